@@ -1,0 +1,54 @@
+// The `till` program: registers every command and owns the one top-level error handler.
+// Admin commands must not load Ink or React; the checkout is imported lazily.
+import { Command, CommanderError } from 'commander';
+import { ExitCode, TillError } from './errors.js';
+import { initCommand } from './commands/init.js';
+import { productsCommand } from './commands/products.js';
+import { demoCommand } from './commands/demo.js';
+
+export function buildProgram(): Command {
+  const program = new Command('till')
+    .description('Till: the convenience-store cashier system (checkout, catalog, sync with HQ)')
+    .option('--home <dir>', 'where this till (or HQ) keeps its database and config [env: TILL_HOME]')
+    .option('--lang <lang>', 'language of the cashier screens: zh-CN or en [env: TILL_LANG]')
+    .option('--debug', 'show stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(initCommand)
+    .addCommand(productsCommand)
+    .addCommand(demoCommand);
+  applyToAll(program, (c) => c.exitOverride());
+  return program;
+}
+
+function applyToAll(cmd: Command, fn: (c: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) applyToAll(sub, fn);
+}
+
+/** Runs the program and sets process.exitCode; never throws. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err, argv.includes('--debug'));
+  }
+}
+
+export function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed its message (usage errors) or the help/version text.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof TillError) {
+    process.stderr.write(`till: ${err.message}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`till: unexpected error: ${e?.message ?? String(err)}\n`);
+  if (debug) process.stderr.write((e?.stack ?? '') + '\n');
+  else process.stderr.write('Run again with --debug to see the stack trace, and report it.\n');
+  return ExitCode.userError;
+}

@@ -1,0 +1,127 @@
+// Numbered migrations, applied in order at open; PRAGMA user_version records the last one.
+// Feature areas keep to their own number ranges so parallel work never collides:
+// 1–9 foundation, 10–19 checkout, 20–29 sync, 30–39 import/export, 40–49 printing.
+import type { DB } from './open.js';
+
+export const migrations: Record<number, string> = {
+  1: `
+    CREATE TABLE settings (
+      key   TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
+
+    CREATE TABLE products (
+      id          INTEGER PRIMARY KEY,
+      name        TEXT NOT NULL CHECK (length(name) > 0),
+      pinyin      TEXT NOT NULL DEFAULT '',
+      price_fen   INTEGER NOT NULL CHECK (price_fen >= 0),
+      unit        TEXT NOT NULL DEFAULT '',
+      category    TEXT NOT NULL DEFAULT '',
+      weighed     INTEGER NOT NULL DEFAULT 0 CHECK (weighed IN (0, 1)),
+      plu         TEXT UNIQUE,
+      active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+      updated_at  TEXT NOT NULL
+    );
+    CREATE INDEX products_pinyin ON products (pinyin);
+    CREATE INDEX products_name ON products (name);
+
+    CREATE TABLE product_barcodes (
+      barcode    TEXT PRIMARY KEY,
+      product_id INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE INDEX product_barcodes_product ON product_barcodes (product_id);
+
+    CREATE TABLE users (
+      id              TEXT PRIMARY KEY,
+      name            TEXT NOT NULL,
+      role            TEXT NOT NULL CHECK (role IN ('cashier', 'supervisor', 'admin')),
+      pin_hash        TEXT NOT NULL,
+      active          INTEGER NOT NULL DEFAULT 1,
+      failed_attempts INTEGER NOT NULL DEFAULT 0,
+      locked_until    TEXT,
+      created_at      TEXT NOT NULL
+    );
+
+    -- A sale is made on the till: UUIDv7 id (offline-safe, time-ordered), a human receipt
+    -- number, and the gap-free per-till seq that sync uploads in order.
+    CREATE TABLE sales (
+      id                 TEXT PRIMARY KEY,
+      receipt_no         TEXT NOT NULL UNIQUE,
+      store_code         TEXT NOT NULL,
+      till_code          TEXT NOT NULL,
+      seq                INTEGER NOT NULL UNIQUE CHECK (seq > 0),
+      business_date      TEXT NOT NULL,
+      cashier_id         TEXT NOT NULL,
+      cashier_name       TEXT NOT NULL,
+      created_at         TEXT NOT NULL,
+      status             TEXT NOT NULL CHECK (status IN ('completed', 'voided')),
+      subtotal_fen       INTEGER NOT NULL,
+      discount_fen       INTEGER NOT NULL,
+      order_discount_fen INTEGER NOT NULL,
+      total_fen          INTEGER NOT NULL,
+      paid_fen           INTEGER NOT NULL,
+      change_fen         INTEGER NOT NULL,
+      item_count         INTEGER NOT NULL
+    );
+    CREATE INDEX sales_created_at ON sales (created_at);
+    CREATE INDEX sales_business_date ON sales (business_date);
+
+    CREATE TABLE sale_lines (
+      sale_id          TEXT NOT NULL REFERENCES sales (id) ON DELETE CASCADE,
+      line_no          INTEGER NOT NULL,
+      product_id       INTEGER,
+      barcode          TEXT,
+      name             TEXT NOT NULL,
+      qty              INTEGER NOT NULL,
+      qty_grams        INTEGER,
+      unit_price_fen   INTEGER NOT NULL,
+      discount_fen     INTEGER NOT NULL,
+      line_total_fen   INTEGER NOT NULL,
+      PRIMARY KEY (sale_id, line_no)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE payments (
+      sale_id      TEXT NOT NULL REFERENCES sales (id) ON DELETE CASCADE,
+      idx          INTEGER NOT NULL,
+      method       TEXT NOT NULL CHECK (method IN ('cash', 'card', 'wechat', 'alipay')),
+      amount_fen   INTEGER NOT NULL,
+      tendered_fen INTEGER NOT NULL,
+      change_fen   INTEGER NOT NULL,
+      reference    TEXT,
+      PRIMARY KEY (sale_id, idx)
+    ) WITHOUT ROWID;
+
+    -- The upload queue: one row per sale, in seq order, written in the sale's transaction.
+    CREATE TABLE outbox (
+      seq        INTEGER PRIMARY KEY,
+      sale_id    TEXT NOT NULL UNIQUE REFERENCES sales (id),
+      payload    TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      synced_at  TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (seq) WHERE synced_at IS NULL;
+
+    -- Sales put aside by the cashier (挂单) and resumed later (取单).
+    CREATE TABLE suspended_sales (
+      id         INTEGER PRIMARY KEY,
+      cashier_id TEXT NOT NULL,
+      label      TEXT NOT NULL,
+      cart       TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+  `,
+};
+
+export function migrate(db: DB): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const pending = Object.keys(migrations)
+    .map(Number)
+    .filter((n) => n > current)
+    .sort((a, b) => a - b);
+  for (const n of pending) {
+    db.transaction(() => {
+      db.exec(migrations[n]);
+      db.pragma(`user_version = ${n}`);
+    })();
+  }
+}

@@ -1,0 +1,76 @@
+// Opens the till's SQLite database with the pragmas DESIGN.md fixes and runs migrations.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { UserError } from '../errors.js';
+import { migrate } from './migrations.js';
+
+export type DB = Database.Database;
+
+export interface OpenOptions {
+  /** Create the file if missing (only `till init` and tests do this). */
+  create?: boolean;
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): DB {
+  if (file !== ':memory:') {
+    if (!existsSync(file)) {
+      if (!opts.create) {
+        throw new UserError(`No till database at ${file}. Run \`till init --store <code> --till <code>\` first, or point --home / TILL_HOME at an existing till.`, 'E_NOT_INITIALISED');
+      }
+      mkdirSync(dirname(file), { recursive: true });
+    } else if (!opts.readonly) {
+      try {
+        accessSync(file, constants.W_OK);
+        accessSync(dirname(file), constants.W_OK);
+      } catch {
+        throw new UserError(`The till database ${file} (or its folder) is read-only; fix its permissions or use another --home.`, 'E_READONLY');
+      }
+    }
+  }
+  let db: DB;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: !opts.create, nativeBinding: nativeBinding() });
+    applyPragmas(db, opts.readonly ?? false);
+    if (!opts.readonly) migrate(db);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') {
+      throw new UserError(`The till database ${file} is damaged or not a database (${e.message}); restore it from a backup.`, 'E_CORRUPT_DB');
+    }
+    if (e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN') {
+      throw new UserError(`Cannot open the till database ${file} for writing (${e.message}); check its permissions.`, 'E_READONLY');
+    }
+    throw err;
+  }
+  return db;
+}
+
+// Handing better-sqlite3 its addon's path skips the `bindings` package's search (~3 ms a start).
+let binding: string | undefined | null = null;
+function nativeBinding(): string | undefined {
+  if (binding === null) {
+    try {
+      binding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      binding = undefined;
+    }
+  }
+  return binding;
+}
+
+export function applyPragmas(db: DB, readonly = false): void {
+  if (!readonly) db.pragma('journal_mode = WAL');
+  // better-sqlite3 leaves WAL at synchronous=NORMAL, which can roll back a committed sale on
+  // power loss. A till must never lose a sale it printed a receipt for.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+/** Throws if the caller forgot to open a transaction around a multi-row write. */
+export function assertInTransaction(db: DB, what: string): void {
+  if (!db.inTransaction) throw new Error(`${what} must run inside a transaction`);
+}

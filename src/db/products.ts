@@ -1,0 +1,123 @@
+// products + product_barcodes, readers: the local catalog as the checkout and admin reads see it.
+// Cached prepared statements on indexed columns (barcode lookup is the checkout's hot path).
+// Writers live in products-write.ts so that reads never load the pinyin dictionary.
+import type { Statement } from 'better-sqlite3';
+import type { Product } from '../core/types.js';
+import { NotFoundError } from '../errors.js';
+import type { DB } from './open.js';
+
+interface ProductRow {
+  id: number;
+  name: string;
+  pinyin: string;
+  price_fen: number;
+  unit: string;
+  category: string;
+  weighed: number;
+  plu: string | null;
+  active: number;
+  updated_at: string;
+  barcodes: string | null;
+}
+
+const SELECT = `SELECT p.*, (SELECT group_concat(barcode, ',') FROM product_barcodes x WHERE x.product_id = p.id) AS barcodes FROM products p`;
+
+function toProduct(r: ProductRow): Product {
+  return {
+    id: r.id,
+    name: r.name,
+    pinyin: r.pinyin,
+    priceFen: r.price_fen,
+    unit: r.unit,
+    category: r.category,
+    weighed: r.weighed === 1,
+    plu: r.plu,
+    barcodes: r.barcodes ? r.barcodes.split(',').sort() : [],
+    active: r.active === 1,
+    updatedAt: r.updated_at,
+  };
+}
+
+const cache = new WeakMap<DB, Map<string, Statement>>();
+export function stmt(db: DB, sql: string): Statement {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+// ---- readers ----------------------------------------------------------------------------
+
+export function findProductByBarcode(db: DB, barcode: string): Product | undefined {
+  const r = stmt(db, `${SELECT} WHERE p.id = (SELECT product_id FROM product_barcodes WHERE barcode = ?)`).get(barcode) as ProductRow | undefined;
+  return r && toProduct(r);
+}
+
+export function findProductByPlu(db: DB, plu: string): Product | undefined {
+  const r = stmt(db, `${SELECT} WHERE p.plu = ?`).get(plu) as ProductRow | undefined;
+  return r && toProduct(r);
+}
+
+export function getProduct(db: DB, id: number): Product | undefined {
+  const r = stmt(db, `${SELECT} WHERE p.id = ?`).get(id) as ProductRow | undefined;
+  return r && toProduct(r);
+}
+
+/** A product by barcode, or by numeric id when written as "#12" or a bare id that is no barcode. */
+export function resolveProduct(db: DB, ref: string): Product {
+  const byCode = findProductByBarcode(db, ref.trim());
+  if (byCode) return byCode;
+  const m = /^#?(\d{1,9})$/.exec(ref.trim());
+  const byId = m ? getProduct(db, Number(m[1])) : undefined;
+  if (byId) return byId;
+  throw new NotFoundError(`No product with barcode or id "${ref}". Try \`till products list --search ${ref}\`.`);
+}
+
+export interface ListOptions {
+  search?: string;
+  category?: string;
+  limit?: number;
+  offset?: number;
+  includeInactive?: boolean;
+}
+
+/**
+ * Lists products. A search matches a barcode (prefix), a name substring or pinyin initials
+ * (prefix or substring: "kkkl" finds 可口可乐).
+ */
+export function listProducts(db: DB, opts: ListOptions = {}): Product[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (!opts.includeInactive) where.push('p.active = 1');
+  if (opts.category) {
+    where.push('p.category = @category');
+    params.category = opts.category;
+  }
+  const q = opts.search?.trim();
+  if (q) {
+    params.like = `%${escapeLike(q)}%`;
+    params.prefix = `${escapeLike(q)}%`;
+    params.py = `%${escapeLike(q.toLowerCase())}%`;
+    where.push(`(p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\'
+      OR p.id IN (SELECT product_id FROM product_barcodes WHERE barcode LIKE @prefix ESCAPE '\\'))`);
+  }
+  params.limit = opts.limit ?? -1;
+  params.offset = opts.offset ?? 0;
+  // Exact pinyin-prefix and name-prefix matches first, so "kkkl" puts 可口可乐 on top.
+  const order = q
+    ? `ORDER BY (p.pinyin LIKE @prefixLower ESCAPE '\\') DESC, (p.name LIKE @prefix ESCAPE '\\') DESC, length(p.name), p.id`
+    : 'ORDER BY p.id';
+  if (q) params.prefixLower = `${escapeLike(q.toLowerCase())}%`;
+  const sql = `${SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ${order} LIMIT @limit OFFSET @offset`;
+  return (stmt(db, sql).all(params) as ProductRow[]).map(toProduct);
+}
+
+export function countProducts(db: DB): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM products').get() as { n: number }).n;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+

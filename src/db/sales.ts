@@ -1,0 +1,156 @@
+// sales + sale_lines + payments: a completed sale and its outbox row are one transaction.
+import { businessDate, newSaleId, receiptNumber } from '../core/ids.js';
+import { buildSale, type SaleDraft } from '../core/sale.js';
+import type { Payment, Sale, SaleLine } from '../core/types.js';
+import { NotFoundError, UserError } from '../errors.js';
+import type { DB } from './open.js';
+import { enqueueSale } from './outbox.js';
+import { getIdentity } from './settings.js';
+
+export interface SaleWithSync extends Sale {
+  syncedAt: string | null;
+}
+
+/**
+ * Commits one sale: header, lines, payments and outbox row in a single transaction, with the
+ * next gap-free seq and the day's next receipt number. Side effects (printing, upload) belong
+ * after this returns.
+ */
+export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sale {
+  const identity = getIdentity(db);
+  if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
+  return db.transaction(() => {
+    const seq = (db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM sales').get() as { n: number }).n;
+    const day = businessDate(at);
+    const daily = (db.prepare('SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
+    const sale = buildSale(draft, {
+      id: newSaleId(),
+      receiptNo: receiptNumber(identity.storeCode, identity.tillCode, day, daily),
+      storeCode: identity.storeCode,
+      tillCode: identity.tillCode,
+      seq,
+      createdAt: at.toISOString(),
+    });
+    insertSale(db, sale, day);
+    enqueueSale(db, sale);
+    return sale;
+  }).immediate();
+}
+
+function insertSale(db: DB, s: Sale, day: string): void {
+  db.prepare(
+    `INSERT INTO sales (id, receipt_no, store_code, till_code, seq, business_date, cashier_id, cashier_name, created_at, status,
+       subtotal_fen, discount_fen, order_discount_fen, total_fen, paid_fen, change_fen, item_count)
+     VALUES (@id, @receiptNo, @storeCode, @tillCode, @seq, @day, @cashierId, @cashierName, @createdAt, @status,
+       @subtotalFen, @discountFen, @orderDiscountFen, @totalFen, @paidFen, @changeFen, @itemCount)`,
+  ).run({ ...s, day, lines: undefined, payments: undefined });
+  const line = db.prepare(
+    `INSERT INTO sale_lines (sale_id, line_no, product_id, barcode, name, qty, qty_grams, unit_price_fen, discount_fen, line_total_fen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const l of s.lines) line.run(s.id, l.lineNo, l.productId, l.barcode, l.name, l.qty, l.qtyGrams, l.unitPriceFen, l.discountFen, l.lineTotalFen);
+  const pay = db.prepare('INSERT INTO payments (sale_id, idx, method, amount_fen, tendered_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  s.payments.forEach((p, i) => pay.run(s.id, i + 1, p.method, p.amountFen, p.tenderedFen, p.changeFen, p.reference));
+}
+
+interface SaleRow {
+  id: string;
+  receipt_no: string;
+  store_code: string;
+  till_code: string;
+  seq: number;
+  cashier_id: string;
+  cashier_name: string;
+  created_at: string;
+  status: Sale['status'];
+  subtotal_fen: number;
+  discount_fen: number;
+  order_discount_fen: number;
+  total_fen: number;
+  paid_fen: number;
+  change_fen: number;
+  item_count: number;
+  synced_at: string | null;
+}
+
+function hydrate(db: DB, r: SaleRow): SaleWithSync {
+  const lines = db
+    .prepare(
+      `SELECT line_no AS lineNo, product_id AS productId, barcode, name, qty, qty_grams AS qtyGrams, unit_price_fen AS unitPriceFen,
+         discount_fen AS discountFen, line_total_fen AS lineTotalFen FROM sale_lines WHERE sale_id = ? ORDER BY line_no`,
+    )
+    .all(r.id) as SaleLine[];
+  const payments = db
+    .prepare('SELECT method, amount_fen AS amountFen, tendered_fen AS tenderedFen, change_fen AS changeFen, reference FROM payments WHERE sale_id = ? ORDER BY idx')
+    .all(r.id) as Payment[];
+  return {
+    id: r.id,
+    receiptNo: r.receipt_no,
+    storeCode: r.store_code,
+    tillCode: r.till_code,
+    seq: r.seq,
+    cashierId: r.cashier_id,
+    cashierName: r.cashier_name,
+    createdAt: r.created_at,
+    status: r.status,
+    subtotalFen: r.subtotal_fen,
+    discountFen: r.discount_fen,
+    orderDiscountFen: r.order_discount_fen,
+    totalFen: r.total_fen,
+    paidFen: r.paid_fen,
+    changeFen: r.change_fen,
+    itemCount: r.item_count,
+    lines,
+    payments,
+    syncedAt: r.synced_at,
+  };
+}
+
+const SELECT_SALE = 'SELECT s.*, o.synced_at FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id';
+
+export interface SaleQuery {
+  /** ISO timestamps or dates; `to` is exclusive when a timestamp, inclusive of the whole day when a date. */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export function listSales(db: DB, q: SaleQuery = {}): SaleWithSync[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (q.from) {
+    where.push('s.created_at >= @from');
+    params.from = q.from;
+  }
+  if (q.to) {
+    where.push('s.created_at < @to');
+    params.to = q.to;
+  }
+  const sql = `${SELECT_SALE} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY s.seq ${q.limit ? 'LIMIT ' + Number(q.limit) : ''}`;
+  return (db.prepare(sql).all(params) as SaleRow[]).map((r) => hydrate(db, r));
+}
+
+/** Iterates sales in seq order without loading them all (exports). */
+export function* iterateSales(db: DB, q: SaleQuery = {}): Generator<SaleWithSync> {
+  let after = 0;
+  for (;;) {
+    const where = ['s.seq > @after'];
+    const params: Record<string, unknown> = { after };
+    if (q.from) (where.push('s.created_at >= @from'), (params.from = q.from));
+    if (q.to) (where.push('s.created_at < @to'), (params.to = q.to));
+    const rows = db.prepare(`${SELECT_SALE} WHERE ${where.join(' AND ')} ORDER BY s.seq LIMIT 500`).all(params) as SaleRow[];
+    if (rows.length === 0) return;
+    for (const r of rows) yield hydrate(db, r);
+    after = rows[rows.length - 1].seq;
+  }
+}
+
+export function findSale(db: DB, ref: string): SaleWithSync {
+  const key = ref.trim();
+  const r =
+    key === 'last'
+      ? (db.prepare(`${SELECT_SALE} ORDER BY s.seq DESC LIMIT 1`).get() as SaleRow | undefined)
+      : (db.prepare(`${SELECT_SALE} WHERE s.receipt_no = ? OR s.id = ?`).get(key, key) as SaleRow | undefined);
+  if (!r) throw new NotFoundError(key === 'last' ? 'No sales yet on this till.' : `No sale with receipt number or id "${ref}". Try \`till sales list\`.`);
+  return hydrate(db, r);
+}
