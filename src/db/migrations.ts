@@ -19,6 +19,9 @@ export const migrations: Record<number, string> = {
       category    TEXT NOT NULL DEFAULT '',
       weighed     INTEGER NOT NULL DEFAULT 0 CHECK (weighed IN (0, 1)),
       plu         TEXT UNIQUE,
+      -- Copy of this product's barcodes (comma-separated, sorted) for one-row reads on the hot
+      -- path; product_barcodes is the source of truth and the unique index. Writers keep both.
+      barcodes    TEXT NOT NULL DEFAULT '',
       active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
       updated_at  TEXT NOT NULL
     );

@@ -68,6 +68,10 @@ export function applyPragmas(db: DB, readonly = false): void {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Barcode lookups over a large catalog read pages at random: map the file and keep a
+  // bigger page cache so a scan costs memory reads, not read() calls.
+  db.pragma('mmap_size = 268435456');
+  db.pragma('cache_size = -16384');
 }
 
 /** Throws if the caller forgot to open a transaction around a multi-row write. */

@@ -4,7 +4,7 @@ import { BarcodeError, validateBarcode } from '../core/barcode.js';
 import { pinyinInitials } from '../core/pinyin.js';
 import type { Product } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
-import type { DB } from './open.js';
+import { assertInTransaction, type DB } from './open.js';
 import { getProduct, stmt } from './products.js';
 
 
@@ -64,6 +64,18 @@ function assertPluFree(db: DB, plu: string | null | undefined, ownId?: number): 
   if (owner && owner.id !== ownId) throw new UserError(`Scale item code ${plu} already belongs to product #${owner.id} ${owner.name}.`, 'E_DUPLICATE');
 }
 
+/**
+ * Makes `barcodes` the product's full set: product_barcodes (the unique index) and the
+ * products.barcodes copy that hot-path reads use. The caller checked they are free.
+ */
+export function setBarcodes(db: DB, productId: number, barcodes: string[]): void {
+  assertInTransaction(db, 'setBarcodes');
+  const sorted = [...new Set(barcodes)].sort();
+  stmt(db, 'DELETE FROM product_barcodes WHERE product_id = ?').run(productId);
+  for (const b of sorted) stmt(db, 'INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)').run(b, productId);
+  stmt(db, 'UPDATE products SET barcodes = ? WHERE id = ?').run(sorted.join(','), productId);
+}
+
 export function addProduct(db: DB, raw: ProductInput): Product {
   const input = validateProductInput(raw);
   return db.transaction(() => {
@@ -85,7 +97,7 @@ export function addProduct(db: DB, raw: ProductInput): Product {
       updatedAt: now(),
     });
     const id = Number(info.lastInsertRowid);
-    for (const b of input.barcodes) stmt(db, 'INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)').run(b, id);
+    setBarcodes(db, id, input.barcodes);
     return getProduct(db, id)!;
   })();
 }
@@ -138,8 +150,7 @@ export function updateProduct(db: DB, id: number, patch: ProductPatch): Product 
       active: next.active === false ? 0 : 1,
       updatedAt: now(),
     });
-    for (const b of remove) stmt(db, 'DELETE FROM product_barcodes WHERE barcode = ?').run(b);
-    for (const b of next.barcodes) stmt(db, 'INSERT OR IGNORE INTO product_barcodes (barcode, product_id) VALUES (?, ?)').run(b, id);
+    setBarcodes(db, id, next.barcodes);
     return getProduct(db, id)!;
   })();
 }

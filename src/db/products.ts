@@ -17,10 +17,10 @@ interface ProductRow {
   plu: string | null;
   active: number;
   updated_at: string;
-  barcodes: string | null;
+  barcodes: string;
 }
 
-const SELECT = `SELECT p.*, (SELECT group_concat(barcode, ',') FROM product_barcodes x WHERE x.product_id = p.id) AS barcodes FROM products p`;
+const SELECT = 'SELECT p.* FROM products p';
 
 function toProduct(r: ProductRow): Product {
   return {
@@ -32,7 +32,7 @@ function toProduct(r: ProductRow): Product {
     category: r.category,
     weighed: r.weighed === 1,
     plu: r.plu,
-    barcodes: r.barcodes ? r.barcodes.split(',').sort() : [],
+    barcodes: r.barcodes ? r.barcodes.split(',') : [],
     active: r.active === 1,
     updatedAt: r.updated_at,
   };
@@ -50,7 +50,7 @@ export function stmt(db: DB, sql: string): Statement {
 // ---- readers ----------------------------------------------------------------------------
 
 export function findProductByBarcode(db: DB, barcode: string): Product | undefined {
-  const r = stmt(db, `${SELECT} WHERE p.id = (SELECT product_id FROM product_barcodes WHERE barcode = ?)`).get(barcode) as ProductRow | undefined;
+  const r = stmt(db, 'SELECT p.* FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.barcode = ?').get(barcode) as ProductRow | undefined;
   return r && toProduct(r);
 }
 
