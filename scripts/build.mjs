@@ -1,10 +1,8 @@
 // Bundles src/ into dist/ with esbuild. Code splitting keeps the checkout's Ink/React
 // chunk out of admin commands: `till products show` must start like a plain script.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
-rmSync(`${root}dist`, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,

@@ -1,0 +1,76 @@
+// Till settings a person sets with `till config set <key> <value>`, stored by conf in
+// <home>/config.json. Every key is declared here once: its schema, default and help text.
+import Conf from 'conf';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+
+const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
+
+export const CONFIG_KEYS = {
+  'printer.uri': {
+    schema: z.string().regex(/^(tcp:\/\/[^:/]+(:\d+)?|\/dev\/\S+|file:\S+|preview|none)$/, 'use tcp://host:9100, /dev/usb/lp0, file:<path>, preview or none'),
+    default: 'preview',
+    help: 'where receipts go: tcp://host:9100, a device such as /dev/usb/lp0, file:<path>, preview (screen) or none',
+  },
+  'printer.width': { schema: z.coerce.number().refine((n) => n === 58 || n === 80, 'paper width is 58 or 80 (mm)'), default: 80, help: 'receipt paper width in mm: 58 or 80' },
+  'printer.timeoutMs': { schema: z.coerce.number().int().min(500).max(60000), default: 5000, help: 'give up on an unresponsive printer after this many ms' },
+  'receipt.footer': { schema: z.string().max(200), default: '谢谢惠顾，欢迎再次光临', help: 'line printed at the bottom of every receipt' },
+  'hq.url': { schema: url, default: '', help: 'HQ address this till syncs with, e.g. https://hq.example.com' },
+  'discount.limitPercent': { schema: z.coerce.number().min(0).max(100), default: 10, help: 'discounts above this percent need a supervisor PIN' },
+  lang: { schema: z.enum(['zh-CN', 'en']), default: 'zh-CN', help: 'cashier screen language: zh-CN or en' },
+} satisfies Record<string, { schema: z.ZodType; default: unknown; help: string }>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type ConfigValues = { [K in ConfigKey]: z.infer<(typeof CONFIG_KEYS)[K]['schema']> };
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_KEYS, key);
+}
+
+export function assertConfigKey(key: string): ConfigKey {
+  if (!isConfigKey(key)) throw new UserError(`Unknown setting "${key}". Known settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`);
+  return key;
+}
+
+export class TillConfig {
+  private readonly store: Conf<Record<string, unknown>>;
+
+  constructor(home: string) {
+    this.store = new Conf({ cwd: home, configName: 'config', projectName: 'till', projectSuffix: '' });
+  }
+
+  get path(): string {
+    return this.store.path;
+  }
+
+  get<K extends ConfigKey>(key: K): ConfigValues[K] {
+    const raw = this.store.get(key);
+    const def = CONFIG_KEYS[key];
+    if (raw === undefined) return def.default as ConfigValues[K];
+    const parsed = def.schema.safeParse(raw);
+    // A hand-edited bad value falls back to the default rather than stopping a till.
+    return (parsed.success ? parsed.data : def.default) as ConfigValues[K];
+  }
+
+  /** Validates and stores a value typed by a person; throws a UserError saying what is allowed. */
+  set(key: string, value: string): ConfigValues[ConfigKey] {
+    const k = assertConfigKey(key);
+    const parsed = CONFIG_KEYS[k].schema.safeParse(value);
+    if (!parsed.success) throw new UserError(`${k}: "${value}" ${parsed.error.issues[0]?.message ?? 'is not valid'}. (${CONFIG_KEYS[k].help})`);
+    this.store.set(k, parsed.data);
+    return parsed.data as ConfigValues[ConfigKey];
+  }
+
+  unset(key: string): void {
+    this.store.delete(assertConfigKey(key));
+  }
+
+  list(): Array<{ key: ConfigKey; value: unknown; isDefault: boolean; help: string }> {
+    return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => ({
+      key,
+      value: this.get(key),
+      isDefault: this.store.get(key) === undefined,
+      help: CONFIG_KEYS[key].help,
+    }));
+  }
+}
