@@ -5,6 +5,7 @@ import { ExitCode, TillError } from './errors.js';
 import { initCommand } from './commands/init.js';
 import { productsCommand } from './commands/products.js';
 import { demoCommand } from './commands/demo.js';
+import { salesCommand } from './commands/sales.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(initCommand)
     .addCommand(productsCommand)
-    .addCommand(demoCommand);
+    .addCommand(demoCommand)
+    .addCommand(salesCommand);
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }

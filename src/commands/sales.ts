@@ -1,0 +1,101 @@
+// till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state.
+import { Command } from 'commander';
+import { formatFen } from '../core/money.js';
+import { findSale, listSales, type SaleWithSync } from '../db/sales.js';
+import { openTill, printJson } from './context.js';
+import { dateRange } from './dates.js';
+
+const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
+
+const syncState = (s: SaleWithSync) => (s.syncedAt ? 'synced' : 'pending');
+const toJson = (s: SaleWithSync) => ({ ...s, sync: syncState(s) });
+
+function qtyText(l: SaleWithSync['lines'][number]): string {
+  return l.qtyGrams !== null ? `${(l.qtyGrams / 1000).toFixed(3)} kg` : `×${l.qty}`;
+}
+
+function showSale(s: SaleWithSync): string {
+  const out = [
+    `Receipt   ${s.receiptNo}`,
+    `Id        ${s.id}`,
+    `Time      ${new Date(s.createdAt).toLocaleString()}`,
+    `Cashier   ${s.cashierId} ${s.cashierName}`,
+    `Status    ${s.status} · ${syncState(s)} (seq ${s.seq})`,
+    '',
+  ];
+  for (const l of s.lines) {
+    const unit = l.qtyGrams !== null ? `${formatFen(l.unitPriceFen)}/kg` : formatFen(l.unitPriceFen);
+    const disc = l.discountFen ? `  (-${formatFen(l.discountFen)})` : '';
+    out.push(`  ${l.lineNo}. ${l.name}  ${qtyText(l)} @ ${unit}  = ${formatFen(l.lineTotalFen)}${disc}`);
+  }
+  out.push('');
+  out.push(`Subtotal  ${formatFen(s.subtotalFen)}`);
+  if (s.orderDiscountFen) out.push(`Discount  -${formatFen(s.orderDiscountFen)}`);
+  out.push(`Total     ${formatFen(s.totalFen)}  (${s.itemCount} items)`);
+  for (const p of s.payments) {
+    const extra = p.method === 'cash' && p.changeFen ? ` tendered ${formatFen(p.tenderedFen)}, change ${formatFen(p.changeFen)}` : p.reference ? ` ref ${p.reference}` : '';
+    out.push(`Paid      ${METHOD[p.method] ?? p.method} ${formatFen(p.amountFen)}${extra}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const list = new Command('list')
+  .description('list sales, oldest first (--from/--to take YYYY-MM-DD in local time)')
+  .option('--from <date>', 'first day (or ISO time) to include')
+  .option('--to <date>', 'last day to include (or an ISO time, exclusive)')
+  .option('--json', 'print JSON: one object per sale with lines and payments')
+  .action(async (opts, cmd: Command) => {
+    const range = dateRange(opts.from, opts.to);
+    const { db } = openTill(cmd);
+    try {
+      const sales = listSales(db, range);
+      if (opts.json) return printJson(sales.map(toJson));
+      if (sales.length === 0) return void process.stderr.write('No sales in that period.\n');
+      const { renderTable } = await import('../core/table.js');
+      const rows = sales.map((s) => [
+        s.receiptNo,
+        new Date(s.createdAt).toLocaleString(),
+        s.cashierId,
+        String(s.itemCount),
+        formatFen(s.totalFen),
+        s.payments.map((p) => METHOD[p.method] ?? p.method).join('+'),
+        s.status,
+        syncState(s),
+      ]);
+      const total = sales.reduce((a, s) => a + (s.status === 'completed' ? s.totalFen : 0), 0);
+      process.stdout.write(
+        renderTable(
+          [
+            { header: 'RECEIPT' },
+            { header: 'TIME' },
+            { header: 'CASHIER' },
+            { header: 'ITEMS', align: 'right' },
+            { header: 'TOTAL', align: 'right' },
+            { header: 'PAID BY' },
+            { header: 'STATUS' },
+            { header: 'SYNC' },
+          ],
+          rows,
+        ) + `\n${sales.length} sales, total ${formatFen(total)}\n`,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+const show = new Command('show')
+  .description('show one sale by receipt number, id, or "last"')
+  .argument('<receipt-no|id|last>', 'receipt number (S001-T01-20261126-0001), sale id, or last')
+  .option('--json', 'print JSON')
+  .action((ref: string, opts, cmd: Command) => {
+    const { db } = openTill(cmd);
+    try {
+      const s = findSale(db, ref);
+      if (opts.json) printJson(toJson(s));
+      else process.stdout.write(showSale(s));
+    } finally {
+      db.close();
+    }
+  });
+
+export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show);
