@@ -113,6 +113,25 @@ export const migrations: Record<number, string> = {
       created_at TEXT NOT NULL
     );
   `,
+  // Sync (20–29). Catalog rows that came from HQ carry HQ's id; HQ wins on their fields.
+  20: `
+    ALTER TABLE products ADD COLUMN hq_id INTEGER;
+    CREATE UNIQUE INDEX products_hq_id ON products (hq_id) WHERE hq_id IS NOT NULL;
+
+    -- One uploader at a time per till, across processes (checkout, \`till sync --watch\`, cron):
+    -- a lease with an expiry, taken and renewed in IMMEDIATE transactions.
+    CREATE TABLE sync_lease (
+      name       TEXT PRIMARY KEY,
+      holder     TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+
+    -- HQ ids seen while re-pulling the catalog from 0 after a reset; HQ products not seen by
+    -- the time the pull is up to date were deleted at HQ beyond its tombstone horizon.
+    CREATE TABLE sync_catalog_seen (
+      hq_id INTEGER PRIMARY KEY
+    );
+  `,
 };
 
 export function migrate(db: DB): void {
