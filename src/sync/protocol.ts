@@ -1,6 +1,7 @@
 // The till ↔ HQ wire protocol (DESIGN.md, "Sync"): one place for routes and payload schemas,
 // shared by the till's uploader/puller (src/sync) and the HQ service (src/hq).
 // Amounts are integer fen; every sale carries its per-till gap-free `seq`.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
@@ -120,3 +121,73 @@ export const catalogPageSchema = z.object({
 export type CatalogPage = z.infer<typeof catalogPageSchema>;
 
 export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+// ---- Added by HQ (issue 6): how HQ reads these payloads ------------------------------------
+//
+// Auth: every route except `health` and `enroll` needs `Authorization: Bearer <token>`, the
+// token a till got from `enroll` (HQ keeps only its sha256). A till token reads and writes only
+// its own till's stream and its own store's catalog; admin routes need the admin token
+// (`till hq admin-token`). Failures: 401 unauthorized (missing/unknown token), 403 forbidden.
+//
+// Upload semantics (per batch, one HQ transaction; items are taken in seq order):
+//   seq <= hwm      duplicate: same content → counted in `duplicates`; different content →
+//                   quarantined (counted in `quarantined`) and an alert is raised at HQ.
+//   seq == hwm + 1  inserted, or quarantined if it breaks a rule (not a valid saleSchema sale,
+//                   sale.seq != item seq, another store/till, inconsistent totals, sale id
+//                   already known); either way hwm advances, so a poison sale never blocks.
+//   seq >  hwm + 1  gap: the batch stops there; `expectedSeq` says what HQ needs next.
+// `ackedThrough` is returned only after the transaction committed durably.
+// "Same content" is decided by HQ with `contentHash(item.sale)` (sha256 of canonical JSON, keys
+// sorted), not by the till's `hash`, which HQ stores for diagnostics only; a till may send
+// `contentHash(sale)` there to make both agree.
+//
+// Errors are always `errorBodySchema` JSON with one of `errorCodes`; never a stack trace.
+
+export const AUTH_SCHEME = 'Bearer';
+
+export const errorCodes = {
+  badRequest: 'bad_request', // 400: body or query invalid (message says which field)
+  unauthorized: 'unauthorized', // 401: no token, or a token HQ does not know
+  enrollCodeInvalid: 'enroll_code_invalid', // 401: enroll code unknown, expired or used (message says which)
+  forbidden: 'forbidden', // 403: the token may not do this (e.g. a till token on an admin route)
+  notFound: 'not_found', // 404
+  payloadTooLarge: 'payload_too_large', // 413
+  unsupportedMediaType: 'unsupported_media_type', // 415: send application/json
+  internal: 'internal', // 500: HQ logged the details; retry later
+  unavailable: 'unavailable', // 503: HQ's database is unreachable; retry later
+} as const;
+
+/** Query of GET `routes.catalog`; `limit` defaults to 500 and is capped at 2000. */
+export const catalogQuerySchema = z.object({
+  since: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().positive().max(2000).default(500),
+});
+
+/** Admin routes (admin token). Admin commands on the HQ machine may use the database instead. */
+export const adminRoutes = {
+  /** GET → stores with their tills (hwm, last upload). POST {code, name} → the store. */
+  stores: '/v1/admin/stores',
+  /** POST {storeCode, tillCode, ttlMinutes?} → {code, storeCode, tillCode, expiresAt}. */
+  enrollCodes: '/v1/admin/enroll-codes',
+  /** GET ?from=&to= (YYYY-MM-DD business days, inclusive) → sales report. */
+  salesReport: '/v1/admin/sales/report',
+  /** GET → quarantined uploads (poison sales and content conflicts). */
+  quarantine: '/v1/admin/quarantine',
+} as const;
+
+/** Canonical JSON: object keys sorted at every level, so equal content gives equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) out[k] = (v as Record<string, unknown>)[k];
+      return out;
+    }
+    return v;
+  }) ?? 'null';
+}
+
+/** sha256 (hex) of a value's canonical JSON: how HQ decides that a re-sent sale is the same. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
