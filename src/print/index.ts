@@ -1,40 +1,204 @@
-// Receipt printing after a sale commits. The public entry never throws and never waits longer
-// than printer.timeoutMs: a printer problem must never block or lose a sale.
+// Receipt printing after a sale has committed. The entry points never throw and never take
+// longer than printer.timeoutMs: a printer that is off, out of paper or unreachable costs the
+// cashier a message, never a sale. Layout, encoder and transports load on first use, so the
+// admin commands and the checkout's start-up never pay for string-width, iconv-lite or
+// node-thermal-printer.
+import type { TillConfig } from '../config.js';
 import type { Sale } from '../core/types.js';
 import type { TillIdentity } from '../db/settings.js';
-import type { TillConfig } from '../config.js';
-import { formatFen } from '../core/money.js';
+import type { PaperWidth, ReceiptDoc } from './layout.js';
+import type { FailureReason, PrinterStatusReport, PrinterTarget, SendResult } from './transport.js';
 
-export interface PrintSaleOptions {
+export type { PrinterStatusReport } from './transport.js';
+
+export type Lang = 'zh-CN' | 'en';
+
+/** Where and how to print, read from `till config` unless given. */
+export interface PrinterSettings {
   home: string;
+  config: TillConfig;
+  /** A printer URI that overrides printer.uri (the commands' --printer). */
+  printer?: string;
+  /** Paper width in mm, overriding printer.width. */
+  paper?: PaperWidth;
+  /** Language of the messages (the receipt itself is Chinese); defaults to the lang setting. */
+  lang?: Lang;
+}
+
+export interface PrintSaleOptions extends PrinterSettings {
   sale: Sale;
   identity: TillIdentity;
-  config: TillConfig;
-  /** Kick the cash drawer (cash tenders). */
+  /** Kick the cash drawer. Defaults to: the sale has a cash tender and this is not a copy. */
   openDrawer?: boolean;
-  /** A reprint: carries the "重印 / COPY" mark. */
+  /** A reprint: carries the "重印 / COPY" mark and never opens the drawer by itself. */
   copy?: boolean;
 }
 
-export type PrintResult = { ok: true; preview?: string } | { ok: false; message: string };
+export type PrintResult =
+  | { ok: true; preview?: string }
+  | { ok: false; message: string; reason?: FailureReason; /** part of it may have printed */ partial?: boolean };
 
-export async function printSaleReceipt(opts: PrintSaleOptions): Promise<PrintResult> {
+const layout = () => import('./layout.js');
+const escpos = () => import('./escpos.js');
+const transport = () => import('./transport.js');
+
+const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug', string>> = {
+  'zh-CN': {
+    unreachable: '打印机 {uri} 连接不上（{detail}）。',
+    timeout: '打印机 {uri} 在 {ms} 毫秒内没有回应（{detail}），小票可能稍后打出，补打前请先查看。',
+    dropped: '打印时与打印机 {uri} 的连接断开（{detail}），小票可能不完整。',
+    'paper-out': '打印机 {uri} 缺纸，请装纸。',
+    'cover-open': '打印机 {uri} 的纸仓盖没有关好。',
+    offline: '打印机 {uri} 报告错误或已脱机（{detail}）。',
+    io: '无法写入打印机 {uri}（{detail}）。',
+    drawer: '钱箱没有打开。',
+    reprint: '交易已保存；打印机恢复后可用 `till print reprint {no}` 补打。',
+    bug: '小票没有打印（{detail}）。',
+  },
+  en: {
+    unreachable: 'Printer {uri} is not reachable ({detail}).',
+    timeout: 'Printer {uri} did not answer within {ms} ms ({detail}); the receipt may still come out, so check before reprinting.',
+    dropped: 'The connection to printer {uri} dropped mid-receipt ({detail}); the receipt may be cut short.',
+    'paper-out': 'Printer {uri} is out of paper; load a new roll.',
+    'cover-open': 'The cover of printer {uri} is open.',
+    offline: 'Printer {uri} reports an error or is offline ({detail}).',
+    io: 'Cannot write to printer {uri} ({detail}).',
+    drawer: 'The cash drawer did not open.',
+    reprint: 'The sale is saved; reprint it with `till print reprint {no}` when the printer is back.',
+    bug: 'The receipt was not printed ({detail}).',
+  },
+};
+
+function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+function langOf(s: PrinterSettings): Lang {
+  if (s.lang) return s.lang;
   try {
-    const uri = opts.config.get('printer.uri');
-    if (uri === 'none') return { ok: true };
-    const { sale, identity } = opts;
-    const text = [
-      identity.storeName,
-      opts.copy ? '重印 / COPY' : '',
-      sale.receiptNo,
-      ...sale.lines.map((l) => `${l.name}  ${formatFen(l.lineTotalFen)}`),
-      `合计 ${formatFen(sale.totalFen)}`,
-    ]
-      .filter(Boolean)
-      .join('\n');
-    if (uri === 'preview') return { ok: true, preview: text };
-    return { ok: false, message: `Printing to ${uri} is not available yet; the sale is saved.` };
-  } catch (err) {
-    return { ok: false, message: `Receipt not printed: ${(err as Error)?.message ?? String(err)}. The sale is saved; reprint with \`till print reprint last\`.` };
+    return s.config.get('lang') === 'en' ? 'en' : 'zh-CN';
+  } catch {
+    return 'zh-CN';
   }
+}
+
+interface Resolved {
+  uri: string;
+  paper: PaperWidth;
+  timeoutMs: number;
+  lang: Lang;
+}
+
+function resolveSettings(s: PrinterSettings): Resolved {
+  return {
+    uri: s.printer ?? s.config.get('printer.uri'),
+    paper: s.paper ?? (s.config.get('printer.width') === 58 ? 58 : 80),
+    timeoutMs: s.config.get('printer.timeoutMs'),
+    lang: langOf(s),
+  };
+}
+
+// One job at a time per printer in this process: a second receipt waits for the first (its
+// deadline still counts from its own call), so two jobs never interleave on one device.
+const queues = new Map<string, Promise<unknown>>();
+
+function serialised<T>(key: string, job: () => Promise<T>): Promise<T> {
+  const prev = queues.get(key) ?? Promise.resolve();
+  const run = prev.then(job, job);
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
+}
+
+function failureMessage(r: Extract<SendResult, { ok: false }>, ctx: { uri: string; ms: number; lang: Lang; receiptNo?: string; drawer?: boolean }): string {
+  const m = MESSAGES[ctx.lang];
+  const parts = [fill(m[r.reason], { uri: ctx.uri, ms: ctx.ms, detail: r.detail })];
+  if (ctx.drawer && !r.partial) parts.push(m.drawer);
+  if (ctx.receiptNo) parts.push(fill(m.reprint, { no: ctx.receiptNo }));
+  return parts.join(ctx.lang === 'en' ? ' ' : '');
+}
+
+/**
+ * Lays out, encodes and sends one document within printer.timeoutMs of the call.
+ * `build` turns the layout module into the document (kept lazy with it).
+ */
+async function printDoc(
+  s: PrinterSettings,
+  build: (l: typeof import('./layout.js'), r: Resolved) => ReceiptDoc | null,
+  opts: { openDrawer?: boolean; raw?: (e: typeof import('./escpos.js')) => Buffer; receiptNo?: string } = {},
+): Promise<PrintResult> {
+  const started = Date.now();
+  let r: Resolved | undefined;
+  try {
+    r = resolveSettings(s);
+    const settings = r;
+    const deadline = started + settings.timeoutMs;
+    if (settings.uri === 'none') return { ok: true };
+    const t = await transport();
+    const target: PrinterTarget = t.parsePrinterUri(settings.uri, s.home);
+    const l = await layout();
+    const doc = build(l, settings);
+    if (target.kind === 'preview') return { ok: true, preview: doc ? l.renderText(doc) : '' };
+    const e = await escpos();
+    const bytes = opts.raw ? opts.raw(e) : e.encodeReceipt(doc!, { openDrawer: opts.openDrawer });
+    const sent = await serialised(target.uri, () => t.sendToPrinter(target, bytes, deadline));
+    if (sent.ok) return { ok: true };
+    return {
+      ok: false,
+      reason: sent.reason,
+      partial: sent.partial,
+      message: failureMessage(sent, { uri: target.uri, ms: settings.timeoutMs, lang: settings.lang, receiptNo: opts.receiptNo, drawer: opts.openDrawer }),
+    };
+  } catch (err) {
+    const lang = r?.lang ?? 'zh-CN';
+    const m = MESSAGES[lang];
+    const detail = (err as Error)?.message ?? String(err);
+    return { ok: false, reason: 'io', message: fill(m.bug, { detail }) + (opts.receiptNo ? fill(m.reprint, { no: opts.receiptNo }) : '') };
+  }
+}
+
+/**
+ * Prints the receipt of a committed sale. With printer.uri `preview` the receipt comes back as
+ * text in `preview`; with `none` nothing is printed. Never throws; resolves within
+ * printer.timeoutMs.
+ */
+export async function printSaleReceipt(opts: PrintSaleOptions): Promise<PrintResult> {
+  const openDrawer = opts.openDrawer ?? (!opts.copy && opts.sale.payments.some((p) => p.method === 'cash'));
+  let footer = '';
+  try {
+    footer = opts.config.get('receipt.footer');
+  } catch {
+    footer = '';
+  }
+  return printDoc(
+    opts,
+    (l, r) => l.layoutReceipt({ sale: opts.sale, identity: opts.identity, footer, paper: r.paper, copy: opts.copy }),
+    { openDrawer, receiptNo: opts.sale.receiptNo },
+  );
+}
+
+/** Prints a test page: ruler, Chinese alignment, code. */
+export async function printTestPage(opts: PrinterSettings & { storeName: string }): Promise<PrintResult> {
+  return printDoc(opts, (l, r) => l.layoutTestPage(r.paper, opts.storeName));
+}
+
+/** Opens the cash drawer (it hangs off the printer). In preview mode there is nothing to open. */
+export async function openCashDrawer(opts: PrinterSettings): Promise<PrintResult> {
+  return printDoc(opts, () => null, { raw: (e) => e.encodeDrawerKick() });
+}
+
+/** Asks the printer for its condition within printer.timeoutMs. Throws only for a bad --printer URI. */
+export async function printerStatus(opts: PrinterSettings): Promise<PrinterStatusReport> {
+  const r = resolveSettings(opts);
+  const t = await transport();
+  const target = t.parsePrinterUri(r.uri, opts.home);
+  return t.queryStatus(target, Date.now() + r.timeoutMs);
+}
+
+/** Checks a printer URI typed by a person; throws a UserError saying what is accepted. */
+export async function checkPrinterUri(uri: string): Promise<void> {
+  (await transport()).parsePrinterUri(uri);
 }

@@ -1,0 +1,358 @@
+// Getting bytes to a printer within a hard deadline, and never again after it.
+//
+// node-thermal-printer's interfaces are not used for sending: its file interface rejects after
+// 5 s but its write queue keeps retrying for minutes and can print the receipt late (a duplicate
+// once the cashier has reprinted), and its network interface has no deadline for the whole job.
+// Here every job has one deadline; when it passes, the socket or file is closed and nothing more
+// is written. Nothing is retried automatically: a reprint is the cashier's decision.
+import { constants, promises as fsp } from 'node:fs';
+import net from 'node:net';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+export type PrinterTarget =
+  | { kind: 'tcp'; uri: string; host: string; port: number }
+  | { kind: 'device'; uri: string; path: string }
+  | { kind: 'file'; uri: string; path: string }
+  | { kind: 'preview'; uri: 'preview' }
+  | { kind: 'none'; uri: 'none' };
+
+export const PRINTER_URI_HELP = 'use tcp://host:9100, a device such as /dev/usb/lp0, file:<path>, preview or none';
+
+/** Reads a printer URI; a relative file: path is taken inside the till's home. */
+export function parsePrinterUri(uri: string, home?: string): PrinterTarget {
+  const u = uri.trim();
+  if (u === 'preview' || u === 'none') return { kind: u, uri: u };
+  const tcp = /^tcp:\/\/([^:/\s]+)(?::(\d+))?\/?$/i.exec(u);
+  if (tcp) {
+    const port = tcp[2] === undefined ? 9100 : Number(tcp[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`Printer "${uri}": the port must be 1 to 65535 (usually 9100).`, 'E_PRINTER_URI');
+    return { kind: 'tcp', uri: u, host: tcp[1], port };
+  }
+  if (/^\/dev\/\S+$/.test(u)) return { kind: 'device', uri: u, path: u };
+  const file = /^file:(\S+)$/.exec(u);
+  if (file) {
+    const path = file[1].replace(/^\/\/(?=\/)/, ''); // file:///x and file:/x both mean /x
+    return { kind: 'file', uri: u, path: isAbsolute(path) || !home ? resolve(path) : resolve(home, path) };
+  }
+  throw new UserError(`Printer "${uri}" is not a printer address: ${PRINTER_URI_HELP}.`, 'E_PRINTER_URI');
+}
+
+export type FailureReason = 'unreachable' | 'timeout' | 'dropped' | 'paper-out' | 'cover-open' | 'offline' | 'io';
+
+export type SendResult =
+  | { ok: true; bytes: number; /** the printer acknowledged every byte (it reports status) */ confirmed: boolean }
+  | { ok: false; reason: FailureReason; detail: string; /** some of the receipt may have reached the printer */ partial: boolean };
+
+// Real-time status requests (ESC/POS DLE EOT n). Each answer is one byte of the form 0xx1xx10.
+const DLE_EOT = (n: number) => [0x10, 0x04, n];
+/** Offline cause (2) and roll paper sensor (4): asked before the receipt is sent. */
+export const STATUS_QUERY = Buffer.from([...DLE_EOT(2), ...DLE_EOT(4)]);
+/** Printer status (1): sent after the receipt; its answer proves every byte before it arrived. */
+export const ACK_QUERY = Buffer.from(DLE_EOT(1));
+
+const isStatusByte = (b: number) => (b & 0x93) === 0x12;
+
+export interface PrinterCondition {
+  coverOpen: boolean;
+  paper: 'ok' | 'near-end' | 'out';
+  error: boolean;
+}
+
+/** Decodes the answers to DLE EOT 2 (offline cause) and DLE EOT 4 (paper sensor). */
+export function decodeCondition(offlineCause: number, paperSensor: number): PrinterCondition {
+  return {
+    coverOpen: (offlineCause & 0x04) !== 0,
+    paper: (paperSensor & 0x60) !== 0 || (offlineCause & 0x20) !== 0 ? 'out' : (paperSensor & 0x0c) !== 0 ? 'near-end' : 'ok',
+    error: (offlineCause & 0x40) !== 0,
+  };
+}
+
+function conditionProblem(c: PrinterCondition): { reason: FailureReason; detail: string } | null {
+  if (c.paper === 'out') return { reason: 'paper-out', detail: 'out of paper' };
+  if (c.coverOpen) return { reason: 'cover-open', detail: 'cover open' };
+  if (c.error) return { reason: 'offline', detail: 'the printer reports an error' };
+  return null;
+}
+
+/** How long to wait for a printer to answer a status request before printing without it. */
+export function statusWaitMs(timeoutMs: number): number {
+  return Math.min(1000, Math.floor(timeoutMs / 3));
+}
+
+function errText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ?? e?.message ?? String(err);
+}
+
+/**
+ * Sends `data` to the printer, finishing (or giving up) by `deadline` (epoch ms). Never throws.
+ * A printer that answers status requests is asked about paper and cover first, and the job
+ * counts as delivered only when it acknowledges the last byte.
+ */
+export async function sendToPrinter(target: PrinterTarget, data: Buffer, deadline: number): Promise<SendResult> {
+  try {
+    switch (target.kind) {
+      case 'tcp':
+        return await sendTcp(target, data, deadline);
+      case 'device':
+        return await sendFile(target.path, data, deadline, false);
+      case 'file':
+        return await sendFile(target.path, data, deadline, true);
+      case 'preview':
+      case 'none':
+        return { ok: true, bytes: 0, confirmed: false };
+    }
+  } catch (err) {
+    return { ok: false, reason: 'io', detail: errText(err), partial: false };
+  }
+}
+
+function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: number): Promise<SendResult> {
+  return new Promise<SendResult>((done) => {
+    type Stage = 'connect' | 'status' | 'send' | 'ack';
+    let stage: Stage = 'connect';
+    let settled = false;
+    let statusKnown = false;
+    let sent = false;
+    const replies: number[] = [];
+    let statusTimer: NodeJS.Timeout | undefined;
+
+    const socket = net.connect({ host: t.host, port: t.port });
+    socket.setNoDelay(true);
+
+    const finish = (r: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(statusTimer);
+      // destroy(), not end(): after the deadline not one more byte may leave.
+      socket.destroy();
+      done(r);
+    };
+    const timer = setTimeout(
+      () => {
+        if (stage === 'connect') finish({ ok: false, reason: 'unreachable', detail: 'no answer to the connection', partial: false });
+        else finish({ ok: false, reason: 'timeout', detail: sent ? 'the printer did not confirm the receipt' : 'the printer did not take the receipt', partial: sent });
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+
+    const sendReceipt = () => {
+      if (settled || stage !== 'status') return;
+      clearTimeout(statusTimer);
+      stage = 'send';
+      sent = true;
+      socket.write(statusKnown ? Buffer.concat([data, ACK_QUERY]) : data, (err) => {
+        if (err || settled) return;
+        if (statusKnown) {
+          stage = 'ack';
+          checkAck();
+        } else {
+          // A printer that does not report status: delivered once the kernel has it all.
+          socket.end(() => finish({ ok: true, bytes: data.length, confirmed: false }));
+        }
+      });
+    };
+    const checkAck = () => {
+      if (stage === 'ack' && replies.length >= 3) finish({ ok: true, bytes: data.length, confirmed: true });
+    };
+
+    socket.on('connect', () => {
+      stage = 'status';
+      socket.write(STATUS_QUERY);
+      statusTimer = setTimeout(sendReceipt, Math.max(0, Math.min(statusWaitMs(deadline - Date.now()), deadline - Date.now())));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const b of chunk) if (isStatusByte(b)) replies.push(b);
+      if (stage === 'status' && replies.length >= 2) {
+        statusKnown = true;
+        const problem = conditionProblem(decodeCondition(replies[0], replies[1]));
+        if (problem) finish({ ok: false, ...problem, partial: false });
+        else sendReceipt();
+      } else checkAck();
+    });
+    socket.on('error', (err) => {
+      if (stage === 'connect') finish({ ok: false, reason: 'unreachable', detail: errText(err), partial: false });
+      else finish({ ok: false, reason: 'dropped', detail: errText(err), partial: sent });
+    });
+    socket.on('close', () => {
+      if (stage === 'connect') finish({ ok: false, reason: 'unreachable', detail: 'connection closed', partial: false });
+      else finish({ ok: false, reason: 'dropped', detail: 'the printer closed the connection', partial: sent });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or `undefined` once the deadline passes (the promise may still settle later). */
+async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What open/write errors on a printer device mean to a person. */
+function deviceFailure(err: unknown, path: string, partial: boolean): SendResult {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const detail = errText(err);
+  switch (code) {
+    case 'ENOENT':
+      return { ok: false, reason: 'unreachable', detail: `${path} does not exist (is the printer plugged in and switched on?)`, partial };
+    case 'ENXIO':
+    case 'ENODEV':
+      return { ok: false, reason: 'unreachable', detail: `${path} is not ready (printer off or disconnected)`, partial };
+    case 'EACCES':
+    case 'EPERM':
+      return { ok: false, reason: 'io', detail: `no permission to write ${path} (add this user to the lp or dialout group)`, partial };
+    case 'ENOSPC':
+      // The Linux USB printer driver answers writes with ENOSPC when the printer is out of paper.
+      return { ok: false, reason: 'paper-out', detail: 'out of paper', partial };
+    case 'EIO':
+      return { ok: false, reason: 'offline', detail: 'the printer reports an error or is offline', partial };
+    default:
+      return { ok: false, reason: 'io', detail, partial };
+  }
+}
+
+/**
+ * Writes to a device (/dev/usb/lp0, a serial port) or a file without ever blocking: the file is
+ * opened non-blocking, a full device answers EAGAIN and is polled until the deadline, and the
+ * file is closed at the deadline — the Linux printer driver then drops what it has not sent, so
+ * nothing comes out late.
+ */
+async function sendFile(path: string, data: Buffer, deadline: number, isFile: boolean): Promise<SendResult> {
+  const flags = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (isFile ? constants.O_CREAT | constants.O_APPEND : 0);
+  if (isFile) await fsp.mkdir(dirname(path), { recursive: true }).catch(() => undefined);
+  let handle: fsp.FileHandle;
+  try {
+    const opened = await beforeDeadline(fsp.open(path, flags, 0o644), deadline);
+    if (!opened) return { ok: false, reason: 'timeout', detail: `${path} did not open in time`, partial: false };
+    handle = opened.value;
+  } catch (err) {
+    return deviceFailure(err, path, false);
+  }
+  let written = 0;
+  let pending: Promise<unknown> | undefined;
+  try {
+    while (written < data.length) {
+      if (Date.now() >= deadline) return { ok: false, reason: 'timeout', detail: `the printer took ${written} of ${data.length} bytes`, partial: written > 0 };
+      try {
+        pending = handle.write(data, written, Math.min(4096, data.length - written));
+        const r = await beforeDeadline(pending as Promise<{ bytesWritten: number }>, deadline);
+        if (!r) return { ok: false, reason: 'timeout', detail: `the printer took ${written} of ${data.length} bytes`, partial: true };
+        pending = undefined;
+        written += r.value.bytesWritten;
+      } catch (err) {
+        pending = undefined;
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          await sleep(Math.min(20, Math.max(0, deadline - Date.now())));
+          continue;
+        }
+        return deviceFailure(err, path, written > 0);
+      }
+    }
+    if (!isFile) {
+      // The USB printer driver answers a write while the previous one is still on the wire with
+      // EAGAIN, and close() cancels what is in flight: wait until an empty write is accepted.
+      for (;;) {
+        try {
+          await handle.write(Buffer.alloc(0));
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return deviceFailure(err, path, true);
+          if (Date.now() >= deadline) return { ok: false, reason: 'timeout', detail: 'the printer did not finish taking the receipt', partial: true };
+          await sleep(Math.min(20, Math.max(0, deadline - Date.now())));
+        }
+      }
+    }
+    return { ok: true, bytes: written, confirmed: false };
+  } finally {
+    // Close after an in-flight write settles (closing under it would be a use-after-close).
+    const close = () => handle.close().catch(() => undefined);
+    if (pending) void pending.then(close, close);
+    else await close();
+  }
+}
+
+export interface PrinterStatusReport {
+  uri: string;
+  kind: PrinterTarget['kind'];
+  /** Can a receipt be sent now (connection made, device present and writable)? */
+  reachable: boolean;
+  /** Did the printer answer status requests? */
+  reportsStatus: boolean;
+  online?: boolean;
+  coverOpen?: boolean;
+  paper?: 'ok' | 'near-end' | 'out';
+  error?: boolean;
+  detail: string;
+}
+
+/** Asks the printer how it is (paper, cover, online), within the deadline. Never throws. */
+export async function queryStatus(target: PrinterTarget, deadline: number): Promise<PrinterStatusReport> {
+  const base = { uri: target.uri, kind: target.kind };
+  switch (target.kind) {
+    case 'preview':
+      return { ...base, reachable: true, reportsStatus: false, detail: 'receipts are shown on screen (no printer)' };
+    case 'none':
+      return { ...base, reachable: true, reportsStatus: false, detail: 'receipts are not printed' };
+    case 'device':
+    case 'file': {
+      const path = target.path;
+      const checked = target.kind === 'file' ? await writableFile(path) : await fsp.access(path, constants.W_OK).then(() => null, (e: unknown) => e);
+      if (checked) {
+        const f = deviceFailure(checked, path, false);
+        return { ...base, reachable: false, reportsStatus: false, detail: f.ok ? '' : f.detail };
+      }
+      return { ...base, reachable: true, reportsStatus: false, detail: target.kind === 'file' ? `receipts are appended to ${path}` : `${path} is present and writable (this connection cannot report paper or cover)` };
+    }
+    case 'tcp':
+      return tcpStatus(target, deadline);
+  }
+}
+
+async function writableFile(path: string): Promise<unknown> {
+  const exists = await fsp.access(path).then(() => true, () => false);
+  return fsp.access(exists ? path : dirname(path), constants.W_OK).then(() => null, (e: unknown) => e);
+}
+
+function tcpStatus(t: { uri: string; host: string; port: number }, deadline: number): Promise<PrinterStatusReport> {
+  return new Promise((done) => {
+    const base = { uri: t.uri, kind: 'tcp' as const };
+    const replies: number[] = [];
+    let connected = false;
+    let settled = false;
+    const socket = net.connect({ host: t.host, port: t.port });
+    const finish = (r: PrinterStatusReport) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      done(r);
+    };
+    const timer = setTimeout(() => {
+      if (!connected) finish({ ...base, reachable: false, reportsStatus: false, detail: `no answer from ${t.host}:${t.port}` });
+      else finish({ ...base, reachable: true, reportsStatus: false, detail: 'connected, but the printer does not report its status' });
+    }, Math.max(0, deadline - Date.now()));
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(Buffer.from([...DLE_EOT(1), ...DLE_EOT(2), ...DLE_EOT(4)]));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const b of chunk) if (isStatusByte(b)) replies.push(b);
+      if (replies.length >= 3) {
+        const c = decodeCondition(replies[1], replies[2]);
+        const online = (replies[0] & 0x08) === 0;
+        const problem = conditionProblem(c);
+        finish({ ...base, reachable: true, reportsStatus: true, online, ...c, detail: problem?.detail ?? (online ? (c.paper === 'near-end' ? 'ready; paper is running low' : 'ready') : 'offline') });
+      }
+    });
+    socket.on('error', (err) => finish({ ...base, reachable: connected, reportsStatus: false, detail: `${t.host}:${t.port}: ${errText(err)}` }));
+    socket.on('close', () => finish({ ...base, reachable: connected, reportsStatus: false, detail: 'the printer closed the connection' }));
+  });
+}
