@@ -22,7 +22,8 @@ export const PRINTER_URI_HELP = 'use tcp://host:9100, a device such as /dev/usb/
 /** Reads a printer URI; a relative file: path is taken inside the till's home. */
 export function parsePrinterUri(uri: string, home?: string): PrinterTarget {
   const u = uri.trim();
-  if (u === 'preview' || u === 'none') return { kind: u, uri: u };
+  if (u === 'preview') return { kind: 'preview', uri: 'preview' };
+  if (u === 'none') return { kind: 'none', uri: 'none' };
   const tcp = /^tcp:\/\/([^:/\s]+)(?::(\d+))?\/?$/i.exec(u);
   if (tcp) {
     const port = tcp[2] === undefined ? 9100 : Number(tcp[2]);
