@@ -6,6 +6,7 @@ import { initCommand } from './commands/init.js';
 import { productsCommand } from './commands/products.js';
 import { demoCommand } from './commands/demo.js';
 import { salesCommand } from './commands/sales.js';
+import { enrollCommand, syncCommand } from './commands/sync.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
     .addCommand(initCommand)
     .addCommand(productsCommand)
     .addCommand(demoCommand)
-    .addCommand(salesCommand);
+    .addCommand(salesCommand)
+    .addCommand(enrollCommand)
+    .addCommand(syncCommand);
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }

@@ -1,0 +1,142 @@
+// till enroll <hq-url> --code <code> · till sync [--once|--watch] · till sync status [--json]
+// Thin adapters over src/sync (loaded lazily: zod, fetch and the pinyin dictionary stay out of
+// every other command's start-up).
+import { Command, Option } from 'commander';
+import { UsageError, UserError } from '../errors.js';
+import { homeOf, openTill, printJson, say } from './context.js';
+import { positiveInt } from './products.js';
+
+export const enrollCommand = new Command('enroll')
+  .description('connect this till to HQ with a one-time code from `till hq enroll-code`')
+  .argument('<hq-url>', "HQ's address, e.g. https://hq.example.com or http://192.168.1.10:8787")
+  .requiredOption('--code <code>', 'the one-time enrollment code HQ gave for this till')
+  .option('--json', 'print the enrollment as JSON')
+  .action(async (url: string, opts, cmd: Command) => {
+    const { enrollTill } = await import('../sync/enroll.js');
+    const { home, db } = openTill(cmd);
+    try {
+      const r = await enrollTill({ home, db, url, code: opts.code });
+      if (opts.json) printJson(r);
+      else {
+        say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}.`);
+        if (r.renamed) say(`This till now uses HQ's codes: store ${r.storeCode}, till ${r.tillCode}.`);
+        say('Sales upload and the catalog arrives with `till sync --once`, `till sync --watch` or in the checkout.');
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+function fmtError(e: { code: string; message: string; at: string } | null): string {
+  return e ? `${e.message} (${e.code}, ${new Date(e.at).toLocaleString()})` : '-';
+}
+
+const status = new Command('status')
+  .description('pending sales, last sync, last error, catalog cursor and whether HQ answers')
+  .option('--json', 'print JSON (keys pending, oldestPendingAt, lastSyncAt, lastError, catalogCursor, online, …)')
+  .action(async (_opts, cmd: Command) => {
+    // `sync` has its own --json: commander hands the flag to whichever command it meets first.
+    const opts = cmd.optsWithGlobals() as { json?: boolean };
+    const { syncStatus } = await import('../sync/service.js');
+    const { home, db } = openTill(cmd);
+    try {
+      const s = await syncStatus(home, db);
+      if (opts.json) return printJson(s);
+      const when = (t: string | null) => (t ? new Date(t).toLocaleString() : '-');
+      process.stdout.write(
+        [
+          `HQ          ${s.hqUrl ?? '-'} · ${s.online ? `online (HQ has this till's sales through seq ${s.hqHwm})` : `offline (${s.offlineReason})`}`,
+          `Enrolled    ${s.enrolled ? `${s.storeCode}/${s.tillCode}` : 'no — run `till enroll <hq-url> --code <code>`'}`,
+          `Pending     ${s.pending} sale(s)${s.oldestPendingAt ? `, oldest ${when(s.oldestPendingAt)}` : ''}`,
+          `Last sync   ${when(s.lastSyncAt)}`,
+          `Last error  ${fmtError(s.lastError)}`,
+          `Catalog     cursor ${s.catalogCursor}`,
+          `Uploader    ${s.uploader ?? 'none running'}`,
+        ].join('\n') + '\n',
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+export const syncCommand = new Command('sync')
+  .description('send pending sales to HQ and pull its catalog: once (cron, scripts) or continuously')
+  .addOption(new Option('--once', 'sync until nothing is pending and the catalog is up to date, then exit (the default)'))
+  .addOption(new Option('--watch', 'keep syncing until stopped (Ctrl-C); retries forever while HQ is unreachable').conflicts('once'))
+  .option('--timeout <seconds>', 'with --once: give up retrying after this many seconds (default 60)', (v) => positiveInt(v, '--timeout'))
+  .option('--json', 'with --once: print what was done and the status as JSON')
+  .addHelpText('after', '\nEnvironment: TILL_SYNC_TIMEOUT_MS (per request, default 15000), TILL_SYNC_BACKOFF_MS (first retry ceiling, default 250).')
+  .addCommand(status)
+  .action(async (opts, cmd: Command) => {
+    if (opts.watch && opts.timeout) throw new UsageError('--timeout applies to --once only; --watch retries until stopped.');
+    const home = homeOf(cmd);
+    const { db } = openTill(cmd);
+    const { engineFor } = await import('../sync/service.js');
+    const { readToken } = await import('../sync/credentials.js');
+    const { getEnrollment } = await import('../db/sync-state.js');
+    try {
+      if (!getEnrollment(db) || !readToken(home)) {
+        const { notEnrolled } = await import('../sync/credentials.js');
+        throw notEnrolled();
+      }
+      const engine = engineFor(home, db);
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        if (opts.watch) await watch(engine, ac.signal);
+        else await once(engine, ac.signal, (opts.timeout ?? 60) * 1000, Boolean(opts.json));
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+type Engine = import('../sync/engine.js').SyncEngine;
+
+async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json: boolean): Promise<void> {
+  const { HqError } = await import('../sync/client.js');
+  engine.on((e) => {
+    if (e.type === 'retry') say(`${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
+    if (e.type === 'resent') say(`HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again.`);
+  });
+  try {
+    const r = await engine.runOnce({ deadline: Date.now() + timeoutMs, signal });
+    const s = engine.snapshot();
+    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, batches: r.upload.batches, catalog: r.catalog, ...s });
+    const parts = [`Uploaded ${r.upload.acked} sale(s)`];
+    if (r.waitedForOtherUploader) parts.push('(another process was uploading; waited for it)');
+    say(`${parts.join(' ')}; ${s.pending} pending. Catalog: ${r.catalog.upserts} updated, ${r.catalog.deletes + r.catalog.swept} removed, cursor ${s.catalogCursor}.`);
+    if (r.catalog.skipped) say(`Warning: ${s.lastError?.message}`);
+  } catch (e) {
+    if (!(e instanceof HqError)) throw e;
+    const pending = engine.snapshot().pending;
+    if (e.kind === 'fatal') throw new UserError(`Sync stopped: ${e.message}. ${pending} sale(s) stay queued on this till.`, e.code);
+    throw new UserError(`Could not finish syncing: ${e.message}. ${pending} sale(s) stay queued; they go with the next sync.`, e.code);
+  }
+}
+
+async function watch(engine: Engine, signal: AbortSignal): Promise<void> {
+  let fatal: InstanceType<typeof import('../sync/client.js').HqError> | undefined;
+  engine.on((e) => {
+    const t = new Date().toLocaleTimeString();
+    if (e.type === 'uploaded' && e.acked > 0) say(`${t} uploaded ${e.acked} sale(s), HQ has them through seq ${e.through}; ${e.pending} pending`);
+    if (e.type === 'resent') say(`${t} HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again`);
+    if (e.type === 'catalog') say(`${t} catalog: ${e.upserts} updated, ${e.deletes + e.swept} removed (cursor ${e.cursor})`);
+    if (e.type === 'retry') say(`${t} ${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
+  });
+  say(`Syncing with HQ; ${engine.snapshot().pending} sale(s) pending. Ctrl-C stops.`);
+  await engine.watch({
+    signal,
+    onFatal: async (e) => {
+      fatal = e;
+      return 'stop';
+    },
+  });
+  if (fatal) throw new UserError(`Sync stopped: ${fatal.message}. ${engine.snapshot().pending} sale(s) stay queued on this till.`, fatal.code);
+  say(`Stopped; ${engine.snapshot().pending} sale(s) pending.`);
+}

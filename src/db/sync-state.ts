@@ -1,0 +1,142 @@
+// sync_lease + the sync facts kept in settings: who may upload right now, the catalog cursor,
+// the last success and the last error. Read by `till sync status` from any process.
+import type { DB } from './open.js';
+import { getJsonSetting, getSetting, setJsonSetting, setSetting } from './settings.js';
+import { oldestPendingAt, pendingCount } from './outbox.js';
+
+export const UPLOAD_LEASE = 'upload';
+
+const KEY = {
+  cursor: 'sync.catalogCursor',
+  lastSyncAt: 'sync.lastSyncAt',
+  lastError: 'sync.lastError',
+  hqStore: 'hq.storeCode',
+  hqTill: 'hq.tillCode',
+  enrolledAt: 'hq.enrolledAt',
+  resetting: 'sync.catalogResetting',
+} as const;
+
+// ---- lease -------------------------------------------------------------------------------
+
+export interface LeaseHolder {
+  holder: string;
+  expiresAt: number;
+}
+
+/**
+ * Takes or renews the lease `name` for `holder` until now + ttlMs. Succeeds when the lease is
+ * free, expired, or already ours; otherwise returns the current holder. IMMEDIATE, so two
+ * processes deciding at once are serialised by SQLite's write lock.
+ */
+export function acquireLease(db: DB, name: string, holder: string, ttlMs: number, now = Date.now()): { ok: true } | { ok: false; current: LeaseHolder } {
+  return db
+    .transaction(() => {
+      const cur = db.prepare('SELECT holder, expires_at AS expiresAt FROM sync_lease WHERE name = ?').get(name) as LeaseHolder | undefined;
+      if (cur && cur.holder !== holder && cur.expiresAt > now) return { ok: false as const, current: cur };
+      db.prepare('INSERT INTO sync_lease (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at').run(
+        name,
+        holder,
+        now + ttlMs,
+      );
+      return { ok: true as const };
+    })
+    .immediate();
+}
+
+export function releaseLease(db: DB, name: string, holder: string): void {
+  db.prepare('DELETE FROM sync_lease WHERE name = ? AND holder = ?').run(name, holder);
+}
+
+export function leaseHolder(db: DB, name: string, now = Date.now()): LeaseHolder | undefined {
+  const cur = db.prepare('SELECT holder, expires_at AS expiresAt FROM sync_lease WHERE name = ?').get(name) as LeaseHolder | undefined;
+  return cur && cur.expiresAt > now ? cur : undefined;
+}
+
+// ---- enrollment facts ----------------------------------------------------------------------
+
+export interface Enrollment {
+  storeCode: string;
+  tillCode: string;
+  enrolledAt: string;
+}
+
+export function getEnrollment(db: DB): Enrollment | undefined {
+  const storeCode = getSetting(db, KEY.hqStore);
+  const tillCode = getSetting(db, KEY.hqTill);
+  const enrolledAt = getSetting(db, KEY.enrolledAt);
+  if (!storeCode || !tillCode || !enrolledAt) return undefined;
+  return { storeCode, tillCode, enrolledAt };
+}
+
+export function setEnrollment(db: DB, e: Enrollment): void {
+  setSetting(db, KEY.hqStore, e.storeCode);
+  setSetting(db, KEY.hqTill, e.tillCode);
+  setSetting(db, KEY.enrolledAt, e.enrolledAt);
+}
+
+// ---- catalog cursor ------------------------------------------------------------------------
+
+export function getCatalogCursor(db: DB): number {
+  return Number(getSetting(db, KEY.cursor) ?? 0);
+}
+
+export function setCatalogCursor(db: DB, cursor: number): void {
+  setSetting(db, KEY.cursor, String(cursor));
+}
+
+/** True while a pull from 0 after a reset is under way (HQ products not seen get swept). */
+export function isCatalogResetting(db: DB): boolean {
+  return getSetting(db, KEY.resetting) === '1';
+}
+
+export function setCatalogResetting(db: DB, on: boolean): void {
+  setSetting(db, KEY.resetting, on ? '1' : '0');
+}
+
+// ---- last success / last error --------------------------------------------------------------
+
+export interface SyncErrorRecord {
+  at: string;
+  code: string;
+  message: string;
+}
+
+export function recordSyncSuccess(db: DB, at = new Date().toISOString()): void {
+  db.transaction(() => {
+    setSetting(db, KEY.lastSyncAt, at);
+    db.prepare('DELETE FROM settings WHERE key = ?').run(KEY.lastError);
+  })();
+}
+
+export function recordSyncError(db: DB, err: SyncErrorRecord): void {
+  setJsonSetting(db, KEY.lastError, err);
+}
+
+export interface LocalSyncStatus {
+  pending: number;
+  oldestPendingAt: string | null;
+  lastSyncAt: string | null;
+  lastError: SyncErrorRecord | null;
+  catalogCursor: number;
+}
+
+export function localSyncStatus(db: DB): LocalSyncStatus {
+  return {
+    pending: pendingCount(db),
+    oldestPendingAt: oldestPendingAt(db),
+    lastSyncAt: getSetting(db, KEY.lastSyncAt) ?? null,
+    lastError: getJsonSetting<SyncErrorRecord>(db, KEY.lastError) ?? null,
+    catalogCursor: getCatalogCursor(db),
+  };
+}
+
+/** The highest seq this till has ever written (0 when it has no sales). */
+export function lastLocalSeq(db: DB): number {
+  return (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number }).n;
+}
+
+/** The first pending seq, or undefined when everything is synced (cheap: partial index). */
+export function firstPendingSeq(db: DB): number | undefined {
+  const r = db.prepare('SELECT seq FROM outbox WHERE synced_at IS NULL ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
+  return r?.seq;
+}

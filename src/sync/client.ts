@@ -1,0 +1,147 @@
+// The till's HTTP client for HQ (routes and schemas in protocol.ts). Every failure becomes an
+// HqError that says whether retrying can help: timeouts, resets, 5xx and 429 can (`retry`);
+// 400/401/403/409 and other refusals cannot (`fatal`) and must reach a person.
+import {
+  catalogPageSchema,
+  enrollResponseSchema,
+  errorBodySchema,
+  PROTOCOL_VERSION,
+  routes,
+  syncStateSchema,
+  uploadResponseSchema,
+  type CatalogPage,
+  type EnrollResponse,
+  type SyncState,
+  type UploadResponse,
+} from './protocol.js';
+import type { z } from 'zod';
+
+export type FailureKind = 'retry' | 'fatal';
+
+export class HqError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly code: string,
+    readonly status?: number,
+    /** From a Retry-After header: the soonest a retry is welcome. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'HqError';
+  }
+}
+
+export interface HqClientOptions {
+  /** HQ's base address, e.g. https://hq.example.com (no trailing slash needed). */
+  baseUrl: string;
+  token?: string;
+  /** Whole request, body included. */
+  timeoutMs?: number;
+}
+
+const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** Retry-After is seconds or an HTTP date; returns ms from now, or undefined. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function normaliseBaseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+export class HqClient {
+  readonly baseUrl: string;
+  private readonly token?: string;
+  private readonly timeoutMs: number;
+
+  constructor(o: HqClientOptions) {
+    this.baseUrl = normaliseBaseUrl(o.baseUrl);
+    this.token = o.token;
+    this.timeoutMs = o.timeoutMs ?? 15_000;
+  }
+
+  enroll(code: string): Promise<EnrollResponse> {
+    return this.call('POST', routes.enroll, enrollResponseSchema, JSON.stringify({ code }));
+  }
+
+  state(): Promise<SyncState> {
+    return this.call('GET', routes.state, syncStateSchema);
+  }
+
+  /** `body` is an UploadRequest already serialised (outbox payloads are spliced in as they are). */
+  upload(body: string): Promise<UploadResponse> {
+    return this.call('POST', routes.sales, uploadResponseSchema, body);
+  }
+
+  catalog(since: number, limit: number): Promise<CatalogPage> {
+    return this.call('GET', `${routes.catalog}?since=${since}&limit=${limit}`, catalogPageSchema);
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: string): Promise<z.infer<S>> {
+    const url = this.baseUrl + path;
+    const headers: Record<string, string> = { accept: 'application/json', 'x-till-protocol': String(PROTOCOL_VERSION) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      text = await res.text();
+    } catch (err) {
+      throw networkError(err, url, this.timeoutMs);
+    }
+    if (!res.ok) throw statusError(res, text, method, path);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // A captive portal or a misconfigured proxy answers 200 with HTML: the network is not there yet.
+      throw new HqError(`HQ at ${this.baseUrl} answered ${path} with something that is not JSON; is hq.url the HQ service?`, 'retry', 'E_HQ_BAD_RESPONSE', res.status);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new HqError(`HQ's answer to ${path} does not match protocol v${PROTOCOL_VERSION}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'retry', 'E_HQ_BAD_RESPONSE', res.status);
+    }
+    return parsed.data;
+  }
+}
+
+function networkError(err: unknown, url: string, timeoutMs: number): HqError {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return new HqError(`HQ did not answer within ${timeoutMs} ms (${url})`, 'retry', 'E_HQ_TIMEOUT');
+  }
+  const why = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  return new HqError(`cannot reach HQ at ${new URL(url).origin} (${why})`, 'retry', 'E_HQ_UNREACHABLE');
+}
+
+function statusError(res: Response, text: string, method: string, path: string): HqError {
+  let detail = '';
+  let code = `E_HQ_${res.status}`;
+  try {
+    const body = errorBodySchema.safeParse(JSON.parse(text));
+    if (body.success) {
+      detail = body.data.error.message;
+      code = body.data.error.code;
+    }
+  } catch {
+    // not JSON: keep the status alone
+  }
+  const what = `HQ refused ${method} ${path} with ${res.status}${detail ? `: ${detail}` : ''}`;
+  if (RETRY_STATUS.has(res.status) || res.status >= 500) {
+    return new HqError(what, 'retry', code, res.status, parseRetryAfter(res.headers.get('retry-after')));
+  }
+  const hint =
+    res.status === 401 || res.status === 403
+      ? ' — the till token was not accepted; enroll again with `till enroll <hq-url> --code <code>`'
+      : res.status === 404
+        ? ' — check hq.url (`till config set hq.url <url>`)'
+        : '';
+  return new HqError(what + hint, 'fatal', code, res.status);
+}

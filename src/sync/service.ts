@@ -1,0 +1,63 @@
+// What the sync commands and the checkout call: an engine wired to this till's home, and the
+// status report (`till sync status`, the checkout's status bar).
+import type { DB } from '../db/open.js';
+import { getEnrollment, leaseHolder, localSyncStatus, UPLOAD_LEASE, type SyncErrorRecord } from '../db/sync-state.js';
+import { HqClient, HqError } from './client.js';
+import { TargetSource } from './credentials.js';
+import { optionsFromEnv, SyncEngine, type SyncOptions } from './engine.js';
+
+export function engineFor(home: string, db: DB, options: Partial<SyncOptions> = {}): SyncEngine {
+  const source = new TargetSource(home);
+  return new SyncEngine(db, () => source.load(), { ...optionsFromEnv(), ...options });
+}
+
+export interface SyncStatusReport {
+  pending: number;
+  oldestPendingAt: string | null;
+  lastSyncAt: string | null;
+  lastError: SyncErrorRecord | null;
+  catalogCursor: number;
+  /** HQ answered this till (authenticated) just now. */
+  online: boolean;
+  enrolled: boolean;
+  hqUrl: string | null;
+  storeCode: string | null;
+  tillCode: string | null;
+  /** HQ's high-water mark for this till, when it answered. */
+  hqHwm: number | null;
+  /** Why HQ could not be asked, when online is false. */
+  offlineReason: string | null;
+  /** The process uploading right now, if any (host:pid:…). */
+  uploader: string | null;
+}
+
+/** Local facts plus a short live probe of HQ (GET state with the till's token). */
+export async function syncStatus(home: string, db: DB, o: { probeTimeoutMs?: number } = {}): Promise<SyncStatusReport> {
+  const local = localSyncStatus(db);
+  const enrollment = getEnrollment(db);
+  const target = await new TargetSource(home).load();
+  const report: SyncStatusReport = {
+    ...local,
+    online: false,
+    enrolled: enrollment !== undefined && target !== undefined,
+    hqUrl: target?.url ?? null,
+    storeCode: enrollment?.storeCode ?? null,
+    tillCode: enrollment?.tillCode ?? null,
+    hqHwm: null,
+    offlineReason: null,
+    uploader: leaseHolder(db, UPLOAD_LEASE)?.holder ?? null,
+  };
+  if (!target) {
+    report.offlineReason = 'not enrolled';
+    return report;
+  }
+  try {
+    const state = await new HqClient({ baseUrl: target.url, token: target.token, timeoutMs: o.probeTimeoutMs ?? 3000 }).state();
+    report.online = true;
+    report.hqHwm = state.hwm;
+  } catch (e) {
+    if (!(e instanceof HqError)) throw e;
+    report.offlineReason = e.message;
+  }
+  return report;
+}
