@@ -7,6 +7,8 @@ import { productsCommand } from './commands/products.js';
 import { demoCommand } from './commands/demo.js';
 import { salesCommand } from './commands/sales.js';
 import { enrollCommand, syncCommand } from './commands/sync.js';
+import { printCommand, printerCommand } from './commands/print.js';
+import { configCommand } from './commands/config.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -20,7 +22,10 @@ export function buildProgram(): Command {
     .addCommand(demoCommand)
     .addCommand(salesCommand)
     .addCommand(enrollCommand)
-    .addCommand(syncCommand);
+    .addCommand(syncCommand)
+    .addCommand(printCommand)
+    .addCommand(printerCommand)
+    .addCommand(configCommand);
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }
