@@ -1,0 +1,358 @@
+// The cart of the sale being rung up: a pure reducer with named actions. The checkout screen,
+// `till simulate sales` and the tests all drive it the same way. Prices, discounts and tenders
+// go through core/sale.ts (priceLines, computeTotals, settleTenders) — nothing is priced twice.
+//
+// A refused action leaves the cart as it was and says why (`Refusal`), so the screen can show a
+// message or ask for a supervisor and dispatch the action again with `approvedBy`.
+import { percentOfFen } from './money.js';
+import { computeTotals, lineGrossFen, priceLines, settleTenders, type LineDraft, type SaleDraft, type TenderDraft, type Totals } from './sale.js';
+import type { Payment, SaleLine, TenderMethod } from './types.js';
+
+export type Discount = { kind: 'amount'; fen: number } | { kind: 'percent'; bp: number };
+
+/** What a scan (or a search pick) puts in the cart. */
+export interface NewLine {
+  productId: number | null;
+  barcode: string | null;
+  name: string;
+  unitPriceFen: number;
+  /** Grams for a weighed line (price per kg in unitPriceFen). */
+  qtyGrams?: number | null;
+  /** Price printed on an in-store label: the line costs exactly this. */
+  fixedPriceFen?: number;
+}
+
+export interface CartLine {
+  /** Stable identity within the cart (list keys, selection). */
+  key: number;
+  productId: number | null;
+  barcode: string | null;
+  name: string;
+  qty: number;
+  qtyGrams: number | null;
+  unitPriceFen: number;
+  fixedPriceFen?: number;
+  discount: Discount | null;
+}
+
+export interface CartState {
+  lines: CartLine[];
+  orderDiscount: Discount | null;
+  tenders: TenderDraft[];
+  nextKey: number;
+}
+
+export const EMPTY_CART: CartState = { lines: [], orderDiscount: null, tenders: [], nextKey: 1 };
+
+/** Largest quantity on one line (a typo such as 3000* is refused rather than sold). */
+export const MAX_QTY = 999;
+
+export interface CartPolicy {
+  /** Discounts above this share of the price need a supervisor (basis points: 10% = 1000). */
+  discountLimitBp: number;
+}
+
+export type CartAction =
+  | { type: 'addLine'; line: NewLine; qty?: number }
+  | { type: 'setQty'; index: number; qty: number; approvedBy?: string }
+  | { type: 'removeLine'; index: number; approvedBy?: string }
+  | { type: 'setLineDiscount'; index: number; discount: Discount | null; approvedBy?: string }
+  | { type: 'setOrderDiscount'; discount: Discount | null; approvedBy?: string }
+  | { type: 'addTender'; tender: TenderDraft }
+  | { type: 'removeLastTender'; approvedBy?: string }
+  | { type: 'clear'; approvedBy?: string }
+  | { type: 'restore'; cart: CartState };
+
+export type RefusalCode =
+  | 'no-line'
+  | 'bad-qty'
+  | 'qty-weighed'
+  | 'discount-too-big'
+  | 'needs-approval'
+  | 'below-paid'
+  | 'already-paid'
+  | 'tender-over-due'
+  | 'bad-amount'
+  | 'no-tender'
+  | 'cart-not-empty';
+
+export interface Refusal {
+  code: RefusalCode;
+  /** For 'needs-approval': why a supervisor must approve. */
+  reason?: 'discount-over-limit' | 'after-payment';
+  /** Amounts for the message, in fen. */
+  fen?: number;
+}
+
+export type CartResult = { ok: true; state: CartState } | { ok: false; refusal: Refusal };
+
+const refuse = (code: RefusalCode, extra: Omit<Refusal, 'code'> = {}): CartResult => ({ ok: false, refusal: { code, ...extra } });
+const ok = (state: CartState): CartResult => ({ ok: true, state });
+
+// ---- derived figures ----------------------------------------------------------------------
+
+export function isWeighed(l: Pick<CartLine, 'qtyGrams' | 'fixedPriceFen'>): boolean {
+  return l.qtyGrams !== null || l.fixedPriceFen !== undefined;
+}
+
+function lineDraft(l: CartLine): LineDraft {
+  const draft: LineDraft = {
+    productId: l.productId,
+    barcode: l.barcode,
+    name: l.name,
+    qty: l.qty,
+    qtyGrams: l.qtyGrams,
+    unitPriceFen: l.unitPriceFen,
+    ...(l.fixedPriceFen !== undefined ? { fixedPriceFen: l.fixedPriceFen } : {}),
+  };
+  return { ...draft, discountFen: discountFen(l.discount, lineGrossFen(draft)) };
+}
+
+/** A discount in fen against the price it applies to (percentages round half-up). */
+export function discountFen(d: Discount | null, baseFen: number): number {
+  if (!d) return 0;
+  return d.kind === 'amount' ? d.fen : percentOfFen(baseFen, d.bp);
+}
+
+export interface CartTotals extends Totals {
+  lines: SaleLine[];
+  /** What the tenders so far pay toward the total. */
+  paidFen: number;
+  /** Still to pay (0 when paid). */
+  dueFen: number;
+  changeFen: number;
+}
+
+/** Prices every line and the order through core/sale.ts. */
+export function cartTotals(cart: CartState): CartTotals {
+  const lines = priceLines(cart.lines.map(lineDraft));
+  const subtotal = lines.reduce((s, l) => s + l.lineTotalFen, 0);
+  const totals = computeTotals(lines, discountFen(cart.orderDiscount, subtotal));
+  const { paidFen, changeFen } = applyTenders(totals.totalFen, cart.tenders);
+  return { ...totals, lines, paidFen, changeFen, dueFen: Math.max(0, totals.totalFen - paidFen) };
+}
+
+function applyTenders(totalFen: number, tenders: TenderDraft[]): { paidFen: number; changeFen: number; payments: Payment[] } {
+  let due = totalFen;
+  const payments: Payment[] = [];
+  for (const t of tenders) {
+    const amountFen = Math.min(t.tenderedFen, Math.max(due, 0));
+    payments.push({ method: t.method, amountFen, tenderedFen: t.tenderedFen, changeFen: t.tenderedFen - amountFen, reference: t.reference ?? null });
+    due -= amountFen;
+  }
+  return { paidFen: payments.reduce((s, p) => s + p.amountFen, 0), changeFen: payments.reduce((s, p) => s + p.changeFen, 0), payments };
+}
+
+/** The tenders cover the total: the sale can be committed. */
+export function isPaid(cart: CartState): boolean {
+  if (cart.lines.length === 0) return false;
+  const t = cartTotals(cart);
+  return t.paidFen >= t.totalFen;
+}
+
+export function itemCount(cart: CartState): number {
+  return cart.lines.reduce((s, l) => s + (isWeighed(l) ? 1 : l.qty), 0);
+}
+
+/** The draft `recordSale` commits. Throws SaleError (core/sale.ts) if the tenders do not settle. */
+export function draftFromCart(cart: CartState, cashier: { id: string; name: string }): SaleDraft {
+  const lines = cart.lines.map(lineDraft);
+  const subtotal = priceLines(lines).reduce((s, l) => s + l.lineTotalFen, 0);
+  const draft: SaleDraft = {
+    cashierId: cashier.id,
+    cashierName: cashier.name,
+    lines,
+    orderDiscountFen: discountFen(cart.orderDiscount, subtotal),
+    tenders: cart.tenders,
+  };
+  // Fail here, before any write, if the tenders do not settle the total.
+  const totals = computeTotals(priceLines(lines), draft.orderDiscountFen);
+  if (totals.totalFen > 0 || cart.tenders.length > 0) settleTenders(totals.totalFen, cart.tenders);
+  return draft;
+}
+
+// ---- the reducer --------------------------------------------------------------------------
+
+/** Would this discount need a supervisor? Above the limit share of the price it applies to. */
+export function discountOverLimit(fen: number, baseFen: number, policy: CartPolicy): boolean {
+  return fen * 10000 > policy.discountLimitBp * baseFen;
+}
+
+function sameGoods(l: CartLine, n: NewLine): boolean {
+  return (
+    l.productId !== null &&
+    l.productId === n.productId &&
+    l.barcode === n.barcode &&
+    l.unitPriceFen === n.unitPriceFen &&
+    !isWeighed(l) &&
+    (n.qtyGrams ?? null) === null &&
+    n.fixedPriceFen === undefined &&
+    l.discount === null
+  );
+}
+
+/** After a payment, anything that lowers the total needs a supervisor and may not go below what is paid. */
+function guardLowering(cart: CartState, next: CartState, approvedBy: string | undefined): CartResult {
+  if (cart.tenders.length === 0) return ok(next);
+  const before = cartTotals(cart);
+  const after = cartTotals(next);
+  if (after.totalFen >= before.totalFen) return ok(next);
+  if (!approvedBy) return refuse('needs-approval', { reason: 'after-payment' });
+  if (after.totalFen < before.paidFen) return refuse('below-paid', { fen: before.paidFen });
+  return ok(next);
+}
+
+function withLine(cart: CartState, index: number, line: CartLine): CartState {
+  const lines = cart.lines.slice();
+  lines[index] = line;
+  return { ...cart, lines };
+}
+
+/** Checks that every discount still fits its price (after a quantity change, say). */
+function discountsFit(cart: CartState): boolean {
+  for (const l of cart.lines) {
+    const d = lineDraft(l);
+    if ((d.discountFen ?? 0) > lineGrossFen(d)) return false;
+  }
+  const subtotal = priceLines(cart.lines.map(lineDraft)).reduce((s, l) => s + l.lineTotalFen, 0);
+  return discountFen(cart.orderDiscount, subtotal) <= subtotal;
+}
+
+export function reduceCart(cart: CartState, action: CartAction, policy: CartPolicy): CartResult {
+  switch (action.type) {
+    case 'addLine': {
+      const qty = action.qty ?? 1;
+      const n = action.line;
+      const weighed = (n.qtyGrams ?? null) !== null || n.fixedPriceFen !== undefined;
+      if (weighed && qty !== 1) return refuse('qty-weighed');
+      if (!Number.isSafeInteger(qty) || qty < 1 || qty > MAX_QTY) return refuse('bad-qty');
+      const same = cart.lines.findIndex((l) => sameGoods(l, n));
+      if (same >= 0) {
+        const l = cart.lines[same];
+        if (l.qty + qty > MAX_QTY) return refuse('bad-qty');
+        return ok(withLine(cart, same, { ...l, qty: l.qty + qty }));
+      }
+      const line: CartLine = {
+        key: cart.nextKey,
+        productId: n.productId,
+        barcode: n.barcode,
+        name: n.name,
+        qty,
+        qtyGrams: n.qtyGrams ?? null,
+        unitPriceFen: n.unitPriceFen,
+        ...(n.fixedPriceFen !== undefined ? { fixedPriceFen: n.fixedPriceFen } : {}),
+        discount: null,
+      };
+      return ok({ ...cart, lines: [...cart.lines, line], nextKey: cart.nextKey + 1 });
+    }
+    case 'setQty': {
+      const l = cart.lines[action.index];
+      if (!l) return refuse('no-line');
+      if (isWeighed(l)) return refuse('qty-weighed');
+      if (!Number.isSafeInteger(action.qty) || action.qty < 1 || action.qty > MAX_QTY) return refuse('bad-qty');
+      const next = withLine(cart, action.index, { ...l, qty: action.qty });
+      if (!discountsFit(next)) return refuse('discount-too-big');
+      return guardLowering(cart, next, action.approvedBy);
+    }
+    case 'removeLine': {
+      if (!cart.lines[action.index]) return refuse('no-line');
+      if (cart.tenders.length > 0 && !action.approvedBy) return refuse('needs-approval', { reason: 'after-payment' });
+      const next = { ...cart, lines: cart.lines.filter((_, i) => i !== action.index) };
+      if (!discountsFit(next)) return refuse('discount-too-big');
+      if (cart.tenders.length > 0 && cartTotals(next).totalFen < cartTotals(cart).paidFen) return refuse('below-paid', { fen: cartTotals(cart).paidFen });
+      return ok(next);
+    }
+    case 'setLineDiscount': {
+      const l = cart.lines[action.index];
+      if (!l) return refuse('no-line');
+      const gross = lineGrossFen(lineDraft({ ...l, discount: null }));
+      const fen = discountFen(action.discount, gross);
+      if (!validDiscount(action.discount) || fen > gross) return refuse('discount-too-big', { fen: gross });
+      if (discountOverLimit(fen, gross, policy) && !action.approvedBy) return refuse('needs-approval', { reason: 'discount-over-limit' });
+      const next = withLine(cart, action.index, { ...l, discount: action.discount && fen > 0 ? action.discount : null });
+      if (!discountsFit(next)) return refuse('discount-too-big', { fen: gross });
+      return guardLowering(cart, next, action.approvedBy);
+    }
+    case 'setOrderDiscount': {
+      const base = cartTotals({ ...cart, orderDiscount: null, tenders: [] }).subtotalFen;
+      const fen = discountFen(action.discount, base);
+      if (!validDiscount(action.discount) || fen > base) return refuse('discount-too-big', { fen: base });
+      if (discountOverLimit(fen, base, policy) && !action.approvedBy) return refuse('needs-approval', { reason: 'discount-over-limit' });
+      const next = { ...cart, orderDiscount: action.discount && fen > 0 ? action.discount : null };
+      return guardLowering(cart, next, action.approvedBy);
+    }
+    case 'addTender': {
+      const t = action.tender;
+      if (!Number.isSafeInteger(t.tenderedFen) || t.tenderedFen <= 0) return refuse('bad-amount');
+      const totals = cartTotals(cart);
+      if (totals.dueFen <= 0) return refuse('already-paid');
+      if (t.method !== 'cash' && t.tenderedFen > totals.dueFen) return refuse('tender-over-due', { fen: totals.dueFen });
+      return ok({ ...cart, tenders: [...cart.tenders, { method: t.method, tenderedFen: t.tenderedFen, reference: t.reference ?? null }] });
+    }
+    case 'removeLastTender': {
+      if (cart.tenders.length === 0) return refuse('no-tender');
+      if (!action.approvedBy) return refuse('needs-approval', { reason: 'after-payment' });
+      return ok({ ...cart, tenders: cart.tenders.slice(0, -1) });
+    }
+    case 'clear': {
+      if (cart.tenders.length > 0 && !action.approvedBy) return refuse('needs-approval', { reason: 'after-payment' });
+      return ok({ ...EMPTY_CART, nextKey: cart.nextKey });
+    }
+    case 'restore': {
+      if (cart.lines.length > 0 || cart.tenders.length > 0) return refuse('cart-not-empty');
+      return ok(action.cart);
+    }
+  }
+}
+
+function validDiscount(d: Discount | null): boolean {
+  if (!d) return true;
+  if (d.kind === 'amount') return Number.isSafeInteger(d.fen) && d.fen >= 0;
+  return Number.isSafeInteger(d.bp) && d.bp >= 0 && d.bp <= 10000;
+}
+
+// ---- suspended carts (挂单) ---------------------------------------------------------------
+
+const CART_FORMAT = 1;
+
+/** The cart as stored in suspended_sales.cart (tenders are never suspended). */
+export function serializeCart(cart: CartState): string {
+  return JSON.stringify({ v: CART_FORMAT, lines: cart.lines, orderDiscount: cart.orderDiscount });
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+function parseDiscount(d: unknown): Discount | null {
+  if (d === null || d === undefined) return null;
+  const o = d as Record<string, unknown>;
+  if (o.kind === 'amount' && isInt(o.fen) && o.fen >= 0) return { kind: 'amount', fen: o.fen };
+  if (o.kind === 'percent' && isInt(o.bp) && o.bp >= 0 && o.bp <= 10000) return { kind: 'percent', bp: o.bp };
+  throw new Error('bad discount');
+}
+
+/** Reads a suspended cart back; throws if the stored text is not one (damaged row). */
+export function parseCart(json: string): CartState {
+  const o = JSON.parse(json) as { v?: unknown; lines?: unknown; orderDiscount?: unknown };
+  if (o.v !== CART_FORMAT || !Array.isArray(o.lines)) throw new Error('not a suspended cart');
+  let key = 1;
+  const lines: CartLine[] = o.lines.map((raw: Record<string, unknown>) => {
+    if (typeof raw.name !== 'string' || !isInt(raw.qty) || !isInt(raw.unitPriceFen)) throw new Error('bad line');
+    const fixed = raw.fixedPriceFen;
+    return {
+      key: key++,
+      productId: isInt(raw.productId) ? raw.productId : null,
+      barcode: typeof raw.barcode === 'string' ? raw.barcode : null,
+      name: raw.name,
+      qty: raw.qty,
+      qtyGrams: isInt(raw.qtyGrams) ? raw.qtyGrams : null,
+      unitPriceFen: raw.unitPriceFen,
+      ...(isInt(fixed) ? { fixedPriceFen: fixed } : {}),
+      discount: parseDiscount(raw.discount),
+    };
+  });
+  const cart: CartState = { lines, orderDiscount: parseDiscount(o.orderDiscount), tenders: [], nextKey: key };
+  cartTotals(cart); // throws if the prices no longer add up
+  return cart;
+}
+
+export type { TenderDraft, TenderMethod };
