@@ -1,0 +1,402 @@
+// HQ's central catalog: products with one version counter, bumped in every edit transaction
+// (each changed row gets its own version, so a page may end anywhere), tombstones for deleted
+// rows, and pages of changes since a cursor for the tills (DESIGN.md, "Catalog pull").
+// A product may be limited to one store; tills of other stores never see it.
+import { BarcodeError, validateBarcode } from '../core/barcode.js';
+import { NotFoundError, UserError } from '../errors.js';
+import type { CatalogChange, CatalogPage } from '../sync/protocol.js';
+import { forUpdate, type Queryable, type SqlDriver } from './storage/driver.js';
+
+export interface HqProduct {
+  hqId: number;
+  name: string;
+  priceFen: number;
+  unit: string;
+  category: string;
+  weighed: boolean;
+  plu: string | null;
+  barcodes: string[];
+  active: boolean;
+  /** null: sold in every store; else only this store's tills receive it. */
+  storeCode: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+export interface HqProductInput {
+  name: string;
+  priceFen: number;
+  barcodes?: string[];
+  unit?: string;
+  category?: string;
+  weighed?: boolean;
+  plu?: string | null;
+  active?: boolean;
+  storeCode?: string | null;
+}
+
+export interface HqProductPatch {
+  name?: string;
+  priceFen?: number;
+  unit?: string;
+  category?: string;
+  weighed?: boolean;
+  plu?: string | null;
+  active?: boolean;
+  addBarcodes?: string[];
+  removeBarcodes?: string[];
+  /** Replace the whole barcode list (imports). */
+  barcodes?: string[];
+}
+
+interface ProductRow {
+  hq_id: number;
+  version: number;
+  store_code: string | null;
+  name: string;
+  price_fen: number;
+  unit: string;
+  category: string;
+  weighed: number;
+  plu: string | null;
+  barcodes: string;
+  active: number;
+  updated_at: string;
+}
+
+const COLUMNS = 'hq_id, version, store_code, name, price_fen, unit, category, weighed, plu, barcodes, active, updated_at';
+
+function toProduct(r: ProductRow): HqProduct {
+  return {
+    hqId: Number(r.hq_id),
+    name: r.name,
+    priceFen: Number(r.price_fen),
+    unit: r.unit,
+    category: r.category,
+    weighed: Number(r.weighed) === 1,
+    plu: r.plu,
+    barcodes: r.barcodes ? r.barcodes.split(',') : [],
+    active: Number(r.active) === 1,
+    storeCode: r.store_code,
+    version: Number(r.version),
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Same rules as the till's products (src/db/products-write.ts), without loading pinyin. */
+export function validateHqProduct(input: HqProductInput): Required<Omit<HqProductInput, 'storeCode'>> & { storeCode: string | null } {
+  const name = input.name?.trim() ?? '';
+  if (!name) throw new UserError('A product needs a name (--name).');
+  if (name.length > 200) throw new UserError(`The name "${name.slice(0, 20)}…" is longer than 200 characters.`);
+  if (!Number.isSafeInteger(input.priceFen) || input.priceFen < 0) throw new UserError(`The price must be a non-negative amount in fen, got ${input.priceFen}.`);
+  const barcodes = [...new Set((input.barcodes ?? []).map(checkedBarcode))].sort();
+  if (barcodes.length > 20) throw new UserError(`A product may have at most 20 barcodes, got ${barcodes.length}.`);
+  const plu = input.plu == null || input.plu === '' ? null : input.plu;
+  if (plu !== null && !/^\d{5}$/.test(plu)) throw new UserError(`The scale item code (PLU) must be 5 digits, got "${plu}".`);
+  const unit = (input.unit ?? '').trim();
+  if (unit.length > 16) throw new UserError(`The unit "${unit}" is longer than 16 characters.`);
+  const category = (input.category ?? '').trim();
+  if (category.length > 64) throw new UserError(`The category "${category.slice(0, 20)}…" is longer than 64 characters.`);
+  return { name, priceFen: input.priceFen, barcodes, unit, category, weighed: input.weighed ?? false, plu, active: input.active ?? true, storeCode: input.storeCode ?? null };
+}
+
+function checkedBarcode(b: string): string {
+  try {
+    return validateBarcode(b);
+  } catch (e) {
+    if (e instanceof BarcodeError) throw new UserError(e.message[0].toUpperCase() + e.message.slice(1) + '.', 'E_BARCODE');
+    throw e;
+  }
+}
+
+/** Takes `n` new versions from the counter (locking it until commit); returns the first. */
+async function takeVersions(q: Queryable, n: number): Promise<number> {
+  const row = await q.get<{ version: number }>('UPDATE hq_catalog_state SET version = version + ? WHERE id = 1 RETURNING version', [n]);
+  return Number(row!.version) - n + 1;
+}
+
+async function productById(q: Queryable, id: number, lock = false): Promise<HqProduct | undefined> {
+  const r = await q.get<ProductRow>(`SELECT ${COLUMNS} FROM hq_products WHERE hq_id = ?${lock ? forUpdate(q) : ''}`, [id]);
+  return r && toProduct(r);
+}
+
+/** A product by barcode, or by id written "#12" (or a bare number that is no barcode). */
+export async function resolveHqProduct(q: Queryable, ref: string, lock = false): Promise<HqProduct> {
+  const key = ref.trim();
+  const byCode = await q.get<{ hq_id: number }>('SELECT hq_id FROM hq_product_barcodes WHERE barcode = ?', [key]);
+  if (byCode) return (await productById(q, Number(byCode.hq_id), lock))!;
+  const m = /^#?(\d{1,15})$/.exec(key);
+  const byId = m ? await productById(q, Number(m[1]), lock) : undefined;
+  if (byId) return byId;
+  throw new NotFoundError(`No HQ product with barcode or id "${ref}". Try \`till hq products list --search ${ref}\`.`);
+}
+
+async function assertFree(q: Queryable, p: { barcodes: string[]; plu: string | null }, ownId?: number): Promise<void> {
+  for (const b of p.barcodes) {
+    const owner = await q.get<{ hq_id: number; name: string }>(
+      'SELECT b.hq_id, p.name FROM hq_product_barcodes b JOIN hq_products p ON p.hq_id = b.hq_id WHERE b.barcode = ?',
+      [b],
+    );
+    if (owner && Number(owner.hq_id) !== ownId) {
+      throw new UserError(`Barcode ${b} already belongs to HQ product #${owner.hq_id} ${owner.name}; remove it there first or update that product.`, 'E_DUPLICATE');
+    }
+  }
+  if (p.plu !== null) {
+    const owner = await q.get<{ hq_id: number; name: string }>('SELECT hq_id, name FROM hq_products WHERE plu = ?', [p.plu]);
+    if (owner && Number(owner.hq_id) !== ownId) throw new UserError(`Scale item code ${p.plu} already belongs to HQ product #${owner.hq_id} ${owner.name}.`, 'E_DUPLICATE');
+  }
+}
+
+async function assertStore(q: Queryable, storeCode: string | null): Promise<void> {
+  if (storeCode === null) return;
+  const s = await q.get('SELECT code FROM hq_stores WHERE code = ?', [storeCode]);
+  if (!s) throw new NotFoundError(`No store ${storeCode}; add it with \`till hq stores add ${storeCode} --name <name>\`.`);
+}
+
+async function setBarcodes(q: Queryable, id: number, barcodes: string[]): Promise<void> {
+  await q.run('DELETE FROM hq_product_barcodes WHERE hq_id = ?', [id]);
+  for (const b of barcodes) await q.run('INSERT INTO hq_product_barcodes (barcode, hq_id) VALUES (?, ?)', [b, id]);
+}
+
+/** Adds a product inside the caller's transaction. */
+export async function insertProduct(q: Queryable, raw: HqProductInput, version: number, now: string): Promise<HqProduct> {
+  const p = validateHqProduct(raw);
+  await assertStore(q, p.storeCode);
+  await assertFree(q, p);
+  const row = await q.get<{ hq_id: number }>(
+    `INSERT INTO hq_products (version, store_code, name, price_fen, unit, category, weighed, plu, barcodes, active, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING hq_id`,
+    [version, p.storeCode, p.name, p.priceFen, p.unit, p.category, p.weighed ? 1 : 0, p.plu, p.barcodes.join(','), p.active ? 1 : 0, now],
+  );
+  const id = Number(row!.hq_id);
+  await setBarcodes(q, id, p.barcodes);
+  return (await productById(q, id))!;
+}
+
+/** Applies a patch inside the caller's transaction. */
+export async function patchProduct(q: Queryable, cur: HqProduct, patch: HqProductPatch, version: number, now: string): Promise<HqProduct> {
+  const remove = new Set((patch.removeBarcodes ?? []).map((b) => b.trim()));
+  for (const b of remove) {
+    if (!cur.barcodes.includes(b)) throw new UserError(`HQ product #${cur.hqId} has no barcode ${b}; it has ${cur.barcodes.join(', ') || 'none'}.`);
+  }
+  const next = validateHqProduct({
+    name: patch.name ?? cur.name,
+    priceFen: patch.priceFen ?? cur.priceFen,
+    unit: patch.unit ?? cur.unit,
+    category: patch.category ?? cur.category,
+    weighed: patch.weighed ?? cur.weighed,
+    plu: patch.plu === undefined ? cur.plu : patch.plu,
+    active: patch.active ?? cur.active,
+    barcodes: patch.barcodes ?? [...cur.barcodes.filter((b) => !remove.has(b)), ...(patch.addBarcodes ?? [])],
+    storeCode: cur.storeCode,
+  });
+  await assertFree(q, next, cur.hqId);
+  await q.run(
+    `UPDATE hq_products SET version = ?, name = ?, price_fen = ?, unit = ?, category = ?, weighed = ?, plu = ?, barcodes = ?, active = ?, updated_at = ?
+     WHERE hq_id = ?`,
+    [version, next.name, next.priceFen, next.unit, next.category, next.weighed ? 1 : 0, next.plu, next.barcodes.join(','), next.active ? 1 : 0, now, cur.hqId],
+  );
+  if (next.barcodes.join(',') !== cur.barcodes.join(',')) await setBarcodes(q, cur.hqId, next.barcodes);
+  return (await productById(q, cur.hqId))!;
+}
+
+export class HqCatalog {
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  add(input: HqProductInput): Promise<HqProduct> {
+    return this.db.transaction(async (q) => insertProduct(q, input, await takeVersions(q, 1), this.now().toISOString()));
+  }
+
+  update(ref: string, patch: HqProductPatch): Promise<HqProduct> {
+    return this.db.transaction(async (q) => {
+      const version = await takeVersions(q, 1);
+      return patchProduct(q, await resolveHqProduct(q, ref, true), patch, version, this.now().toISOString());
+    });
+  }
+
+  /** Deletes the product and leaves a tombstone, so tills drop it on their next pull. */
+  remove(ref: string): Promise<HqProduct> {
+    return this.db.transaction(async (q) => {
+      const version = await takeVersions(q, 1);
+      const cur = await resolveHqProduct(q, ref, true);
+      await q.run('DELETE FROM hq_product_barcodes WHERE hq_id = ?', [cur.hqId]);
+      await q.run('DELETE FROM hq_products WHERE hq_id = ?', [cur.hqId]);
+      await q.run('INSERT INTO hq_tombstones (hq_id, version, store_code, deleted_at) VALUES (?, ?, ?, ?)', [cur.hqId, version, cur.storeCode, this.now().toISOString()]);
+      return cur;
+    });
+  }
+
+  /**
+   * Adds or updates many products in ONE transaction (all or nothing): a row whose barcode or
+   * PLU matches an existing product updates it, any other row adds a product.
+   */
+  upsertMany(rows: HqProductInput[]): Promise<{ added: number; updated: number; unchanged: number }> {
+    return this.db.transaction(async (q) => {
+      const now = this.now().toISOString();
+      let version = await takeVersions(q, Math.max(1, rows.length));
+      let added = 0;
+      let updated = 0;
+      let unchanged = 0;
+      for (const [i, raw] of rows.entries()) {
+        try {
+          const p = validateHqProduct(raw);
+          const match = await this.findMatch(q, p.barcodes, p.plu);
+          if (!match) {
+            await insertProduct(q, raw, version++, now);
+            added++;
+          } else if (sameContent(match, p)) {
+            unchanged++;
+          } else {
+            await patchProduct(q, match, { ...p, barcodes: p.barcodes.length ? [...new Set([...match.barcodes, ...p.barcodes])] : match.barcodes }, version++, now);
+            updated++;
+          }
+        } catch (e) {
+          if (e instanceof UserError) throw new UserError(`row ${i + 1}: ${e.message}`, e.code);
+          throw e;
+        }
+      }
+      return { added, updated, unchanged };
+    });
+  }
+
+  private async findMatch(q: Queryable, barcodes: string[], plu: string | null): Promise<HqProduct | undefined> {
+    for (const b of barcodes) {
+      const r = await q.get<{ hq_id: number }>('SELECT hq_id FROM hq_product_barcodes WHERE barcode = ?', [b]);
+      if (r) return productById(q, Number(r.hq_id), true);
+    }
+    if (plu) {
+      const r = await q.get<{ hq_id: number }>('SELECT hq_id FROM hq_products WHERE plu = ?', [plu]);
+      if (r) return productById(q, Number(r.hq_id), true);
+    }
+    return undefined;
+  }
+
+  async list(opts: { search?: string; storeCode?: string; limit?: number; includeInactive?: boolean } = {}): Promise<HqProduct[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (!opts.includeInactive) where.push('active = 1');
+    if (opts.storeCode) {
+      where.push('(store_code IS NULL OR store_code = ?)');
+      params.push(opts.storeCode);
+    }
+    const s = opts.search?.trim();
+    if (s) {
+      where.push('(name LIKE ? OR hq_id IN (SELECT hq_id FROM hq_product_barcodes WHERE barcode LIKE ?))');
+      params.push(`%${s.replace(/[\\%_]/g, '')}%`, `${s.replace(/[\\%_]/g, '')}%`);
+    }
+    params.push(opts.limit ?? 1_000_000);
+    const rows = await this.db.all<ProductRow>(`SELECT ${COLUMNS} FROM hq_products ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY hq_id LIMIT ?`, params);
+    return rows.map(toProduct);
+  }
+
+  async state(): Promise<{ version: number; horizon: number; products: number; tombstones: number }> {
+    const s = await this.db.get<{ version: number; horizon: number }>('SELECT version, horizon FROM hq_catalog_state WHERE id = 1');
+    const p = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM hq_products');
+    const t = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM hq_tombstones');
+    return { version: Number(s!.version), horizon: Number(s!.horizon), products: Number(p!.n), tombstones: Number(t!.n) };
+  }
+
+  /**
+   * Changes after `since` that a till of `storeCode` may see, oldest first, at most `limit`.
+   * A cursor older than the tombstone horizon (it may have missed a delete) or newer than HQ's
+   * counter (HQ was restored from a backup) gets `reset`: the page restarts from 0 and the till
+   * must drop its HQ products first.
+   */
+  async page(storeCode: string, since: number, limit: number): Promise<CatalogPage> {
+    // Read the counter first: every row with a version up to it has committed (versions are
+    // taken under the counter's lock), so the page below cannot skip a change still in flight.
+    const s = await this.db.get<{ version: number; horizon: number }>('SELECT version, horizon FROM hq_catalog_state WHERE id = 1');
+    const top = Number(s!.version);
+    const horizon = Number(s!.horizon);
+    const reset = since > top || (since > 0 && since < horizon);
+    const from = reset ? 0 : since;
+    const tombstones =
+      from === 0
+        ? '' // a till starting from 0 holds no HQ product: deletes are of no use to it
+        : `UNION ALL
+           SELECT version, hq_id, 1 AS deleted, NULL AS name, NULL AS price_fen, NULL AS unit, NULL AS category, NULL AS weighed, NULL AS plu,
+             NULL AS barcodes, NULL AS active
+           FROM hq_tombstones WHERE version > ? AND version <= ? AND (store_code IS NULL OR store_code = ?)`;
+    const params: unknown[] = [from, top, storeCode];
+    if (from !== 0) params.push(from, top, storeCode);
+    params.push(limit + 1);
+    const rows = await this.db.all<{
+      version: number;
+      hq_id: number;
+      deleted: number;
+      name: string;
+      price_fen: number;
+      unit: string;
+      category: string;
+      weighed: number;
+      plu: string | null;
+      barcodes: string;
+      active: number;
+    }>(
+      `SELECT * FROM (
+         SELECT version, hq_id, 0 AS deleted, name, price_fen, unit, category, weighed, plu, barcodes, active
+         FROM hq_products WHERE version > ? AND version <= ? AND (store_code IS NULL OR store_code = ?)
+         ${tombstones}
+       ) c ORDER BY version LIMIT ?`,
+      params,
+    );
+    const more = rows.length > limit;
+    const changes: CatalogChange[] = rows.slice(0, limit).map((r) =>
+      Number(r.deleted) === 1
+        ? { op: 'delete', version: Number(r.version), hqId: Number(r.hq_id) }
+        : {
+            op: 'upsert',
+            version: Number(r.version),
+            product: {
+              hqId: Number(r.hq_id),
+              name: r.name,
+              priceFen: Number(r.price_fen),
+              unit: r.unit,
+              category: r.category,
+              weighed: Number(r.weighed) === 1,
+              plu: r.plu,
+              barcodes: r.barcodes ? r.barcodes.split(',') : [],
+              active: Number(r.active) === 1,
+            },
+          },
+    );
+    return { changes, nextCursor: more ? changes[changes.length - 1].version : Math.max(from, top), upToDate: !more, reset };
+  }
+
+  /**
+   * Forgets tombstones of deletes older than `olderThan`. Tills whose cursor is older than the
+   * newest forgotten delete get a reset on their next pull. Live products stamped at or below
+   * that horizon are re-stamped above the counter, so a till re-pulling from 0 passes the
+   * horizon with its first page (every till re-receives those products once).
+   */
+  compact(olderThan: Date): Promise<{ removed: number; horizon: number; restamped: number }> {
+    return this.db.transaction(async (q) => {
+      const state = await q.get<{ version: number; horizon: number }>(`SELECT version, horizon FROM hq_catalog_state WHERE id = 1${forUpdate(q)}`);
+      const old = await q.get<{ h: number | null }>('SELECT max(version) AS h FROM hq_tombstones WHERE deleted_at < ?', [olderThan.toISOString()]);
+      const h = old?.h == null ? null : Number(old.h);
+      if (h === null) return { removed: 0, horizon: Number(state!.horizon), restamped: 0 };
+      const top = Number(state!.version);
+      const removed = await q.run('DELETE FROM hq_tombstones WHERE version <= ?', [h]);
+      // old version v ≤ h ≤ top becomes top + v: distinct, and above every version in use.
+      const restamped = await q.run('UPDATE hq_products SET version = version + ? WHERE version <= ?', [top, h]);
+      await q.run('UPDATE hq_catalog_state SET version = ?, horizon = ? WHERE id = 1', [top + h, h]);
+      return { removed, horizon: h, restamped };
+    });
+  }
+}
+
+function sameContent(cur: HqProduct, next: ReturnType<typeof validateHqProduct>): boolean {
+  return (
+    cur.name === next.name &&
+    cur.priceFen === next.priceFen &&
+    cur.unit === next.unit &&
+    cur.category === next.category &&
+    cur.weighed === next.weighed &&
+    cur.plu === next.plu &&
+    cur.active === next.active &&
+    next.barcodes.every((b) => cur.barcodes.includes(b))
+  );
+}

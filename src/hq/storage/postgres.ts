@@ -1,0 +1,165 @@
+// PostgreSQL driver: a pg pool. Several HQ instances may share one database: writers lock the
+// rows they depend on (`SELECT … FOR UPDATE`), and a transaction that loses a deadlock or a
+// serialization race is retried whole. int8/numeric come back as JS numbers (money is integer
+// fen; counts and sums stay far below 2^53, and a value beyond it is refused, never rounded).
+import pg from 'pg';
+import type { Queryable, SqlDriver } from './driver.js';
+import { StorageUnavailableError } from './driver.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+function toSafeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`HQ read a number beyond 2^53 from PostgreSQL (${text})`);
+  return n;
+}
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return toSafeNumber;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+/** Errors that mean "the database is not there right now" rather than "this request is wrong". */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (!e) return false;
+  if (typeof e.code === 'string' && (/^(08|53|57P0)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(e.code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(e.message ?? '');
+}
+
+export interface PostgresOptions {
+  /** Connections in this instance's pool (default 10). */
+  poolSize?: number;
+  /** Use this schema (created if missing) instead of the URL's default search_path. */
+  schema?: string;
+}
+
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres' as const;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private readonly texts = new Map<string, string>();
+  private readonly direct: Queryable;
+  private readonly schema?: string;
+
+  constructor(url: string, opts: PostgresOptions = {}) {
+    this.location = redact(url);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      types,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+    });
+    this.schema = opts.schema;
+    // An idle client losing its connection must not crash HQ; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.direct = this.queryable(this.pool);
+  }
+
+  /** `?` placeholders → `$1, $2, …` (HQ's SQL never has a literal question mark). */
+  private text(sql: string): string {
+    let t = this.texts.get(sql);
+    if (!t) {
+      let i = 0;
+      t = sql.replace(/\?/g, () => `$${++i}`);
+      if (this.texts.size > 500) this.texts.clear();
+      this.texts.set(sql, t);
+    }
+    return t;
+  }
+
+  private queryable(on: pg.Pool | pg.PoolClient): Queryable {
+    const exec = async (sql: string, params: unknown[] = []) => {
+      try {
+        return await on.query(this.text(sql), params);
+      } catch (err) {
+        if (isConnectionError(err)) throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
+        throw err;
+      }
+    };
+    return {
+      dialect: 'postgres',
+      all: async <T>(sql: string, params?: unknown[]) => (await exec(sql, params)).rows as T[],
+      get: async <T>(sql: string, params?: unknown[]) => (await exec(sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params?: unknown[]) => (await exec(sql, params)).rowCount ?? 0,
+    };
+  }
+
+  /** Creates the schema named in the options, if any (several instances may race here). */
+  async init(): Promise<void> {
+    if (!this.schema) return;
+    try {
+      await this.direct.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+    } catch (err) {
+      if (!['23505', '42P06'].includes((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+
+  all<T>(sql: string, params?: unknown[]): Promise<T[]> {
+    return this.direct.all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params?: unknown[]): Promise<T | undefined> {
+    return this.direct.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: unknown[]): Promise<number> {
+    return this.direct.run(sql, params);
+  }
+
+  async transaction<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(this.queryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        broken = err instanceof StorageUnavailableError || isConnectionError(err);
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        const code = (err as { code?: string }).code;
+        if (!broken && code && RETRYABLE.has(code) && attempt < 5) continue;
+        if (broken && !(err instanceof StorageUnavailableError)) {
+          throw new StorageUnavailableError(`PostgreSQL at ${this.location} failed mid-transaction: ${(err as Error).message}`);
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`"${name}" is not a valid schema name (letters, digits and _)`);
+  return `"${name}"`;
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
