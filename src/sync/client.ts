@@ -66,24 +66,25 @@ export class HqClient {
     this.timeoutMs = o.timeoutMs ?? 15_000;
   }
 
-  enroll(code: string): Promise<EnrollResponse> {
-    return this.call('POST', routes.enroll, enrollResponseSchema, JSON.stringify({ code }));
+  enroll(code: string, signal?: AbortSignal): Promise<EnrollResponse> {
+    return this.call('POST', routes.enroll, enrollResponseSchema, JSON.stringify({ code }), signal);
   }
 
-  state(): Promise<SyncState> {
-    return this.call('GET', routes.state, syncStateSchema);
+  state(signal?: AbortSignal): Promise<SyncState> {
+    return this.call('GET', routes.state, syncStateSchema, undefined, signal);
   }
 
   /** `body` is an UploadRequest already serialised (outbox payloads are spliced in as they are). */
-  upload(body: string): Promise<UploadResponse> {
-    return this.call('POST', routes.sales, uploadResponseSchema, body);
+  upload(body: string, signal?: AbortSignal): Promise<UploadResponse> {
+    return this.call('POST', routes.sales, uploadResponseSchema, body, signal);
   }
 
-  catalog(since: number, limit: number): Promise<CatalogPage> {
-    return this.call('GET', `${routes.catalog}?since=${since}&limit=${limit}`, catalogPageSchema);
+  catalog(since: number, limit: number, signal?: AbortSignal): Promise<CatalogPage> {
+    return this.call('GET', `${routes.catalog}?since=${since}&limit=${limit}`, catalogPageSchema, undefined, signal);
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: string): Promise<z.infer<S>> {
+  /** `signal` cancels the request (the caller is stopping); the timeout still applies. */
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: string, signal?: AbortSignal): Promise<z.infer<S>> {
     const url = this.baseUrl + path;
     const headers: Record<string, string> = { accept: 'application/json', 'x-till-protocol': String(PROTOCOL_VERSION) };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -91,9 +92,11 @@ export class HqClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      res = await fetch(url, { method, headers, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       text = await res.text();
     } catch (err) {
+      if (signal?.aborted) throw new HqError('sync was stopped', 'retry', 'E_STOPPED');
       throw networkError(err, url, this.timeoutMs);
     }
     if (!res.ok) throw statusError(res, text, method, path);

@@ -140,7 +140,7 @@ export function toErrorRecord(e: unknown): SyncErrorRecord {
 export class SyncEngine {
   readonly options: SyncOptions;
   readonly holder = makeHolder();
-  private online = false;
+  private online: boolean | null = null;
   private uploading = false;
   private stopped = false;
   private lastHandshakeAt = 0;
@@ -173,7 +173,12 @@ export class SyncEngine {
   }
 
   snapshot(): SyncSnapshot {
-    return { ...localSyncStatus(this.db), online: this.online, uploading: this.uploading, stopped: this.stopped };
+    return { ...localSyncStatus(this.db), online: this.online ?? false, uploading: this.uploading, stopped: this.stopped };
+  }
+
+  /** HQ answered the last request (null before the first one). */
+  get isOnline(): boolean | null {
+    return this.online;
   }
 
   private setOnline(v: boolean): void {
@@ -196,7 +201,7 @@ export class SyncEngine {
       this.setOnline(true);
       return r;
     } catch (e) {
-      if (e instanceof HqError) this.setOnline(e.kind === 'fatal' && e.status !== undefined);
+      if (e instanceof HqError && e.code !== 'E_STOPPED') this.setOnline(e.kind === 'fatal' && e.status !== undefined);
       throw e;
     }
   }
@@ -220,8 +225,8 @@ export class SyncEngine {
    * Asks HQ how far it has this till's sales. Rows HQ has are marked synced (an answer lost on
    * the way); rows after its mark are pending again (HQ restored from an older backup).
    */
-  private async handshake(client: HqClient, stats: UploadStats): Promise<void> {
-    const state = await this.req(client.state());
+  private async handshake(client: HqClient, stats: UploadStats, signal?: AbortSignal): Promise<void> {
+    const state = await this.req(client.state(signal));
     const id = getIdentity(this.db);
     if (id && (state.storeCode !== id.storeCode || state.tillCode !== id.tillCode)) {
       throw new HqError(
@@ -281,7 +286,7 @@ export class SyncEngine {
     this.emit({ type: 'status' });
     try {
       const client = await this.client();
-      if (this.needHandshake || Date.now() - this.lastHandshakeAt >= this.options.handshakeEveryMs) await this.handshake(client, stats);
+      if (this.needHandshake || Date.now() - this.lastHandshakeAt >= this.options.handshakeEveryMs) await this.handshake(client, stats, signal);
       let stalls = 0;
       while (!signal?.aborted) {
         const batch = this.nextBatch();
@@ -289,7 +294,7 @@ export class SyncEngine {
         if (!this.takeLease().ok) break; // lost it (we stalled past its expiry): the new holder carries on
         const first = batch.rows[0].seq;
         const last = batch.rows[batch.rows.length - 1].seq;
-        const res = await this.req(client.upload(batch.body));
+        const res = await this.req(client.upload(batch.body, signal));
         stats.batches++;
         const acked = this.db.transaction(() => {
           const n = markSyncedThrough(this.db, res.ackedThrough);
@@ -306,7 +311,7 @@ export class SyncEngine {
         if (res.ackedThrough < first) {
           if (++stalls >= 3) throw new HqError(`HQ acknowledged nothing of seq ${first}–${last} three times (ackedThrough ${res.ackedThrough})`, 'retry', 'E_HQ_NO_PROGRESS');
           this.needHandshake = true;
-          await this.handshake(client, stats);
+          await this.handshake(client, stats, signal);
         } else stalls = 0;
         this.emit({ type: 'uploaded', acked, through: res.ackedThrough, pending: firstPendingSeq(this.db) === undefined ? 0 : localSyncStatus(this.db).pending });
       }
@@ -317,7 +322,11 @@ export class SyncEngine {
       throw e;
     } finally {
       this.uploading = false;
-      releaseLease(this.db, UPLOAD_LEASE, this.holder);
+      try {
+        releaseLease(this.db, UPLOAD_LEASE, this.holder);
+      } catch {
+        // the database closed under a stopping process: the lease expires, or a successor sees we died
+      }
       this.emit({ type: 'status' });
     }
   }
@@ -333,7 +342,7 @@ export class SyncEngine {
     let idle = 0;
     while (!signal?.aborted) {
       const since = getCatalogCursor(this.db);
-      const page = await this.req(client.catalog(since, this.options.catalogPageSize));
+      const page = await this.req(client.catalog(since, this.options.catalogPageSize, signal));
       stats.pages++;
       if (page.reset && since > 0) {
         if (beginCatalogReset(this.db, since)) stats.resets++;
@@ -430,6 +439,11 @@ export class SyncEngine {
   }
 
   private wake?: () => void;
+
+  /** Lets go of the upload lease now if this engine holds it (the process is leaving). */
+  releaseLease(): void {
+    releaseLease(this.db, UPLOAD_LEASE, this.holder);
+  }
 
   /** A sale was just committed: upload now instead of at the next poll. */
   notify(): void {
