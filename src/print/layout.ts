@@ -116,8 +116,9 @@ export function padStart(s: string, cols: number): string {
  */
 export function leftRight(left: string, right: string, cols: number): string[] {
   const rw = width(right);
-  const room = cols - rw - 1;
-  const parts = room >= 2 ? wrap(left, room) : [left];
+  const indent = /^ */.exec(left)![0];
+  const room = cols - rw - 1 - indent.length;
+  const parts = room >= 2 ? wrap(left.slice(indent.length), room).map((p) => indent + p) : [left];
   return parts.map((p, i) => (i === 0 ? padEnd(p, cols - rw) + right : p));
 }
 
@@ -226,9 +227,9 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
       });
     } else {
       for (const n of wrap(l.name, cols)) text(n);
-      text(`${padEnd(`  ${qtyText(l)} × ${unitPriceText(l)}`, cols - moneyW)}${total}`);
+      for (const row of leftRight(`  ${qtyText(l)} × ${unitPriceText(l)}`, total, cols)) text(row);
     }
-    if (l.discountFen > 0) text(`${padEnd('  优惠', cols - moneyW)}${padStart(formatFen(-l.discountFen), moneyW)}`);
+    if (l.discountFen > 0) for (const row of leftRight('  优惠', padStart(formatFen(-l.discountFen), moneyW), cols)) text(row);
   }
   rule();
 
