@@ -9,6 +9,7 @@ import { salesCommand } from './commands/sales.js';
 import { enrollCommand, syncCommand } from './commands/sync.js';
 import { printCommand, printerCommand } from './commands/print.js';
 import { configCommand } from './commands/config.js';
+import { hqCommand } from './commands/hq.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -25,7 +26,8 @@ export function buildProgram(): Command {
     .addCommand(syncCommand)
     .addCommand(printCommand)
     .addCommand(printerCommand)
-    .addCommand(configCommand);
+    .addCommand(configCommand)
+    .addCommand(hqCommand);
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }

@@ -1,0 +1,356 @@
+// till hq …: the HQ service and its admin commands. Admin commands work on HQ's database
+// directly (SQLite in <home>/hq.db, or --db postgres://…); `till hq serve` runs the HTTP
+// service the tills sync with. Storage, fastify and pg are loaded inside the actions.
+import { Command, Option } from 'commander';
+import { formatFen } from '../core/money.js';
+import { UserError } from '../errors.js';
+import type { HqStore } from '../hq/store.js';
+import type { HqProduct } from '../hq/catalog.js';
+import { homeOf, printJson, say } from './context.js';
+import { positiveInt, priceOption } from './products.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function dbOption(): Option {
+  return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
+}
+
+async function withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>): Promise<T> {
+  const { openHq } = await import('../hq/open.js');
+  const hq = await openHq({ db: cmd.opts().db, home: homeOf(cmd) });
+  try {
+    return await fn(hq);
+  } finally {
+    await hq.close();
+  }
+}
+
+function dayOption(v: string, what: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+  const d = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (!m || !d || d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1) {
+    throw new UserError(`${what} takes a business day as YYYY-MM-DD (e.g. 2026-11-26), got "${v}".`);
+  }
+  return v.trim();
+}
+
+function portOption(v: string): number {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UserError(`--port takes a port number 0–65535, got "${v}".`);
+  return Number(v);
+}
+
+/** "90" (minutes), "90m", "12h", "7d" → minutes. */
+function ttlOption(v: string): number {
+  const m = /^(\d+)\s*([mhd]?)$/i.exec(v.trim());
+  if (!m || Number(m[1]) < 1) throw new UserError(`--ttl takes a duration such as 30m, 24h or 7d, got "${v}".`);
+  return Number(m[1]) * ({ '': 1, m: 1, h: 60, d: 1440 } as Record<string, number>)[m[2].toLowerCase()];
+}
+
+// ---- serve ------------------------------------------------------------------------------------
+
+const serve = new Command('serve')
+  .description('run the HQ service the tills enroll with and sync to')
+  .addOption(dbOption())
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0 picks a free one)', portOption, 8787)
+  .option('--pool <n>', 'PostgreSQL connections of this instance', (v) => positiveInt(v, '--pool'), 10)
+  .action(async (opts, cmd: Command) => {
+    const { openHq } = await import('../hq/open.js');
+    const { buildHqServer } = await import('../hq/server.js');
+    const hq = await openHq({
+      db: opts.db,
+      home: homeOf(cmd),
+      poolSize: opts.pool,
+      onAlert: (a) => say(`HQ alert: ${a.message}`),
+    });
+    const app = buildHqServer(hq);
+    let address: string;
+    try {
+      address = await app.listen({ host: opts.host, port: opts.port });
+    } catch (err) {
+      await hq.close();
+      const e = err as { code?: string; message?: string };
+      if (e.code === 'EADDRINUSE') throw new UserError(`Port ${opts.port} on ${opts.host} is in use; stop the other service or pick --port.`);
+      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UserError(`Cannot listen on ${opts.host}: no such address on this machine; check --host.`);
+      if (e.code === 'EACCES') throw new UserError(`Not allowed to listen on port ${opts.port}; pick a port above 1023.`);
+      throw err;
+    }
+    say(`HQ listening on ${address} (${hq.db.dialect} ${hq.db.location}); Ctrl+C stops it.`);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        say('HQ stopping…');
+        app
+          .close()
+          .then(() => hq.close())
+          .finally(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  });
+
+// ---- stores and enrollment --------------------------------------------------------------------
+
+const storesAdd = new Command('add')
+  .description('add a store')
+  .argument('<code>', 'store code, e.g. S001 (letters, digits, - and _)')
+  .requiredOption('--name <name>', 'store name')
+  .option('--json', 'print the store as JSON')
+  .addOption(dbOption())
+  .action(async (code: string, opts, cmd: Command) => {
+    const s = await withHq(cmd, (hq) => hq.addStore(code, opts.name));
+    if (opts.json) printJson(s);
+    else say(`Added store ${s.code} ${s.name}.`);
+  });
+
+const storesList = new Command('list')
+  .description('list stores with their tills (enrolled, last seq received, last upload)')
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const stores = await withHq(cmd, (hq) => hq.listStores());
+    if (opts.json) return printJson(stores);
+    if (stores.length === 0) return say('No stores yet; add one with `till hq stores add <code> --name <name>`.');
+    const { renderTable } = await import('../core/table.js');
+    const rows = stores.flatMap((s) =>
+      s.tills.length === 0
+        ? [[s.code, s.name, '-', '-', '-', '-']]
+        : s.tills.map((t) => [s.code, s.name, t.code, t.enrolled ? 'yes' : 'no', String(t.hwm), t.lastUploadAt ?? '-']),
+    );
+    process.stdout.write(
+      renderTable([{ header: 'STORE' }, { header: 'NAME', max: 20 }, { header: 'TILL' }, { header: 'ENROLLED' }, { header: 'LAST SEQ', align: 'right' }, { header: 'LAST UPLOAD' }], rows) + '\n',
+    );
+  });
+
+const stores = new Command('stores').description('the stores of the chain').addCommand(storesAdd).addCommand(storesList);
+
+const enrollCode = new Command('enroll-code')
+  .description('make a one-time code that enrolls a till (till enroll <hq-url> --code <code>)')
+  .requiredOption('--store <code>', 'the till’s store')
+  .requiredOption('--till <code>', 'the till’s code in that store, e.g. T01')
+  .option('--ttl <duration>', 'how long the code stays valid: 30m, 24h, 7d', ttlOption, 24 * 60)
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const c = await withHq(cmd, (hq) => hq.createEnrollCode(opts.store, opts.till, opts.ttl));
+    if (opts.json) return printJson(c);
+    process.stdout.write(c.code + '\n');
+    say(`One-time code for till ${c.storeCode}/${c.tillCode}, valid until ${c.expiresAt}. On the till: till enroll <hq-url> --code ${c.code}`);
+  });
+
+const adminToken = new Command('admin-token')
+  .description('make a new admin token for HQ’s admin HTTP routes (earlier ones stop working)')
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const token = await withHq(cmd, (hq) => hq.rotateAdminToken());
+    if (opts.json) return printJson({ token });
+    process.stdout.write(token + '\n');
+    say('Keep it secret: send it as "Authorization: Bearer <token>". HQ stores only its hash.');
+  });
+
+// ---- central catalog --------------------------------------------------------------------------
+
+function describe(p: HqProduct): string {
+  const price = p.weighed ? `${formatFen(p.priceFen)}/kg` : formatFen(p.priceFen);
+  return `#${p.hqId} ${p.name} ¥${price} [${p.barcodes.join(', ') || 'no barcode'}]${p.storeCode ? ` (store ${p.storeCode} only)` : ''} v${p.version}`;
+}
+
+const productsAdd = new Command('add')
+  .description('add a product to the central catalog (the tills pull it)')
+  .requiredOption('--name <name>', 'product name')
+  .requiredOption('--price <yuan>', 'unit price in yuan; per kg for weighed products')
+  .option('--barcode <code>', 'a barcode (repeat for several)', collect, [])
+  .option('--unit <unit>', 'unit, e.g. 瓶, 个, kg', '')
+  .option('--category <category>', 'category', '')
+  .option('--weighed', 'sold by weight (price is per kg)', false)
+  .option('--plu <code>', '5-digit item code used on scale labels')
+  .option('--store <code>', 'sell it only in this store (default: every store)')
+  .option('--json', 'print the product as JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const priceFen = priceOption(opts.price);
+    const p = await withHq(cmd, (hq) =>
+      hq.catalog.add({ name: opts.name, priceFen, barcodes: opts.barcode, unit: opts.unit, category: opts.category, weighed: opts.weighed, plu: opts.plu ?? null, storeCode: opts.store ?? null }),
+    );
+    if (opts.json) printJson(p);
+    else say(`Added ${describe(p)}`);
+  });
+
+const productsUpdate = new Command('update')
+  .description('change a central product found by barcode or id (#12)')
+  .argument('<barcode|id>', 'a barcode of the product, or its HQ id (#12)')
+  .option('--name <name>', 'new name')
+  .option('--price <yuan>', 'new price in yuan')
+  .option('--unit <unit>', 'new unit')
+  .option('--category <category>', 'new category')
+  .option('--weighed', 'sold by weight')
+  .option('--no-weighed', 'sold by unit')
+  .option('--plu <code>', '5-digit scale item code ("" to clear)')
+  .option('--add-barcode <code>', 'add a barcode (repeatable)', collect, [])
+  .option('--remove-barcode <code>', 'remove a barcode (repeatable)', collect, [])
+  .addOption(new Option('--active', 'offer the product for sale'))
+  .addOption(new Option('--inactive', 'hide the product from sale').conflicts('active'))
+  .option('--json', 'print the product as JSON')
+  .addOption(dbOption())
+  .action(async (ref: string, opts, cmd: Command) => {
+    const priceFen = opts.price !== undefined ? priceOption(opts.price) : undefined;
+    const p = await withHq(cmd, (hq) =>
+      hq.catalog.update(ref, {
+        name: opts.name,
+        priceFen,
+        unit: opts.unit,
+        category: opts.category,
+        weighed: opts.weighed,
+        plu: opts.plu === undefined ? undefined : opts.plu === '' ? null : opts.plu,
+        active: opts.active ? true : opts.inactive ? false : undefined,
+        addBarcodes: opts.addBarcode,
+        removeBarcodes: opts.removeBarcode,
+      }),
+    );
+    if (opts.json) printJson(p);
+    else say(`Updated ${describe(p)}`);
+  });
+
+const productsRemove = new Command('remove')
+  .description('remove a central product; the tills drop it on their next pull')
+  .argument('<barcode|id>', 'a barcode of the product, or its HQ id (#12)')
+  .option('--json', 'print the removed product as JSON')
+  .addOption(dbOption())
+  .action(async (ref: string, opts, cmd: Command) => {
+    const p = await withHq(cmd, (hq) => hq.catalog.remove(ref));
+    if (opts.json) printJson(p);
+    else say(`Removed ${describe(p)}`);
+  });
+
+const productsList = new Command('list')
+  .description('list the central catalog')
+  .option('--search <text>', 'part of the name, or a barcode prefix')
+  .option('--store <code>', 'only what this store’s tills receive')
+  .option('--limit <n>', 'at most n products', (v) => positiveInt(v, '--limit'))
+  .option('--all', 'include inactive products')
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const products = await withHq(cmd, (hq) => hq.catalog.list({ search: opts.search, storeCode: opts.store, limit: opts.limit, includeInactive: opts.all }));
+    if (opts.json) return printJson(products);
+    if (products.length === 0) return say('No products found.');
+    const { renderTable } = await import('../core/table.js');
+    process.stdout.write(
+      renderTable(
+        [{ header: 'ID', align: 'right' }, { header: 'BARCODE' }, { header: 'NAME', max: 30 }, { header: 'PRICE', align: 'right' }, { header: 'UNIT' }, { header: 'CATEGORY', max: 12 }, { header: 'STORE' }],
+        products.map((p) => [String(p.hqId), p.barcodes[0] ?? '', p.name, formatFen(p.priceFen) + (p.weighed ? '/kg' : ''), p.unit, p.category, p.storeCode ?? 'all']),
+      ) + '\n',
+    );
+  });
+
+const products = new Command('products')
+  .description('the central catalog the tills pull (prices: HQ wins)')
+  .addCommand(productsAdd)
+  .addCommand(productsUpdate)
+  .addCommand(productsRemove)
+  .addCommand(productsList);
+
+const catalogCompact = new Command('compact')
+  .description('forget old tombstones of deleted products; tills with an older cursor get a reset')
+  .option('--older-than <days>', 'forget deletes older than this many days', (v) => positiveInt(v, '--older-than'), 30)
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const r = await withHq(cmd, (hq) => hq.catalog.compact(new Date(Date.now() - opts.olderThan * 86_400_000)));
+    if (opts.json) return printJson(r);
+    say(
+      r.removed === 0
+        ? `No tombstones older than ${opts.olderThan} days; nothing to do.`
+        : `Forgot ${r.removed} tombstones up to version ${r.horizon}; re-stamped ${r.restamped} products. Tills with an older cursor will re-pull the catalog.`,
+    );
+  });
+
+const catalogStatus = new Command('status')
+  .description('catalog version, tombstone horizon, product and tombstone counts')
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const s = await withHq(cmd, (hq) => hq.catalog.state());
+    if (opts.json) return printJson(s);
+    process.stdout.write(`Version     ${s.version}\nHorizon     ${s.horizon}\nProducts    ${s.products}\nTombstones  ${s.tombstones}\n`);
+  });
+
+const catalog = new Command('catalog').description('catalog versions and tombstones').addCommand(catalogStatus).addCommand(catalogCompact);
+
+// ---- sales ------------------------------------------------------------------------------------
+
+const salesList = new Command('list')
+  .description('sales received from the tills')
+  .option('--store <code>', 'only this store')
+  .option('--till <code>', 'only this till code')
+  .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
+  .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
+  .option('--limit <n>', 'at most n sales', (v) => positiveInt(v, '--limit'))
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const sales = await withHq(cmd, (hq) => hq.listSales({ storeCode: opts.store, tillCode: opts.till, from: opts.from, to: opts.to, limit: opts.limit }));
+    if (opts.json) return printJson(sales);
+    if (sales.length === 0) return say('No sales found.');
+    const { renderTable } = await import('../core/table.js');
+    process.stdout.write(
+      renderTable(
+        [{ header: 'RECEIPT' }, { header: 'STORE' }, { header: 'TILL' }, { header: 'SEQ', align: 'right' }, { header: 'TIME' }, { header: 'STATUS' }, { header: 'TOTAL', align: 'right' }],
+        sales.map((s) => [s.receiptNo, s.storeCode, s.tillCode, String(s.seq), s.createdAt, s.status, formatFen(s.totalFen)]),
+      ) + '\n',
+    );
+  });
+
+const salesReport = new Command('report')
+  .description('completed sales counted and totalled overall and per store, till and business day')
+  .option('--store <code>', 'only this store')
+  .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
+  .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
+  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay)')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    if (opts.from && opts.to && opts.from > opts.to) throw new UserError(`--from (${opts.from}) is after --to (${opts.to}).`);
+    const r = await withHq(cmd, (hq) => hq.salesReport({ storeCode: opts.store, from: opts.from, to: opts.to }));
+    if (opts.json) return printJson(r);
+    const { renderTable } = await import('../core/table.js');
+    const money = (fen: number) => formatFen(fen);
+    const out: string[] = [];
+    out.push(`Sales ${r.salesCount}, total ¥${money(r.totalFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`);
+    const num = { align: 'right' as const };
+    if (r.salesCount === 0) return void process.stdout.write(out.join('\n') + '\n');
+    out.push('', renderTable([{ header: 'STORE' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byStore.map((g) => [g.storeCode, String(g.salesCount), money(g.totalFen)])));
+    out.push('', renderTable([{ header: 'STORE' }, { header: 'TILL' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byTill.map((g) => [g.storeCode, g.tillCode, String(g.salesCount), money(g.totalFen)])));
+    out.push('', renderTable([{ header: 'DAY' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byDay.map((g) => [g.day, String(g.salesCount), money(g.totalFen)])));
+    process.stdout.write(out.join('\n') + '\n');
+  });
+
+const sales = new Command('sales').description('sales received from every till').addCommand(salesList).addCommand(salesReport);
+
+const quarantineList = new Command('list')
+  .description('uploads HQ did not take as sales: rule-breaking sales and re-sent seqs with different content')
+  .option('--store <code>', 'only this store')
+  .option('--json', 'print JSON')
+  .addOption(dbOption())
+  .action(async (opts, cmd: Command) => {
+    const rows = await withHq(cmd, (hq) => hq.listQuarantine({ storeCode: opts.store }));
+    if (opts.json) return printJson(rows);
+    if (rows.length === 0) return say('Nothing in quarantine.');
+    for (const r of rows) process.stdout.write(`#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})\n`);
+  });
+
+const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList);
+
+export const hqCommand = new Command('hq')
+  .description('HQ: the sync service (till hq serve) and the chain’s stores, catalog and sales')
+  .addCommand(serve)
+  .addCommand(stores)
+  .addCommand(enrollCode)
+  .addCommand(products)
+  .addCommand(catalog)
+  .addCommand(sales)
+  .addCommand(quarantine)
+  .addCommand(adminToken);
