@@ -52,6 +52,16 @@ export function beginCatalogReset(db: DB, expectedCursor: number): boolean {
     .immediate();
 }
 
+/**
+ * A page HQ answered with `reset` (it restarts from 0): starts the reset and applies the page
+ * in one transaction. False when another process moved the cursor first.
+ */
+export function applyResetPage(db: DB, since: number, page: CatalogPage): ApplyResult | undefined {
+  return db
+    .transaction(() => (beginCatalogReset(db, since) ? applyCatalogPage(db, 0, { ...page, reset: false }) : undefined))
+    .immediate();
+}
+
 /** Applies one page fetched with `since`, and moves the cursor to page.nextCursor, atomically. */
 export function applyCatalogPage(db: DB, since: number, page: CatalogPage): ApplyResult {
   return db

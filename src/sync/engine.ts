@@ -274,8 +274,8 @@ export class SyncEngine {
   }
 
   /** Uploads every pending sale (or stops at the first failure, which it throws). */
-  async upload(signal?: AbortSignal): Promise<UploadStats> {
-    const stats: UploadStats = { batches: 0, acked: 0, resent: 0 };
+  async upload(signal?: AbortSignal, stats: UploadStats = { batches: 0, acked: 0, resent: 0 }): Promise<UploadStats> {
+    stats.leaseHeldBy = undefined;
     if (firstPendingSeq(this.db) === undefined && !this.needHandshake && Date.now() - this.lastHandshakeAt < this.options.handshakeEveryMs) return stats;
     const lease = this.takeLease();
     if (!lease.ok) {
@@ -334,23 +334,22 @@ export class SyncEngine {
   // ---- catalog -----------------------------------------------------------------------------
 
   /** Pulls catalog pages until HQ says the till is up to date. */
-  async pullCatalog(signal?: AbortSignal): Promise<CatalogStats> {
+  async pullCatalog(signal?: AbortSignal, stats: CatalogStats = emptyCatalogStats()): Promise<CatalogStats> {
     // products-write loads the pinyin dictionary: only when a catalog is pulled.
-    const { applyCatalogPage, beginCatalogReset } = await import('../db/hq-catalog.js');
+    const { applyCatalogPage, applyResetPage } = await import('../db/hq-catalog.js');
     const client = await this.client();
-    const stats: CatalogStats = { pages: 0, upserts: 0, deletes: 0, swept: 0, resets: 0, skipped: 0, cursor: getCatalogCursor(this.db) };
+    stats.cursor = getCatalogCursor(this.db);
     let idle = 0;
     while (!signal?.aborted) {
       const since = getCatalogCursor(this.db);
       const page = await this.req(client.catalog(since, this.options.catalogPageSize, signal));
       stats.pages++;
-      if (page.reset && since > 0) {
-        if (beginCatalogReset(this.db, since)) stats.resets++;
-        continue;
-      }
-      const r = applyCatalogPage(this.db, since, page);
-      stats.cursor = r.cursor;
-      if (!r.applied) {
+      // A reset page restarts from 0: HQ products the re-pull does not bring back are swept
+      // once it is up to date (they stay sellable meanwhile).
+      const r = page.reset && since > 0 ? applyResetPage(this.db, since, page) : applyCatalogPage(this.db, since, page);
+      if (r && page.reset && since > 0) stats.resets++;
+      if (r) stats.cursor = r.cursor;
+      if (!r || !r.applied) {
         // Another process moved the cursor meanwhile; fetch from where it is now.
         if (++idle > 5) break;
         continue;
@@ -371,9 +370,9 @@ export class SyncEngine {
   // ---- cycles ------------------------------------------------------------------------------
 
   /** One round: upload what is pending, then pull the catalog. Throws the first failure. */
-  async cycle(signal?: AbortSignal): Promise<CycleResult> {
-    const upload = await this.upload(signal);
-    const catalog = await this.pullCatalog(signal);
+  async cycle(signal?: AbortSignal, into?: CycleResult): Promise<CycleResult> {
+    const upload = await this.upload(signal, into?.upload);
+    const catalog = await this.pullCatalog(signal, into?.catalog);
     this.succeeded(catalog);
     return { upload, catalog };
   }
@@ -409,11 +408,11 @@ export class SyncEngine {
   async runOnce(o: { deadline: number; signal?: AbortSignal }): Promise<CycleResult & { waitedForOtherUploader: boolean }> {
     let attempt = 0;
     let waited = false;
-    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0 }, catalog: { pages: 0, upserts: 0, deletes: 0, swept: 0, resets: 0, skipped: 0, cursor: 0 } };
+    // Counted across attempts: a batch acknowledged before a failure still counts.
+    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0 }, catalog: emptyCatalogStats() };
     for (;;) {
       try {
-        const r = await this.cycle(o.signal);
-        addStats(total, r);
+        const r = await this.cycle(o.signal, total);
         if (r.upload.leaseHeldBy === undefined && firstPendingSeq(this.db) === undefined) return { ...total, waitedForOtherUploader: waited };
         if (r.upload.leaseHeldBy !== undefined) {
           // Another process is uploading: wait until it has drained or lets go.
@@ -500,11 +499,6 @@ export class SyncEngine {
   }
 }
 
-function addStats(total: CycleResult, r: CycleResult): void {
-  total.upload.batches += r.upload.batches;
-  total.upload.acked += r.upload.acked;
-  total.upload.resent += r.upload.resent;
-  total.upload.leaseHeldBy = r.upload.leaseHeldBy;
-  for (const k of ['pages', 'upserts', 'deletes', 'swept', 'resets', 'skipped'] as const) total.catalog[k] += r.catalog[k];
-  total.catalog.cursor = r.catalog.cursor;
+function emptyCatalogStats(): CatalogStats {
+  return { pages: 0, upserts: 0, deletes: 0, swept: 0, resets: 0, skipped: 0, cursor: 0 };
 }

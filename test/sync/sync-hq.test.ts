@@ -1,0 +1,162 @@
+// A till and a real HQ (src/hq over SQLite on 127.0.0.1): sales go up exactly once, the
+// catalog comes down, HQ restored from a backup gets back exactly what it lost, racing
+// uploaders make no duplicates, and a refusal stops sync with the reason instead of retrying.
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findProductByBarcode } from '../../src/db/products.js';
+import { pendingCount } from '../../src/db/outbox.js';
+import { localSyncStatus } from '../../src/db/sync-state.js';
+import { HqError } from '../../src/sync/client.js';
+import { FaultProxy } from './fault-proxy.js';
+import { compare, enrolledTill, ensureStore, hqDbFile, sellMany, startHq, type Hq, type TestTill } from './harness.js';
+import { removeDir, tempDir } from '../helpers/till.js';
+
+const FAST = { requestTimeoutMs: 2000, backoff: { baseMs: 20, capMs: 200 }, idlePollMs: 20, catalogEveryMs: 200 };
+
+let hq: Hq;
+const tills: TestTill[] = [];
+beforeAll(async () => {
+  hq = await startHq();
+  await ensureStore(hq.store, 'S001');
+  await ensureStore(hq.store, 'S002');
+});
+afterAll(async () => {
+  await hq.stop();
+  removeDir(hq.home);
+});
+afterEach(() => {
+  for (const t of tills.splice(0)) t.close();
+});
+
+async function till(store: string, code: string, url = hq.url): Promise<TestTill> {
+  const t = await enrolledTill(hq.store, url, store, code);
+  tills.push(t);
+  return t;
+}
+
+describe('a till enrolled with HQ', () => {
+  it('uploads its sales once, in order, and marks them synced', async () => {
+    const t = await till('S001', 'A1');
+    sellMany(t.db, 450);
+    const r = await t.engine(FAST).runOnce({ deadline: Date.now() + 20_000 });
+    expect(r.upload.acked).toBe(450);
+    expect(r.upload.batches).toBe(3); // 200 + 200 + 50
+    expect(pendingCount(t.db)).toBe(0);
+    expect(await compare(hq.store, [t])).toEqual({ tillSales: 450, hqSales: 450, duplicates: 0, missing: 0, gaps: 0, altered: 0, quarantined: 0 });
+    const s = localSyncStatus(t.db);
+    expect(s.lastSyncAt).not.toBeNull();
+    expect(s.lastError).toBeNull();
+    // A second run has nothing to send.
+    expect((await t.engine(FAST).runOnce({ deadline: Date.now() + 5000 })).upload.acked).toBe(0);
+  });
+
+  it('receives the store catalog; price changes and removals at HQ reach it, other stores\' products do not', async () => {
+    const t = await till('S001', 'A2');
+    const cola = await hq.store.catalog.add({ name: '可口可乐500ml', priceFen: 350, barcodes: ['6901234567892'], unit: '瓶', category: '饮料' });
+    await hq.store.catalog.add({ name: '乐事薯片', priceFen: 850, barcodes: ['6924743915763'] });
+    await hq.store.catalog.add({ name: '二店专供', priceFen: 100, barcodes: ['6902538004045'], storeCode: 'S002' });
+    const engine = t.engine(FAST);
+    await engine.runOnce({ deadline: Date.now() + 10_000 });
+    expect(findProductByBarcode(t.db, '6901234567892')).toMatchObject({ name: '可口可乐500ml', priceFen: 350, pinyin: 'kkkl500ml' });
+    expect(findProductByBarcode(t.db, '6902538004045')).toBeUndefined();
+    await hq.store.catalog.update(`#${cola.hqId}`, { priceFen: 400 });
+    await hq.store.catalog.remove('6924743915763');
+    await engine.runOnce({ deadline: Date.now() + 10_000 });
+    expect(findProductByBarcode(t.db, '6901234567892')!.priceFen).toBe(400);
+    expect(findProductByBarcode(t.db, '6924743915763')).toBeUndefined();
+    expect(localSyncStatus(t.db).catalogCursor).toBe((await hq.store.catalog.state()).version);
+  });
+
+  it('re-sends exactly what HQ lost when HQ is restored from an older backup', async () => {
+    // Its own HQ, so the backup can be taken and put back.
+    const home = tempDir('till-hq-');
+    let own = await startHq(home);
+    await ensureStore(own.store, 'S001');
+    const t = await enrolledTill(own.store, own.url, 'S001', 'B1');
+    tills.push(t);
+    sellMany(t.db, 300);
+    await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+    // Backup of HQ holding 300 sales from this till.
+    const port = Number(new URL(own.url).port);
+    await own.stop();
+    const backup = join(home, 'backup.db');
+    copyFileSync(hqDbFile(home), backup);
+    own = await startHq(home, port);
+    sellMany(t.db, 500, 300);
+    await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+    expect(pendingCount(t.db)).toBe(0);
+    // Disaster: HQ goes back to the backup; sales 301–800 are gone there.
+    await own.stop();
+    copyFileSync(backup, hqDbFile(home));
+    own = await startHq(home, port);
+    try {
+      expect((await compare(own.store, [t])).hqSales).toBe(300);
+      const r = await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+      console.log(`HQ restored from backup: HQ had 300 of 800 sales; the till re-sent ${r.upload.resent}, HQ acknowledged ${r.upload.acked}`);
+      expect(r.upload.resent).toBe(500);
+      expect(r.upload.acked).toBe(500);
+      expect(await compare(own.store, [t])).toEqual({ tillSales: 800, hqSales: 800, duplicates: 0, missing: 0, gaps: 0, altered: 0, quarantined: 0 });
+    } finally {
+      await own.stop();
+      removeDir(home);
+    }
+  });
+
+  it('never duplicates a sale when two uploaders race on one till, even through a network that loses answers', async () => {
+    const t = await till('S001', 'R1');
+    sellMany(t.db, 1200);
+    const proxy = await new FaultProxy({ target: hq.url, rate: 0.2, kinds: ['drop-after', 'error-after', 'latency'] }).start();
+    const { openDatabase } = await import('../../src/db/open.js');
+    const { dbPath } = await import('../../src/home.js');
+    const { SyncEngine } = await import('../../src/sync/engine.js');
+    const { readToken } = await import('../../src/sync/credentials.js');
+    const target = async () => ({ url: proxy.url, token: readToken(t.home)! });
+    // A second process's connection to the same till database.
+    const db2 = openDatabase(dbPath(t.home));
+    try {
+      const a = new SyncEngine(t.db, target, { ...FAST, batchSize: 50 });
+      const b = new SyncEngine(db2, target, { ...FAST, batchSize: 50 });
+      const [ra, rb] = await Promise.all([a.runOnce({ deadline: Date.now() + 30_000 }), b.runOnce({ deadline: Date.now() + 30_000 })]);
+      const c = await compare(hq.store, [t]);
+      console.log(
+        `two uploaders on one till: A sent ${ra.upload.batches} batches, B sent ${rb.upload.batches}; ${proxy.totalFaults} faults; HQ has ${c.hqSales}/${c.tillSales}, duplicates ${c.duplicates}`,
+      );
+      expect(c).toEqual({ tillSales: 1200, hqSales: 1200, duplicates: 0, missing: 0, gaps: 0, altered: 0, quarantined: 0 });
+      expect(pendingCount(t.db)).toBe(0);
+    } finally {
+      db2.close();
+      await proxy.stop();
+    }
+  });
+
+  it('stops and says why when HQ refuses its token, instead of retrying', async () => {
+    const t = await till('S001', 'X1');
+    sellMany(t.db, 5);
+    // HQ re-enrolls the till elsewhere: this till's token is no longer valid.
+    const { code } = await hq.store.createEnrollCode('S001', 'X1');
+    await hq.store.enroll(code);
+    const started = Date.now();
+    const err = await t
+      .engine(FAST)
+      .runOnce({ deadline: Date.now() + 20_000 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HqError);
+    expect(err).toMatchObject({ kind: 'fatal', status: 401 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(localSyncStatus(t.db)).toMatchObject({ pending: 5, lastError: { code: 'unauthorized', message: expect.stringMatching(/enroll again/) } });
+  });
+
+  it('refuses to upload when HQ already has more of this till than the till itself (a till database restored from an old backup)', async () => {
+    const t = await till('S001', 'Z1');
+    sellMany(t.db, 20);
+    await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+    // The till's database loses its last 5 sales, then sells again: those seqs would clash.
+    t.db.exec('DELETE FROM outbox WHERE seq > 15; DELETE FROM payments WHERE sale_id IN (SELECT id FROM sales WHERE seq > 15); DELETE FROM sale_lines WHERE sale_id IN (SELECT id FROM sales WHERE seq > 15); DELETE FROM sales WHERE seq > 15;');
+    const err = await t
+      .engine(FAST)
+      .runOnce({ deadline: Date.now() + 10_000 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'fatal', code: 'E_HQ_AHEAD', message: expect.stringMatching(/seq 20.*seq 15/) });
+  });
+});
