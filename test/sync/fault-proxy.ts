@@ -19,6 +19,8 @@ export interface FaultProxyOptions {
   kinds?: readonly FaultKind[];
   /** Deterministic runs: a seeded generator. */
   random?: () => number;
+  /** Called as a request is handed to HQ (e.g. to kill HQ while it works on a batch). */
+  onForward?: (method: string, path: string) => void;
 }
 
 /** mulberry32: small seeded PRNG, so a failing fault run can be replayed. */
@@ -43,12 +45,14 @@ export class FaultProxy {
   private readonly random: () => number;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private held = new Set<http.ServerResponse>();
+  private readonly onForward?: (method: string, path: string) => void;
 
   constructor(o: FaultProxyOptions) {
     this.rate = o.rate;
     this.target = new URL(o.target);
     this.kinds = o.kinds ?? FAULT_KINDS;
     this.random = o.random ?? Math.random;
+    this.onForward = o.onForward;
   }
 
   get url(): string {
@@ -143,7 +147,7 @@ export class FaultProxy {
         res.end(JSON.stringify({ error: { code: 'bad_gateway', message: 'HQ is unreachable' } }));
       } else res.destroy();
     });
-    up.end(body);
+    up.end(body, () => this.onForward?.(req.method ?? '', (req.url ?? '').split('?')[0]));
   }
 }
 
