@@ -43,7 +43,27 @@ const TENDER_LABEL: Record<TenderMethod, string> = {
   alipay: '支付宝',
 };
 
-export const width = (s: string): number => stringWidth(s);
+const charWidths = new Map<string, number>();
+
+/**
+ * Printed columns of a string. string-width is exact but slow (it segments graphemes), so plain
+ * ASCII is counted directly and other characters are measured once each; only text with
+ * joiners or variation selectors (emoji sequences) goes to string-width whole.
+ */
+export function width(s: string): number {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  if (/[\u200d\ufe00-\ufe0f]/.test(s)) return stringWidth(s);
+  let w = 0;
+  for (const ch of s) {
+    let cw = charWidths.get(ch);
+    if (cw === undefined) {
+      cw = stringWidth(ch);
+      if (charWidths.size < 10_000) charWidths.set(ch, cw);
+    }
+    w += cw;
+  }
+  return w;
+}
 
 /**
  * Text from the catalog or settings made safe for paper: control characters (which would be
