@@ -40,6 +40,7 @@ function finish(r: PrintResult, done: string): void {
   if (!r.ok) throw new UserError(r.message, 'E_PRINTER');
   if (r.preview !== undefined) process.stdout.write(r.preview);
   else say(done);
+  if (r.warning) say(r.warning);
 }
 
 const test = new Command('test')

@@ -35,14 +35,14 @@ export interface PrintSaleOptions extends PrinterSettings {
 }
 
 export type PrintResult =
-  | { ok: true; preview?: string }
+  | { ok: true; preview?: string; /** printed, but something to tell the cashier (paper running low) */ warning?: string }
   | { ok: false; message: string; reason?: FailureReason; /** part of it may have printed */ partial?: boolean };
 
 const layout = () => import('./layout.js');
 const escpos = () => import('./escpos.js');
 const transport = () => import('./transport.js');
 
-const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug', string>> = {
+const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug' | 'busy' | 'paperLow', string>> = {
   'zh-CN': {
     unreachable: '打印机 {uri} 连接不上（{detail}）。',
     timeout: '打印机 {uri} 在 {ms} 毫秒内没有回应（{detail}），小票可能稍后打出，补打前请先查看。',
@@ -54,6 +54,8 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug'
     drawer: '钱箱没有打开。',
     reprint: '交易已保存；打印机恢复后可用 `till print reprint {no}` 补打。',
     bug: '小票没有打印（{detail}）。',
+    busy: '上一张小票还在打印',
+    paperLow: '打印机 {uri} 的纸快用完了，请准备换纸。',
   },
   en: {
     unreachable: 'Printer {uri} is not reachable ({detail}).',
@@ -66,6 +68,8 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug'
     drawer: 'The cash drawer did not open.',
     reprint: 'The sale is saved; reprint it with `till print reprint {no}` when the printer is back.',
     bug: 'The receipt was not printed ({detail}).',
+    busy: 'the printer was still busy with the previous receipt',
+    paperLow: 'Printer {uri} is running out of paper; have a new roll ready.',
   },
 };
 
@@ -144,8 +148,12 @@ async function printDoc(
     if (target.kind === 'preview') return { ok: true, preview: doc ? l.renderText(doc) : '' };
     const e = await escpos();
     const bytes = opts.raw ? opts.raw(e) : e.encodeReceipt(doc!, { openDrawer: opts.openDrawer });
-    const sent = await serialised(target.uri, () => t.sendToPrinter(target, bytes, deadline));
-    if (sent.ok) return { ok: true };
+    const sent = await serialised(target.uri, async (): Promise<SendResult> => {
+      // Waiting for the job before this one used up the time: give up before touching the printer.
+      if (Date.now() >= deadline) return { ok: false, reason: 'timeout', detail: MESSAGES[settings.lang].busy, partial: false };
+      return t.sendToPrinter(target, bytes, deadline);
+    });
+    if (sent.ok) return sent.paperLow ? { ok: true, warning: fill(MESSAGES[settings.lang].paperLow, { uri: target.uri }) } : { ok: true };
     return {
       ok: false,
       reason: sent.reason,

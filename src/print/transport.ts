@@ -42,7 +42,14 @@ export function parsePrinterUri(uri: string, home?: string): PrinterTarget {
 export type FailureReason = 'unreachable' | 'timeout' | 'dropped' | 'paper-out' | 'cover-open' | 'offline' | 'io';
 
 export type SendResult =
-  | { ok: true; bytes: number; /** the printer acknowledged every byte (it reports status) */ confirmed: boolean }
+  | {
+      ok: true;
+      bytes: number;
+      /** the printer acknowledged every byte (it reports status) */
+      confirmed: boolean;
+      /** the paper sensor says the roll is nearly used up */
+      paperLow?: boolean;
+    }
   | { ok: false; reason: FailureReason; detail: string; /** some of the receipt may have reached the printer */ partial: boolean };
 
 // Real-time status requests (ESC/POS DLE EOT n). Each answer is one byte of the form 0xx1xx10.
@@ -115,6 +122,7 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
     let stage: Stage = 'connect';
     let settled = false;
     let statusKnown = false;
+    let paperLow = false;
     let sent = false;
     const replies: number[] = [];
     let statusTimer: NodeJS.Timeout | undefined;
@@ -156,7 +164,7 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
       });
     };
     const checkAck = () => {
-      if (stage === 'ack' && replies.length >= 3) finish({ ok: true, bytes: data.length, confirmed: true });
+      if (stage === 'ack' && replies.length >= 3) finish({ ok: true, bytes: data.length, confirmed: true, ...(paperLow ? { paperLow } : {}) });
     };
 
     socket.on('connect', () => {
@@ -168,7 +176,9 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
       for (const b of chunk) if (isStatusByte(b)) replies.push(b);
       if (stage === 'status' && replies.length >= 2) {
         statusKnown = true;
-        const problem = conditionProblem(decodeCondition(replies[0], replies[1]));
+        const condition = decodeCondition(replies[0], replies[1]);
+        paperLow = condition.paper === 'near-end';
+        const problem = conditionProblem(condition);
         if (problem) finish({ ok: false, ...problem, partial: false });
         else sendReceipt();
       } else checkAck();

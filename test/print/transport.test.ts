@@ -83,6 +83,13 @@ describe('a network printer that works', () => {
     expect(texts(opsOf(p, 1))).toContain('重印 / COPY');
   });
 
+  it('paper running low: printed, with a warning for the cashier', async () => {
+    const p = await fake({ paper: 'near-end' });
+    const r = await printSaleReceipt({ home, sale, identity, config, printer: p.uri });
+    expect(r).toEqual({ ok: true, warning: `Printer ${p.uri} is running out of paper; have a new roll ready.` });
+    expect(texts(opsOf(p))).toContain(`单号 ${sale.receiptNo}`);
+  });
+
   it('slow but within printer.timeoutMs is still a success', async () => {
     const p = await fake({ answerDelayMs: 150 });
     const r = await printSaleReceipt({ home, sale, identity, config, printer: p.uri });
@@ -154,6 +161,18 @@ describe('a network printer that cannot print', () => {
     await sleep(300);
     expect(p.connections).toHaveLength(1);
     expect(p.connections[0].length).toBe(300);
+  });
+
+  it('a receipt queued behind a stuck one gives up at its own deadline, without a second connection', async () => {
+    const p = await fake({ stallAfterStatus: true });
+    const { value: rs, ms } = await timed(() =>
+      Promise.all([printSaleReceipt({ home, sale, identity, config, printer: p.uri }), printSaleReceipt({ home, sale, identity, config, printer: p.uri, copy: true })]),
+    );
+    expect(rs[0]).toMatchObject({ ok: false, reason: 'timeout', partial: true });
+    expect(rs[1]).toMatchObject({ ok: false, reason: 'timeout', partial: false });
+    if (!rs[1].ok) expect(rs[1].message).toContain('still busy with the previous receipt');
+    expect(ms).toBeLessThan(TIMEOUT_MS + 500);
+    expect(p.connections).toHaveLength(1);
   });
 
   it('messages follow the till language (zh-CN by default)', async () => {
