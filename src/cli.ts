@@ -10,6 +10,8 @@ import { enrollCommand, syncCommand } from './commands/sync.js';
 import { printCommand, printerCommand } from './commands/print.js';
 import { configCommand } from './commands/config.js';
 import { hqCommand } from './commands/hq.js';
+import { checkoutCommand, openCheckout } from './commands/checkout.js';
+import { simulateCommand } from './commands/simulate.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -27,7 +29,14 @@ export function buildProgram(): Command {
     .addCommand(printCommand)
     .addCommand(printerCommand)
     .addCommand(configCommand)
-    .addCommand(hqCommand);
+    .addCommand(hqCommand)
+    .addCommand(checkoutCommand)
+    .addCommand(simulateCommand)
+    // `till` alone: the checkout on a terminal, the help text anywhere else.
+    .action(async (_opts, cmd: Command) => {
+      if (process.stdin.isTTY && process.stdout.isTTY) await openCheckout(cmd);
+      else cmd.outputHelp();
+    });
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }

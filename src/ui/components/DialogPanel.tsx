@@ -1,0 +1,59 @@
+// A question above the cart: new quantity, discount, supervisor approval, or "really leave?".
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { CheckoutView } from '../checkout-controller.js';
+import { fit, formatYuan } from '../format.js';
+
+export function dialogLines(view: CheckoutView): { title: string; lines: string[]; error?: string | null } {
+  const { t, dialog, cart, totals, items, discountLimitPercent: limit } = view;
+  if (!dialog) return { title: '', lines: [] };
+  switch (dialog.kind) {
+    case 'qty': {
+      const l = cart.lines[dialog.index];
+      return { title: t('cmd.qty'), lines: [t('dialog.qty', { name: l?.name ?? '', qty: l?.qty ?? 0 })] };
+    }
+    case 'discount': {
+      if (dialog.scope === 'order') return { title: t('cmd.orderDiscount'), lines: [t('dialog.orderDiscount', { amount: formatYuan(totals.subtotalFen) }), t('dialog.limit', { limit })] };
+      const l = cart.lines[dialog.index];
+      const priced = totals.lines[dialog.index];
+      return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan((priced?.lineTotalFen ?? 0) + (priced?.discountFen ?? 0)) }), t('dialog.limit', { limit })] };
+    }
+    case 'approve':
+      return {
+        title: t('dialog.approve'),
+        lines: [t(dialog.reason === 'discount-over-limit' ? 'dialog.approve.discount-over-limit' : 'dialog.approve.after-payment', { limit }), t('dialog.approve.hint')],
+        error: dialog.error,
+      };
+    case 'confirm':
+      return dialog.purpose === 'quit'
+        ? { title: t('cmd.quit'), lines: [t('dialog.quit', { items, amount: formatYuan(totals.totalFen) }), t('dialog.quit.hint')] }
+        : { title: t('cmd.voidSale'), lines: [t('dialog.void', { items, amount: formatYuan(totals.totalFen) }), t('dialog.void.hint')] };
+  }
+}
+
+export function dialogHeight(view: CheckoutView): number {
+  const d = dialogLines(view);
+  return d.lines.length + (d.error ? 1 : 0) + 3;
+}
+
+export function DialogPanel({ view, width }: { view: CheckoutView; width: number }) {
+  const d = dialogLines(view);
+  const inner = Math.max(4, width - 4);
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="yellow" width={width}>
+      <Text bold color="yellow" wrap="truncate">
+        {fit(' ' + d.title, inner)}
+      </Text>
+      {d.lines.map((line, i) => (
+        <Text key={i} wrap="truncate">
+          {fit(' ' + line, inner)}
+        </Text>
+      ))}
+      {d.error && (
+        <Text color="red" bold wrap="truncate">
+          {fit(' ' + d.error, inner)}
+        </Text>
+      )}
+    </Box>
+  );
+}

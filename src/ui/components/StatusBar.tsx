@@ -1,0 +1,29 @@
+// Top line: store and till, cashier, HQ state and sales waiting to sync, printer, clock.
+import React from 'react';
+import { Text } from 'ink';
+import type { MessageKey } from '../../core/i18n.js';
+import type { CheckoutView } from '../checkout-controller.js';
+import { useClock } from '../hooks/use-clock.js';
+import { spread } from '../format.js';
+
+export function StatusBar({ view, width }: { view: CheckoutView; width: number }) {
+  const time = useClock();
+  const { t, identity, status, user } = view;
+  // The store name gives way first when the line is too long; cashier, sync and time stay.
+  const left = `${identity.storeName} ${identity.storeCode}/${identity.tillCode}`;
+  const hq = status.hq
+    ? `${t('status.hq')} ${status.online === null ? t('status.unknown') : status.online ? t('status.online') : t('status.offline')}`
+    : t('status.hqNone');
+  const parts = [
+    ...(user ? [t('status.cashier', { id: user.id, name: user.name })] : []),
+    status.hq ? `${hq} ${t('status.pending', { n: status.pending })}` : hq,
+    `${t('status.printer')} ${t(`status.printer.${status.printer}` as MessageKey)}`,
+    ...(status.suspended > 0 ? [t('status.suspended', { n: status.suspended })] : []),
+    time,
+  ];
+  return (
+    <Text inverse bold={false} color={status.printer === 'error' ? 'red' : undefined} wrap="truncate">
+      {spread(' ' + left, '│ ' + parts.join(' │ ') + ' ', width)}
+    </Text>
+  );
+}

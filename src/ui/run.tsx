@@ -1,0 +1,54 @@
+// Mounts the checkout on the terminal and resolves when the cashier leaves. Loaded lazily by
+// `till checkout`, so Ink and React are only ever loaded for the screen.
+import React from 'react';
+import { render } from 'ink';
+import type { Sale } from '../core/types.js';
+import { CheckoutController, type Background, type CheckoutDeps, type PrintResult } from './checkout-controller.js';
+import { CheckoutApp } from './components/CheckoutApp.js';
+
+export interface RunCheckoutOptions extends Omit<CheckoutDeps, 'exit' | 'bell'> {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Called with each frame's render time (benchmarks). */
+  onRender?: (metrics: { renderTime: number }) => void;
+  /** Called once the screen is drawn and reading input (benchmarks, tests). */
+  onReady?: (controller: CheckoutController) => void;
+}
+
+export type { Background, PrintResult, Sale };
+
+export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
+  const stdout = o.stdout ?? process.stdout;
+  let leave = () => {};
+  const controller = new CheckoutController({
+    ...o,
+    bell: () => stdout.write('\x07'),
+    exit: () => leave(),
+  });
+  const instance = render(<CheckoutApp controller={controller} />, {
+    // Ink spreads these over its defaults: an explicit `stdin: undefined` would drop process.stdin.
+    stdin: o.stdin ?? process.stdin,
+    stdout,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    // Lines that did not change are not rewritten: a scan redraws a few lines, not the screen.
+    incrementalRendering: false,
+    maxFps: 60,
+    onRender: o.onRender,
+  });
+  // Grab the promise now: after an early exit() it would never resolve (Ink 6).
+  const done = instance.waitUntilExit();
+  leave = () => instance.unmount();
+  const onSignal = () => leave();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  controller.start();
+  o.onReady?.(controller);
+  try {
+    await done;
+  } finally {
+    controller.dispose();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
