@@ -81,6 +81,18 @@ async function main(): Promise<void> {
   await printer.close();
   report({ name: 'printSaleReceipt to a healthy printer (paper check + acknowledged)', value: median(ours), unit: 'ms', baseline: median(raw), baselineName: 'bare TCP connect + write + end, no checks' });
 
+  // ---- a printer that does not answer status requests: only the first job waits for one ----
+  const quiet = await startFakePrinter({ answersStatus: false });
+  const quietTimes: number[] = [];
+  for (let i = 0; i < (small ? 4 : 10); i++) {
+    const t = performance.now();
+    const r = await printSaleReceipt({ home, sale, identity, config, printer: quiet.uri });
+    if (!r.ok) throw new Error(r.message);
+    quietTimes.push(performance.now() - t);
+  }
+  await quiet.close();
+  report({ name: 'printSaleReceipt, printer without status: later jobs', value: median(quietTimes.slice(1)), unit: 'ms', baseline: quietTimes[0], baselineName: 'the first job, which waits for a status answer' });
+
   // ---- a printer that is switched off, and one that is stuck ----
   const port = await deadPort();
   const offs: number[] = [];

@@ -174,12 +174,13 @@ async function printDoc(
  * printer.timeoutMs.
  */
 export async function printSaleReceipt(opts: PrintSaleOptions): Promise<PrintResult> {
-  const openDrawer = opts.openDrawer ?? (!opts.copy && opts.sale.payments.some((p) => p.method === 'cash'));
+  let openDrawer = opts.openDrawer ?? false;
   let footer = '';
   try {
+    openDrawer = opts.openDrawer ?? (!opts.copy && opts.sale.payments.some((p) => p.method === 'cash'));
     footer = opts.config.get('receipt.footer');
   } catch {
-    footer = '';
+    // A malformed sale or config shows up as a failed print below, never as a throw.
   }
   return printDoc(
     opts,

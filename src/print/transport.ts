@@ -116,7 +116,12 @@ export async function sendToPrinter(target: PrinterTarget, data: Buffer, deadlin
   }
 }
 
+// Printers that did not answer a status request in this process: later jobs do not wait for an
+// answer again (until one arrives), so a printer that cannot tell costs the wait only once.
+const silent = new Set<string>();
+
 function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: number): Promise<SendResult> {
+  const key = `${t.host}:${t.port}`;
   return new Promise<SendResult>((done) => {
     type Stage = 'connect' | 'status' | 'send' | 'ack';
     let stage: Stage = 'connect';
@@ -170,10 +175,15 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
     socket.on('connect', () => {
       stage = 'status';
       socket.write(STATUS_QUERY);
-      statusTimer = setTimeout(sendReceipt, Math.max(0, Math.min(statusWaitMs(deadline - Date.now()), deadline - Date.now())));
+      const wait = silent.has(key) ? 0 : statusWaitMs(deadline - Date.now());
+      statusTimer = setTimeout(() => {
+        if (stage === 'status') silent.add(key);
+        sendReceipt();
+      }, Math.max(0, Math.min(wait, deadline - Date.now())));
     });
     socket.on('data', (chunk: Buffer) => {
       for (const b of chunk) if (isStatusByte(b)) replies.push(b);
+      if (replies.length > 0) silent.delete(key);
       if (stage === 'status' && replies.length >= 2) {
         statusKnown = true;
         const condition = decodeCondition(replies[0], replies[1]);
