@@ -79,7 +79,7 @@ describe.each(STORAGES)('HQ process on %s', (kind) => {
     try {
       // The tills resume from HQ's hwm (the handshake) and finish.
       for (let i = 0; i < TILLS; i++) {
-        const state = await fetch(`${hq.url}/v1/sync/state`, { headers: { authorization: `Bearer ${tokens[i]}` } }).then((r) => r.json());
+        const state = await fetch(`${hq.url}/v1/sync/state`, { headers: { authorization: `Bearer ${tokens[i]}` } }).then((r) => r.json() as Promise<{ hwm: number }>);
         expect(state.hwm).toBeGreaterThanOrEqual(acked[i]);
         for (let from = state.hwm + 1; from <= PER_TILL; from += BATCH) {
           const r = await upload(hq.url, tokens[i], 'S001', `K${i}`, from, Math.min(PER_TILL, from + BATCH - 1));
