@@ -1,7 +1,7 @@
 // The `till` program: registers every command and owns the one top-level error handler.
 // Admin commands must not load Ink or React; the checkout is imported lazily.
 import { Command, CommanderError } from 'commander';
-import { ExitCode, TillError } from './errors.js';
+import { ExitCode, TillError, UsageError } from './errors.js';
 import { initCommand } from './commands/init.js';
 import { productsCommand } from './commands/products.js';
 import { demoCommand } from './commands/demo.js';
@@ -33,7 +33,9 @@ export function buildProgram(): Command {
     .addCommand(checkoutCommand)
     .addCommand(simulateCommand)
     // `till` alone: the checkout on a terminal, the help text anywhere else.
+    .allowExcessArguments(true)
     .action(async (_opts, cmd: Command) => {
+      if (cmd.args.length > 0) throw new UsageError(`Unknown command "${cmd.args[0]}". Run \`till --help\` to see the commands.`);
       if (process.stdin.isTTY && process.stdout.isTTY) await openCheckout(cmd);
       else cmd.outputHelp();
     });
