@@ -82,8 +82,10 @@ export const syncCommand = new Command('sync')
       const engine = engineFor(home, db);
       const ac = new AbortController();
       const stop = () => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // `on`, not `once`: conf's exit hook (when-exit) re-raises the signal after its own
+      // listener ran, and that second delivery must find ours still there, not the default kill.
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       try {
         if (opts.watch) await watch(engine, ac.signal);
         else await once(engine, ac.signal, (opts.timeout ?? 60) * 1000, Boolean(opts.json));
