@@ -13,7 +13,8 @@ import { globals, homeOf, openTill, printJson, say } from './context.js';
 
 const printing = () => import('../print/index.js');
 
-const printerOption = () => new Option('--printer <uri>', 'print here instead of printer.uri: tcp://host:9100, /dev/usb/lp0, file:<path>, preview or none');
+const printerOption = (verb = 'print to') =>
+  new Option('--printer <uri>', `${verb} this printer instead of printer.uri: tcp://host:9100, /dev/usb/lp0, file:<path>, preview or none`);
 const widthOption = () =>
   new Option('--width <mm>', 'paper width instead of printer.width: 58 or 80').argParser((v) => {
     if (v !== '58' && v !== '80') throw new UserError(`--width: paper width is 58 or 80 (mm), got "${v}".`);
@@ -86,7 +87,7 @@ const reprint = new Command('reprint')
 
 const drawer = new Command('drawer')
   .description('open the cash drawer connected to the receipt printer')
-  .addOption(printerOption())
+  .addOption(printerOption('use'))
   .action(async (opts: PrinterOpts, cmd: Command) => {
     const s = await settings(cmd, opts);
     if (s.uri === 'preview' || s.uri === 'none') {
@@ -104,7 +105,7 @@ export const printCommand = new Command('print')
 
 const status = new Command('status')
   .description('show whether the receipt printer is reachable, online, closed and has paper (exit 1 when it is not ready)')
-  .addOption(printerOption())
+  .addOption(printerOption('ask'))
   .option('--json', 'print JSON')
   .action(async (opts: PrinterOpts & { json?: boolean }, cmd: Command) => {
     const s = await settings(cmd, opts);

@@ -89,6 +89,15 @@ describe('the receipt number code', () => {
     expect(ops).toContainEqual({ op: 'barcode-setting', what: 'hri', value: 2 });
   });
 
+  it('falls back to a QR code on 80 mm when a long store or till code makes the barcode too wide', () => {
+    const { sale, identity } = saleFixture(CARD_DRAFT, memoryTill());
+    const long = { ...sale, receiptNo: 'STORE0000000001-TILL00000000001-20250308-0001' };
+    const ops = decodeEscPos(encodeReceipt(layoutReceipt({ sale: long, identity, footer: '', paper: 80 })));
+    expect(ops.some((o) => o.op === 'barcode')).toBe(false);
+    const store = ops.find((o) => o.op === 'qr' && o.fn === 0x50) as Extract<Op, { op: 'qr' }>;
+    expect(store.data.subarray(1).toString('latin1')).toBe(long.receiptNo);
+  });
+
   it('is a QR code with the receipt number under it on 58 mm paper, where the barcode would not fit', () => {
     const { sale, ops } = receiptBytes(58);
     expect(ops.some((o) => o.op === 'barcode')).toBe(false);
