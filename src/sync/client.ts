@@ -83,6 +83,18 @@ export class HqClient {
     return this.call('GET', `${routes.catalog}?since=${since}&limit=${limit}`, catalogPageSchema, undefined, signal);
   }
 
+  /** HQ answers at all (GET /healthz, no token): used to cut a long backoff short once HQ is back. */
+  async reachable(signal?: AbortSignal): Promise<boolean> {
+    try {
+      const timeout = AbortSignal.timeout(Math.min(this.timeoutMs, 3000));
+      const res = await fetch(this.baseUrl + routes.health, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      await res.arrayBuffer();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** `signal` cancels the request (the caller is stopping); the timeout still applies. */
   private async call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: string, signal?: AbortSignal): Promise<z.infer<S>> {
     const url = this.baseUrl + path;

@@ -45,6 +45,15 @@ export interface SyncOptions {
   /** How often an idle watcher asks HQ for its catalog changes and its high-water mark. */
   catalogEveryMs: number;
   handshakeEveryMs: number;
+  /**
+   * While backing off after HQ was unreachable (no HTTP answer at all), look this often whether
+   * it answers /healthz again, and retry at once when it does: a till that was offline for an
+   * hour must not sit out a 60 s backoff once the network is back. Not used after a 5xx/429:
+   * an overloaded HQ gets the full backoff.
+   */
+  probeEveryMs: number;
+  /** The jitter's source (tests make it predictable). */
+  random: () => number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -57,6 +66,8 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   idlePollMs: 500,
   catalogEveryMs: 10_000,
   handshakeEveryMs: 60_000,
+  probeEveryMs: 2000,
+  random: Math.random,
 };
 
 /** Options from the environment, for tests and unusual networks (TILL_SYNC_TIMEOUT_MS, TILL_SYNC_BACKOFF_MS). */
@@ -428,12 +439,33 @@ export class SyncEngine {
       } catch (e) {
         const err = this.fail(e);
         if (err.kind === 'fatal' || o.signal?.aborted) throw err;
-        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs);
+        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs, this.options.random);
         if (Date.now() + delay >= o.deadline) throw err;
         this.emit({ type: 'retry', error: err, delayMs: delay, attempt });
-        await sleep(delay, o.signal);
+        await this.backoffSleep(delay, err, o.signal);
         if (o.signal?.aborted) throw err;
       }
+    }
+  }
+
+  /**
+   * Sleeps `delay` before a retry. When HQ gave no answer at all (down, network gone), looks
+   * every ~probeEveryMs (jittered) whether it answers again and returns early when it does.
+   */
+  private async backoffSleep(delay: number, err: HqError, signal?: AbortSignal): Promise<void> {
+    const until = Date.now() + delay;
+    const networkDown = err.status === undefined && err.retryAfterMs === undefined;
+    if (!networkDown || delay <= this.options.probeEveryMs) return sleep(delay, signal);
+    let client: HqClient | undefined;
+    while (!signal?.aborted && Date.now() < until) {
+      await sleep(Math.min(until - Date.now(), this.options.probeEveryMs * (0.5 + Math.random())), signal);
+      if (signal?.aborted || Date.now() >= until) return;
+      try {
+        client ??= await this.client();
+      } catch {
+        return sleep(until - Date.now(), signal);
+      }
+      if (await client.reachable(signal)) return;
     }
   }
 
@@ -491,9 +523,9 @@ export class SyncEngine {
           attempt = 0;
           continue;
         }
-        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs);
+        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs, this.options.random);
         this.emit({ type: 'retry', error: err, delayMs: delay, attempt });
-        await sleep(delay, o.signal);
+        await this.backoffSleep(delay, err, o.signal);
       }
     }
   }

@@ -130,6 +130,39 @@ describe('a till enrolled with HQ', () => {
     }
   });
 
+  it('starts uploading within seconds of HQ coming back, even when its backoff has grown long', async () => {
+    const home = tempDir('till-hq-');
+    let own = await startHq(home);
+    await ensureStore(own.store, 'S001');
+    const t = await enrolledTill(own.store, own.url, 'S001', 'P1');
+    tills.push(t);
+    const port = Number(new URL(own.url).port);
+    await own.stop();
+    sellMany(t.db, 50);
+    // Every retry would wait the full ceiling: 30 s, then 60 s.
+    const engine = t.engine({ ...FAST, backoff: { baseMs: 30_000, capMs: 60_000 }, random: () => 0.999, probeEveryMs: 300 });
+    const ac = new AbortController();
+    const retries: number[] = [];
+    engine.on((e) => e.type === 'retry' && retries.push(e.delayMs));
+    const watching = engine.watch({ signal: ac.signal, onFatal: async () => 'stop' });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect(retries[0]).toBeGreaterThan(29_000);
+      own = await startHq(home, port);
+      const back = Date.now();
+      while (pendingCount(t.db) > 0) {
+        if (Date.now() - back > 5000) throw new Error('still pending 5 s after HQ came back');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await compare(own.store, [t])).hqSales).toBe(50);
+    } finally {
+      ac.abort();
+      await watching;
+      await own.stop();
+      removeDir(home);
+    }
+  });
+
   it('stops and says why when HQ refuses its token, instead of retrying', async () => {
     const t = await till('S001', 'X1');
     sellMany(t.db, 5);
