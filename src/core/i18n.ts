@@ -96,7 +96,7 @@ const en = {
   'last.change': 'CHANGE {change}',
   'last.printed': 'Receipt printed.',
   'last.preview': 'Receipt (printer.uri = preview):',
-  'label.suspended': '{first} and others, {items} items, ¥{total}',
+  'label.suspended': '{first} and others, {items} items, {total}',
   // key help
   'cmd.help': 'help',
   'cmd.pay': 'pay',
@@ -282,7 +282,7 @@ const zh: Record<MessageKey, string> = {
   'last.change': '找零 {change}',
   'last.printed': '小票已打印。',
   'last.preview': '小票预览（printer.uri = preview）：',
-  'label.suspended': '{first} 等 {items} 件，¥{total}',
+  'label.suspended': '{first} 等 {items} 件，{total}',
   'cmd.help': '帮助',
   'cmd.pay': '结账',
   'cmd.qty': '改数量',

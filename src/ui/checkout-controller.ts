@@ -21,7 +21,7 @@ import {
   type Refusal,
 } from '../core/cart.js';
 import { createTranslator, type Lang, type MessageKey, type Params, type Translate } from '../core/i18n.js';
-import { MoneyParseError, formatFen, parsePercent, parseYuan } from '../core/money.js';
+import { MoneyParseError, formatYuan, parsePercent, parseYuan } from '../core/money.js';
 import { EMPTY_BUFFER, clearBuffer, feedInput, setBufferText, type ScanBufferState } from '../core/scan-buffer.js';
 import type { Product, Role, Sale, TenderMethod } from '../core/types.js';
 import { commitCart, lineFor, resolveScan, type Cashier } from '../checkout/service.js';
@@ -583,7 +583,7 @@ export class CheckoutController {
     this.lastSale = null;
     const l = this.cart.lines[this.selected];
     const what = l.qtyGrams !== null ? `${(l.qtyGrams / 1000).toFixed(3)}kg` : `×${l.qty}`;
-    this.message = { text: this.t('msg.added', { name: l.name, what, price: formatFen(this.totals().lines[this.selected].lineTotalFen) }), tone: 'ok' };
+    this.message = { text: this.t('msg.added', { name: l.name, what, price: formatYuan(this.totals().lines[this.selected].lineTotalFen) }), tone: 'ok' };
   }
 
   /** Dispatches to the cart reducer; a refusal becomes a message or a supervisor prompt. */
@@ -600,7 +600,7 @@ export class CheckoutController {
       this.message = null;
       return false;
     }
-    this.say(refusalKey(r.refusal), { amount: formatFen(r.refusal.fen ?? 0) }, 'error');
+    this.say(refusalKey(r.refusal), { amount: formatYuan(r.refusal.fen ?? 0) }, 'error');
     return false;
   }
 
@@ -725,7 +725,7 @@ export class CheckoutController {
           }
         }
         if (p.method === 'cash') return this.tenderCash(amount);
-        if (amount > due) return this.say('msg.overDue', { method: this.t(`method.${p.method}` as MessageKey), amount: formatFen(due) }, 'error');
+        if (amount > due) return this.say('msg.overDue', { method: this.t(`method.${p.method}` as MessageKey), amount: formatYuan(due) }, 'error');
         this.payment = { ...p, stage: p.method === 'card' ? 'reference' : 'code', amountFen: amount };
         this.message = null;
         return;
@@ -768,8 +768,9 @@ export class CheckoutController {
     this.clearInput();
     if (!this.apply({ type: 'addTender', tender: t })) return;
     if (isPaid(this.cart)) return this.complete();
-    this.payment = { method: t.method === 'cash' ? 'cash' : this.payment!.method, stage: 'amount', amountFen: null, code: null };
-    this.say('msg.partlyPaid', { paid: formatFen(this.totals().paidFen), due: formatFen(this.totals().dueFen) });
+    // What is left is most often paid in cash: back to cash, the amount field empty.
+    this.payment = { method: 'cash', stage: 'amount', amountFen: null, code: null };
+    this.say('msg.partlyPaid', { paid: formatYuan(this.totals().paidFen), due: formatYuan(this.totals().dueFen) });
   }
 
   /** Commits the paid cart, then prints. A failed commit keeps the cart and says why. */
@@ -787,7 +788,7 @@ export class CheckoutController {
     this.selected = 0;
     this.pendingQty = null;
     this.lastSale = { sale };
-    this.say(sale.changeFen > 0 ? 'msg.doneChange' : 'msg.done', { receipt: sale.receiptNo, change: formatFen(sale.changeFen), total: formatFen(sale.totalFen) }, 'ok');
+    this.say(sale.changeFen > 0 ? 'msg.doneChange' : 'msg.done', { receipt: sale.receiptNo, change: formatYuan(sale.changeFen), total: formatYuan(sale.totalFen) }, 'ok');
     this.refreshStatus();
     if (this.deps.print && this.status.printer !== 'off') void this.printSale(sale, drawer);
   }
@@ -875,7 +876,7 @@ export class CheckoutController {
       return false;
     }
     const totals = this.totals();
-    const label = this.t('label.suspended', { first: this.cart.lines[0].name, items: itemCount(this.cart), total: formatFen(totals.totalFen) });
+    const label = this.t('label.suspended', { first: this.cart.lines[0].name, items: itemCount(this.cart), total: formatYuan(totals.totalFen) });
     const s = suspendSale(this.deps.db, { cashierId: this.user!.id, label, cart: serializeCart(this.cart) }, this.now());
     this.cart = { ...EMPTY_CART, nextKey: 1 };
     this.selected = 0;

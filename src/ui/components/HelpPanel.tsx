@@ -6,31 +6,41 @@ import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
 import { fit, padRight } from '../format.js';
 
-export function helpRows(view: CheckoutView): Array<[string, string]> {
+/** Enter and typing first (full width), then one row per binding of the key map. */
+export function helpRows(view: CheckoutView): { wide: Array<[string, string]>; keys: Array<[string, string]> } {
   const { t, help } = view;
   const from = help?.from ?? 'sale';
-  const rows: Array<[string, string]> = [];
+  const wide: Array<[string, string]> = [];
   const enter = ENTER_LABELS[from];
-  if (enter) rows.push([t('help.enter'), t(enter)]);
-  if (from === 'sale') rows.push([t('help.keys'), t('help.typing.sale')]);
-  for (const b of bindingsFor(from)) rows.push([b.keys.map(keyLabel).join(' / '), t(b.label)]);
-  return rows;
+  if (enter) wide.push([t('help.enter'), t(enter)]);
+  if (from === 'sale') wide.push([t('help.keys'), t('help.typing.sale')]);
+  const keys = bindingsFor(from).map((b): [string, string] => [b.keys.map(keyLabel).join(' / '), t(b.label)]);
+  return { wide, keys };
 }
 
 export function HelpPanel({ view, width, height }: { view: CheckoutView; width: number; height: number }) {
   const { t, help } = view;
   if (!help) return null;
-  const rows = helpRows(view);
+  const { wide, keys } = helpRows(view);
+  // Two columns of keys when there is room, so every key of a screen fits in 80×24.
+  const cols = width >= 70 ? 2 : 1;
+  const colW = Math.floor((width - 2) / cols);
+  const cell = ([k, what]: [string, string]) => padRight(padRight(k, 12) + what, colW);
+  const lines = wide.map(([k, what]) => '  ' + padRight(k, 12) + what);
+  const perCol = Math.ceil(keys.length / cols);
+  for (let r = 0; r < perCol; r++) {
+    lines.push('  ' + Array.from({ length: cols }, (_, c) => keys[c * perCol + r]).filter(Boolean).map((k) => cell(k!)).join(''));
+  }
   const visible = Math.max(0, height - 1);
-  const scroll = Math.min(help.scroll, Math.max(0, rows.length - visible));
+  const scroll = Math.min(help.scroll, Math.max(0, lines.length - visible));
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
       <Text bold color="cyan" wrap="truncate">
         {fit(' ' + t('help.title', { screen: t(`mode.${help.from}` as MessageKey) }), width)}
       </Text>
-      {rows.slice(scroll, scroll + visible).map(([k, what], i) => (
+      {lines.slice(scroll, scroll + visible).map((line, i) => (
         <Text key={i} wrap="truncate">
-          {fit('  ' + padRight(k, 16) + what, width)}
+          {fit(line, width)}
         </Text>
       ))}
     </Box>
