@@ -13,7 +13,15 @@ export const CONFIG_KEYS = {
     help: 'where receipts go: tcp://host:9100, a device such as /dev/usb/lp0, file:<path>, preview (screen) or none',
   },
   'printer.width': { schema: z.coerce.number().refine((n) => n === 58 || n === 80, 'paper width is 58 or 80 (mm)'), default: 80, help: 'receipt paper width in mm: 58 or 80' },
-  'printer.timeoutMs': { schema: z.coerce.number().int().min(500).max(60000), default: 5000, help: 'give up on an unresponsive printer after this many ms' },
+  'printer.timeoutMs': {
+    schema: z.coerce
+      .number({ error: 'must be a whole number of milliseconds, e.g. 5000' })
+      .int('must be a whole number of milliseconds, e.g. 5000')
+      .min(500, 'must be at least 500 ms')
+      .max(60000, 'must be at most 60000 ms (one minute)'),
+    default: 5000,
+    help: 'give up on an unresponsive printer after this many ms',
+  },
   'receipt.footer': { schema: z.string().max(200), default: '谢谢惠顾，欢迎再次光临', help: 'line printed at the bottom of every receipt' },
   'hq.url': { schema: url, default: '', help: 'HQ address this till syncs with, e.g. https://hq.example.com' },
   'discount.limitPercent': { schema: z.coerce.number().min(0).max(100), default: 10, help: 'discounts above this percent need a supervisor PIN' },

@@ -73,6 +73,9 @@ describe('till config', () => {
       const port = till(own, ['config', 'set', 'printer.uri', 'tcp://10.0.0.9:99999']);
       expect(port.code).toBe(1);
       expect(port.stderr).toContain('1 to 65535');
+      const timeout = till(own, ['config', 'set', 'printer.timeoutMs', 'soon']);
+      expect(timeout.code).toBe(1);
+      expect(timeout.stderr).toContain('must be a whole number of milliseconds');
       const width = till(own, ['config', 'set', 'printer.width', '76']);
       expect(width.code).toBe(1);
       expect(width.stderr).toContain('58 or 80');
