@@ -1,30 +1,62 @@
 // What HQ accepts as a sale (pure; no database): the wire schema, the till it came from, and
 // totals that add up. A sale failing here is quarantined, never silently dropped or "fixed".
-import { saleSchema, type WireSale } from '../sync/protocol.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, saleSchema, type WireSale } from '../sync/protocol.js';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 export interface TillIdentity {
   storeCode: string;
   tillCode: string;
 }
 
-export type Verdict = { ok: true; sale: WireSale } | { ok: false; reason: string };
+/**
+ * A sale as HQ received it: its text as stored (a valid sale in the schema's key order with
+ * unknown keys dropped — the same content always gives the same text, whatever key order the
+ * till sent; anything else as canonical JSON), the sha256 of that text, and the parsed sale.
+ */
+export interface Examined {
+  text: string;
+  hash: string;
+  sale?: WireSale;
+  schemaError?: string;
+}
 
-export function checkSale(raw: unknown, seq: number, till: TillIdentity): Verdict {
+export function examineSale(raw: unknown): Examined {
   const parsed = saleSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? issue.path.join('.') : 'sale';
-    return { ok: false, reason: `not a valid sale: ${where}: ${issue.message}` };
+  if (parsed.success) {
+    const text = JSON.stringify(parsed.data);
+    return { text, hash: sha256(text), sale: parsed.data };
   }
-  const s = parsed.data;
-  if (s.seq !== seq) return { ok: false, reason: `the sale says seq ${s.seq} but was uploaded as seq ${seq}` };
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length ? issue.path.join('.') : 'sale';
+  const text = canonicalJson(raw);
+  return { text, hash: sha256(text), schemaError: `not a valid sale: ${where}: ${issue.message}` };
+}
+
+/** Why HQ must not take this sale as seq `seq` of `till`, or null when it may. */
+export function ruleBroken(e: Examined, seq: number, till: TillIdentity): string | null {
+  if (!e.sale) return e.schemaError ?? 'not a valid sale';
+  const s = e.sale;
+  if (s.seq !== seq) return `the sale says seq ${s.seq} but was uploaded as seq ${seq}`;
   if (s.storeCode !== till.storeCode || s.tillCode !== till.tillCode) {
-    return { ok: false, reason: `the sale belongs to store ${s.storeCode} till ${s.tillCode}, but was uploaded by ${till.storeCode}/${till.tillCode}` };
+    return `the sale belongs to store ${s.storeCode} till ${s.tillCode}, but was uploaded by ${till.storeCode}/${till.tillCode}`;
   }
-  if (hasNul(s)) return { ok: false, reason: 'the sale contains a NUL character in a text field' };
+  // A NUL in any text field shows in the JSON as an unescaped \u0000 (PostgreSQL text refuses it).
+  if (NUL_IN_JSON.test(e.text)) return 'the sale contains a NUL character in a text field';
   const totals = totalsProblem(s);
-  if (totals) return { ok: false, reason: `inconsistent totals: ${totals}` };
-  return { ok: true, sale: s };
+  return totals ? `inconsistent totals: ${totals}` : null;
+}
+
+/** `\u0000` preceded by an even number of backslashes (an odd number escapes the first one). */
+const NUL_IN_JSON = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+export function checkSale(raw: unknown, seq: number, till: TillIdentity): { ok: true; sale: WireSale } | { ok: false; reason: string } {
+  const e = examineSale(raw);
+  const reason = ruleBroken(e, seq, till);
+  return reason === null ? { ok: true, sale: e.sale! } : { ok: false, reason };
 }
 
 /** The first way the sale's amounts disagree with each other, or null. */
@@ -50,13 +82,6 @@ export function totalsProblem(s: WireSale): string | null {
   if (s.changeFen !== change) return `changeFen ${s.changeFen} != sum of change ${change}`;
   if (s.status === 'completed' && s.paidFen !== s.totalFen) return `a completed sale must be paid in full: paidFen ${s.paidFen}, totalFen ${s.totalFen}`;
   return null;
-}
-
-function hasNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some(hasNul);
-  if (v && typeof v === 'object') return Object.values(v).some(hasNul);
-  return false;
 }
 
 /**

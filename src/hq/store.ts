@@ -2,9 +2,10 @@
 // enrollment and tokens, the exactly-once ingest of sales, reports. src/hq/server.ts serves it
 // over HTTP; `till hq …` admin commands call it directly.
 import { NotFoundError, UserError } from '../errors.js';
-import { contentHash, canonicalJson, type EnrollResponse, type SyncState, type UploadRequest, type UploadResponse } from '../sync/protocol.js';
+import { type EnrollResponse, type SyncState, type UploadRequest, type UploadResponse } from '../sync/protocol.js';
 import { HqCatalog } from './catalog.js';
-import { businessDay, checkSale } from './rules.js';
+import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
+import type { WireSale } from '../sync/protocol.js';
 import { forUpdate, valuesList, type Queryable, type SqlDriver } from './storage/driver.js';
 import { migrateHq } from './storage/migrations.js';
 import { enrollCodeHash, newAdminToken, newEnrollCode, newTillToken, sha256 } from './tokens.js';
@@ -241,7 +242,7 @@ export class HqStore {
   async ingest(till: TillPrincipal, items: UploadRequest['sales']): Promise<UploadResponse> {
     // Hashing and validation are pure: do them before taking the till's lock.
     const prepared = items
-      .map((item, i) => ({ ...item, i, contentHash: contentHash(item.sale) }))
+      .map((item, i) => ({ seq: item.seq, tillHash: item.hash, i, e: examineSale(item.sale) }))
       .sort((a, b) => a.seq - b.seq || a.i - b.i);
     const receivedAt = this.iso();
     const alerts: HqAlert[] = [];
@@ -250,29 +251,28 @@ export class HqStore {
       if (!row) throw new NotFoundError(`Till ${till.storeCode}/${till.tillCode} is not known to HQ.`);
       let hwm = Number(row.hwm);
       const known = await this.knownHashes(q, till.tillId, [...new Set(prepared.filter((p) => p.seq <= hwm).map((p) => p.seq))]);
-      const sales: Array<{ seq: number; sale: ReturnType<typeof checkSale> & { ok: true }; hash: string; tillHash: string }> = [];
-      const quarantine: Array<{ seq: number; kind: 'rejected' | 'conflict'; reason: string; saleId: string | null; hash: string; tillHash: string; payload: unknown }> = [];
+      const sales: Array<{ seq: number; sale: WireSale; e: Examined; tillHash: string }> = [];
+      const quarantine: Array<{ seq: number; kind: 'rejected' | 'conflict'; reason: string; saleId: string | null; e: Examined; tillHash: string }> = [];
       let duplicates = 0;
       let expectedSeq: number | undefined;
       for (const p of prepared) {
         if (p.seq <= hwm) {
           const have = known.get(p.seq);
-          if (have === undefined || have === p.contentHash) duplicates++;
+          if (have === undefined || have === p.e.hash) duplicates++;
           else
             quarantine.push({
               seq: p.seq,
               kind: 'conflict',
               reason: `seq ${p.seq} was re-sent with different content than the sale HQ already has`,
-              saleId: saleIdOf(p.sale),
-              hash: p.contentHash,
-              tillHash: p.hash,
-              payload: p.sale,
+              saleId: saleIdOf(p.e),
+              e: p.e,
+              tillHash: p.tillHash,
             });
         } else if (p.seq === hwm + 1) {
-          const verdict = checkSale(p.sale, p.seq, till);
-          if (verdict.ok) sales.push({ seq: p.seq, sale: verdict, hash: p.contentHash, tillHash: p.hash });
-          else quarantine.push({ seq: p.seq, kind: 'rejected', reason: verdict.reason, saleId: saleIdOf(p.sale), hash: p.contentHash, tillHash: p.hash, payload: p.sale });
-          known.set(p.seq, p.contentHash);
+          const broken = ruleBroken(p.e, p.seq, till);
+          if (broken === null) sales.push({ seq: p.seq, sale: p.e.sale!, e: p.e, tillHash: p.tillHash });
+          else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
+          known.set(p.seq, p.e.hash);
           hwm = p.seq;
         } else {
           expectedSeq = hwm + 1;
@@ -286,9 +286,8 @@ export class HqStore {
       for (let i = 0; i < sales.length; i += 100) {
         const chunk = sales.slice(i, i + 100);
         const params: unknown[] = [];
-        for (const { seq, sale, hash } of chunk) {
-          const s = sale.sale;
-          params.push(s.id, till.tillId, seq, s.storeCode, s.tillCode, s.receiptNo, businessDay(s), s.createdAt, s.status, s.totalFen, s.itemCount, hash, canonicalJson(s), receivedAt);
+        for (const { seq, sale: s, e } of chunk) {
+          params.push(s.id, till.tillId, seq, s.storeCode, s.tillCode, s.receiptNo, businessDay(s), s.createdAt, s.status, s.totalFen, s.itemCount, e.hash, e.text, receivedAt);
         }
         const rows = await q.all<{ sale_id: string }>(
           `INSERT INTO hq_sales (sale_id, till_id, seq, store_code, till_code, receipt_no, business_date, created_at, status, total_fen, item_count, content_hash, payload, received_at)
@@ -299,12 +298,12 @@ export class HqStore {
         insertedCount += rows.length;
       }
       for (const s of sales) {
-        if (inserted.has(s.sale.sale.id)) inserted.delete(s.sale.sale.id);
-        else quarantine.push({ seq: s.seq, kind: 'rejected', reason: `HQ already has a sale with id ${s.sale.sale.id} (from another seq or till)`, saleId: s.sale.sale.id, hash: s.hash, tillHash: s.tillHash, payload: s.sale.sale });
+        if (inserted.has(s.sale.id)) inserted.delete(s.sale.id);
+        else quarantine.push({ seq: s.seq, kind: 'rejected', reason: `HQ already has a sale with id ${s.sale.id} (from another seq or till)`, saleId: s.sale.id, e: s.e, tillHash: s.tillHash });
       }
       if (quarantine.length) {
         const params: unknown[] = [];
-        for (const x of quarantine) params.push(till.tillId, x.seq, x.kind, x.reason, x.saleId, x.hash, printable(x.tillHash), canonicalJson(x.payload), receivedAt);
+        for (const x of quarantine) params.push(till.tillId, x.seq, x.kind, x.reason, x.saleId, x.e.hash, printable(x.tillHash), x.e.text, receivedAt);
         const rows = await q.all<{ id: number; seq: number; kind: string }>(
           `INSERT INTO hq_quarantine (till_id, seq, kind, reason, sale_id, content_hash, till_hash, payload, received_at)
            VALUES ${valuesList(quarantine.length, 9)} ON CONFLICT DO NOTHING RETURNING id, seq, kind`,
@@ -464,8 +463,9 @@ export class HqStore {
   }
 }
 
-function saleIdOf(sale: unknown): string | null {
-  const id = (sale as { id?: unknown } | null)?.id;
+function saleIdOf(e: Examined): string | null {
+  if (e.sale) return e.sale.id;
+  const id = (JSON.parse(e.text) as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id.length <= 64 && printable(id) === id ? id : null;
 }
 

@@ -137,9 +137,10 @@ export const errorBodySchema = z.object({ error: z.object({ code: z.string(), me
 //                   already known); either way hwm advances, so a poison sale never blocks.
 //   seq >  hwm + 1  gap: the batch stops there; `expectedSeq` says what HQ needs next.
 // `ackedThrough` is returned only after the transaction committed durably.
-// "Same content" is decided by HQ with `contentHash(item.sale)` (sha256 of canonical JSON, keys
-// sorted), not by the till's `hash`, which HQ stores for diagnostics only; a till may send
-// `contentHash(sale)` there to make both agree.
+// "Same content" is decided by HQ's own digest of the sale (sha256 of the sale as saleSchema
+// parses it: fixed key order, unknown keys dropped; canonical JSON for a payload that is no
+// valid sale), not by the till's `hash`, which HQ stores for diagnostics only. A till may send
+// `contentHash(sale)` there.
 //
 // Errors are always `errorBodySchema` JSON with one of `errorCodes`; never a stack trace.
 

@@ -47,6 +47,14 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     expect(await count(t)).toEqual([1, 2, 3, 4]);
   });
 
+  it('the same sale re-sent with its keys in another order, or with a field HQ does not know, is a duplicate', async () => {
+    const t = await till();
+    await hq.ingest(t, batch(t, [1]));
+    const reversed = Object.fromEntries(Object.entries(sale(t, 1)).reverse());
+    const r = await hq.ingest(t, [item(reversed, 1), item({ ...sale(t, 1), note: 'added by a newer till' }, 1)]);
+    expect(r).toEqual({ ackedThrough: 1, inserted: 0, duplicates: 2, quarantined: 0 });
+  });
+
   it('a re-sent seq with different content is quarantined and raises one alert; the stored sale stays', async () => {
     const t = await till();
     await hq.ingest(t, batch(t, [1, 2]));

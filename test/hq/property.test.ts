@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HqStore } from '../../src/hq/store.js';
-import { contentHash } from '../../src/sync/protocol.js';
+import { examineSale } from '../../src/hq/rules.js';
 import { STORAGES, createTestDb, enrolledTill, makeSale, type TestDb } from './helpers.js';
 
 const N = 24;
@@ -72,11 +72,11 @@ describe.each(STORAGES)('HQ ingest property on %s', (kind) => {
           const rows = build(spec);
           const r = await hq.ingest(till, rows.map((row) => ({ seq: row.seq, hash: 'x', sale: content(row) })));
           for (const row of [...rows].sort((a, b) => a.seq - b.seq)) {
-            const h = contentHash(content(row));
+            const h = examineSale(content(row)).hash;
             if (row.seq <= hwm) {
               if (accepted.get(row.seq) !== h) conflicts.add(`${row.seq}:${h}`);
             } else if (row.seq === hwm + 1) {
-              accepted.set(row.seq, contentHash(content(row)));
+              accepted.set(row.seq, examineSale(content(row)).hash);
               hwm++;
             } else if (row.seq > hwm + 1) break;
           }
@@ -88,7 +88,7 @@ describe.each(STORAGES)('HQ ingest property on %s', (kind) => {
           const rows: Sent[] = [];
           for (let s = from; s < from + 10 && s <= N; s++) rows.push({ seq: s, variant: 0 });
           expect((await hq.ingest(till, rows.map((row) => ({ seq: row.seq, hash: 'x', sale: content(row) })))).ackedThrough).toBe(Math.min(N, from + 9));
-          for (const row of rows) accepted.set(row.seq, contentHash(content(row)));
+          for (const row of rows) accepted.set(row.seq, examineSale(content(row)).hash);
         }
         const sales = await hq.listSales({ tillCode: till.tillCode });
         const seqs = sales.map((s) => s.seq).sort((a, b) => a - b);
