@@ -140,8 +140,11 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
       settled = true;
       clearTimeout(timer);
       clearTimeout(statusTimer);
-      // destroy(), not end(): after the deadline not one more byte may leave.
-      socket.destroy();
+      // On failure, reset: the kernel drops whatever it still holds for the printer, so after
+      // the deadline not one more byte leaves this till.
+      // (A socket still connecting is destroyed plainly: resetAndDestroy would wait for it.)
+      if (r.ok || socket.connecting) socket.destroy();
+      else socket.resetAndDestroy();
       done(r);
     };
     const timer = setTimeout(
