@@ -164,3 +164,145 @@ export function removeProduct(db: DB, id: number): Product {
     return cur;
   })();
 }
+
+// ---- bulk import (till products import, HQ catalog files) --------------------------------
+
+export type UpsertOutcome = 'added' | 'updated' | 'unchanged';
+
+export interface BulkRow {
+  product: ProductInput;
+  /** Pinyin initials of product.name when the caller computed them (import workers). */
+  pinyin?: string;
+}
+
+export type BulkResult = { outcome: UpsertOutcome; id: number } | { error: string };
+
+interface BulkProductRow {
+  id: number;
+  name: string;
+  pinyin: string;
+  price_fen: number;
+  unit: string;
+  category: string;
+  weighed: number;
+  plu: string | null;
+  barcodes: string;
+}
+
+/**
+ * Adds or updates many products in one transaction, with the invariants of addProduct and
+ * updateProduct (validation, pinyin initials, product_barcodes and the products.barcodes copy).
+ * A row is matched by any of its barcodes, else by its PLU. Fields a row leaves undefined
+ * (unit, category, weighed, plu) keep their current value; barcodes are only ever added. A row
+ * equal to the product it matches is not written ('unchanged'), so importing a file twice
+ * changes nothing. A row that cannot be applied gets an error; the others are still written.
+ * `dryRun` computes the same results and rolls everything back.
+ */
+export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean } = {}): BulkResult[] {
+  const run = db.transaction((): BulkResult[] => {
+    const updatedAt = now();
+    // Owners of every barcode in the batch, fetched at once; codes added below are recorded too.
+    const codes: string[] = [];
+    for (const r of rows) for (const b of r.product.barcodes ?? []) codes.push(b.trim());
+    const owner = new Map<string, number>();
+    const current = new Map<number, BulkProductRow>();
+    const found = stmt(
+      db,
+      `SELECT b.barcode AS code, p.id, p.name, p.pinyin, p.price_fen, p.unit, p.category, p.weighed, p.plu, p.barcodes
+         FROM json_each(?) j JOIN product_barcodes b ON b.barcode = j.value JOIN products p ON p.id = b.product_id`,
+    ).all(JSON.stringify(codes)) as Array<BulkProductRow & { code: string }>;
+    for (const f of found) {
+      owner.set(f.code, f.id);
+      current.set(f.id, f);
+    }
+    const byPlu = stmt(db, 'SELECT id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes FROM products WHERE plu = ?');
+    const insert = stmt(
+      db,
+      `INSERT INTO products (name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+    );
+    const insertCode = stmt(db, 'INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)');
+    const update = stmt(db, 'UPDATE products SET name = ?, pinyin = ?, price_fen = ?, unit = ?, category = ?, weighed = ?, plu = ?, updated_at = ? WHERE id = ?');
+
+    return rows.map((row): BulkResult => {
+      let input: ProductInput;
+      try {
+        input = validateProductInput(row.product);
+      } catch (e) {
+        if (e instanceof UserError) return { error: e.message };
+        throw e;
+      }
+      const ids = new Set<number>();
+      for (const b of input.barcodes) {
+        const id = owner.get(b);
+        if (id !== undefined) ids.add(id);
+      }
+      if (ids.size > 1) {
+        const [a, b] = [...ids];
+        return { error: `its barcodes belong to two products, #${a} ${current.get(a)?.name} and #${b} ${current.get(b)?.name}; give each row the codes of one product` };
+      }
+      let cur = ids.size === 1 ? current.get([...ids][0]) : undefined;
+      if (input.plu != null) {
+        const pluOwner = byPlu.get(input.plu) as BulkProductRow | undefined;
+        if (!cur && pluOwner) cur = current.get(pluOwner.id) ?? pluOwner;
+        else if (cur && pluOwner && pluOwner.id !== cur.id) {
+          return { error: `PLU ${input.plu} already belongs to product #${pluOwner.id} ${pluOwner.name}` };
+        }
+      }
+      if (!cur) {
+        const sorted = [...input.barcodes].sort();
+        const pinyin = row.pinyin ?? pinyinInitials(input.name);
+        const info = insert.run(input.name, pinyin, input.priceFen, input.unit ?? '', input.category ?? '', input.weighed ? 1 : 0, input.plu ?? null, sorted.join(','), updatedAt);
+        const id = Number(info.lastInsertRowid);
+        for (const b of sorted) {
+          insertCode.run(b, id);
+          owner.set(b, id);
+        }
+        current.set(id, { id, name: input.name, pinyin, price_fen: input.priceFen, unit: input.unit ?? '', category: input.category ?? '', weighed: input.weighed ? 1 : 0, plu: input.plu ?? null, barcodes: sorted.join(',') });
+        return { outcome: 'added', id };
+      }
+      const have = cur.barcodes ? cur.barcodes.split(',') : [];
+      const extra = input.barcodes.filter((b) => !have.includes(b));
+      const next: BulkProductRow = {
+        id: cur.id,
+        name: input.name,
+        pinyin: input.name === cur.name ? cur.pinyin : (row.pinyin ?? pinyinInitials(input.name)),
+        price_fen: input.priceFen,
+        unit: input.unit ?? cur.unit,
+        category: input.category ?? cur.category,
+        weighed: input.weighed === undefined ? cur.weighed : input.weighed ? 1 : 0,
+        plu: input.plu ?? cur.plu,
+        barcodes: extra.length ? [...have, ...extra].sort().join(',') : cur.barcodes,
+      };
+      const same =
+        extra.length === 0 &&
+        next.name === cur.name &&
+        next.price_fen === cur.price_fen &&
+        next.unit === cur.unit &&
+        next.category === cur.category &&
+        next.weighed === cur.weighed &&
+        next.plu === cur.plu;
+      if (same) return { outcome: 'unchanged', id: cur.id };
+      update.run(next.name, next.pinyin, next.price_fen, next.unit, next.category, next.weighed, next.plu, updatedAt, cur.id);
+      if (extra.length) {
+        setBarcodes(db, cur.id, next.barcodes.split(','));
+        for (const b of extra) owner.set(b, cur.id);
+      }
+      current.set(cur.id, next);
+      return { outcome: 'updated', id: cur.id };
+    });
+  });
+  if (!opts.dryRun) return run.immediate();
+  let results: BulkResult[] = [];
+  try {
+    db.transaction(() => {
+      results = run();
+      throw ROLLBACK;
+    }).immediate();
+  } catch (e) {
+    if (e !== ROLLBACK) throw e;
+  }
+  return results;
+}
+
+const ROLLBACK = Symbol('rollback');

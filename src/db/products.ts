@@ -121,3 +121,14 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+
+/** Every product (inactive too) in id order, a page at a time, without loading them all (exports). */
+export function* iterateProducts(db: DB, pageSize = 1000): Generator<Product> {
+  let after = 0;
+  for (;;) {
+    const rows = stmt(db, `${SELECT} WHERE p.id > ? ORDER BY p.id LIMIT ?`).all(after, pageSize) as ProductRow[];
+    if (rows.length === 0) return;
+    for (const r of rows) yield toProduct(r);
+    after = rows[rows.length - 1].id;
+  }
+}

@@ -1,0 +1,135 @@
+// One CSV record → a validated ProductInput, or the reason it cannot be imported. Pure: no
+// database, so HQ's catalog import validates rows exactly as a till does.
+import { BarcodeError, hasValidCheckDigit, validateBarcode } from '../core/barcode.js';
+import { MoneyParseError, parseYuan } from '../core/money.js';
+import type { ProductInput } from '../db/products-write.js';
+import type { Layout } from './columns.js';
+import { SeenCodes } from './seen.js';
+
+/** Same limit as `validateProductInput` (src/db/products-write.ts). */
+const MAX_NAME = 200;
+const MAX_TEXT = 100;
+
+const YES = new Set(['1', 'y', 'yes', 'true', 't', '是', '称重', '√', 'x', 'on']);
+const NO = new Set(['0', 'n', 'no', 'false', 'f', '否', '不称重', '', 'off']);
+
+export class RowError extends Error {}
+
+/**
+ * Undoes the CSV-injection guard of our own exports ("'=abc" → "=abc") so that an exported
+ * file imports back unchanged.
+ */
+export function unguard(cell: string): string {
+  return cell.length > 1 && cell.charCodeAt(0) === 39 && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
+function text(cell: string | undefined, what: string, max: number): string {
+  const s = unguard((cell ?? '').trim());
+  if (s.length > max) throw new RowError(`${what} is longer than ${max} characters ("${s.slice(0, 20)}…")`);
+  return s;
+}
+
+/**
+ * Checks one barcode cell value. Beyond `validateBarcode` (check digits, Excel's scientific
+ * notation), refuses codes whose leading zeros were added or lost on the way through a
+ * spreadsheet: such a code would import without error and never scan.
+ */
+export function importBarcode(raw: string): string {
+  const code = unguard(raw.trim());
+  if (/^\d+$/.test(code)) {
+    if (code.length === 14 && code.startsWith('0') && hasValidCheckDigit(code.slice(1))) {
+      throw new RowError(`barcode ${code} is the EAN-13 ${code.slice(1)} padded with a leading 0; write it as ${code.slice(1)}`);
+    }
+    if (code.length === 11 && hasValidCheckDigit('0' + code)) {
+      throw new RowError(`barcode ${code} looks like the UPC-A 0${code} with its leading 0 lost (Excel drops it); format the column as text and export again`);
+    }
+  }
+  try {
+    return validateBarcode(code);
+  } catch (e) {
+    if (e instanceof BarcodeError) throw new RowError(e.message);
+    throw e;
+  }
+}
+
+function price(cell: string | undefined): number {
+  try {
+    return parseYuan(cell ?? '');
+  } catch (e) {
+    if (e instanceof MoneyParseError) throw new RowError(e.message);
+    throw e;
+  }
+}
+
+function weighed(cell: string): boolean | undefined {
+  const v = cell.trim().toLowerCase();
+  if (v === '') return undefined;
+  if (YES.has(v)) return true;
+  if (NO.has(v)) return false;
+  throw new RowError(`weighed must be yes/no (是/否, 1/0), got "${cell.trim()}"`);
+}
+
+function plu(cell: string): string | undefined {
+  const v = cell.trim();
+  if (v === '') return undefined;
+  // Spreadsheets drop leading zeros from item codes: 123 is item 00123.
+  if (!/^\d{1,5}$/.test(v)) throw new RowError(`PLU (scale item code) must be up to 5 digits, got "${v}"`);
+  return v.padStart(5, '0');
+}
+
+/** Validates records in file order and remembers codes, so a repeated barcode or PLU is refused. */
+export class RowValidator {
+  private barcodes = new SeenCodes();
+  private plus = new Map<string, number>();
+
+  constructor(
+    private layout: Layout,
+    private encodingHint: string,
+  ) {}
+
+  /** Returns the product, or throws RowError with the reason. */
+  validate(record: string[], line: number): ProductInput {
+    const { index } = this.layout;
+    if (record.some((c) => c.includes('\uFFFD'))) {
+      throw new RowError(`the line holds bytes that are not valid ${this.encodingHint}; the file mixes encodings, save it again as one (UTF-8 or GB18030)`);
+    }
+    const name = text(record[index.name!], 'name', MAX_NAME);
+    if (!name) throw new RowError('name is empty');
+    const priceFen = price(record[index.price!]);
+    const codes: string[] = [];
+    if (index.barcode !== undefined) {
+      const cell = record[index.barcode] ?? '';
+      if (cell.trim() !== '') for (const part of cell.split('|')) if (part.trim() !== '') codes.push(importBarcode(part));
+    }
+    const p: ProductInput = { name, priceFen, barcodes: codes };
+    if (index.unit !== undefined) p.unit = text(record[index.unit], 'unit', MAX_TEXT);
+    if (index.category !== undefined) p.category = text(record[index.category], 'category', MAX_TEXT);
+    if (index.weighed !== undefined) {
+      const w = weighed(record[index.weighed] ?? '');
+      if (w !== undefined) p.weighed = w;
+    }
+    const pluCode = index.plu !== undefined ? plu(record[index.plu] ?? '') : undefined;
+    if (pluCode !== undefined) p.plu = pluCode;
+    if (codes.length === 0 && pluCode === undefined) {
+      throw new RowError('no barcode and no PLU; a product needs one so that importing again updates it instead of adding a copy');
+    }
+    // Only a row that passed every check claims its codes.
+    if (pluCode !== undefined) {
+      const first = this.plus.get(pluCode);
+      if (first !== undefined) throw new RowError(`PLU ${pluCode} is already on line ${first} of this file`);
+    }
+    if (codes.length === 1) {
+      const first = this.barcodes.firstSeen(codes[0], line);
+      if (first !== undefined) throw new RowError(`barcode ${codes[0]} is already on line ${first} of this file`);
+    } else if (codes.length > 1) {
+      p.barcodes = [...new Set(codes)];
+      for (const code of p.barcodes) {
+        const first = this.barcodes.get(code);
+        if (first !== undefined) throw new RowError(`barcode ${code} is already on line ${first} of this file`);
+      }
+      for (const code of p.barcodes) this.barcodes.firstSeen(code, line);
+    }
+    if (pluCode !== undefined) this.plus.set(pluCode, line);
+    return p;
+  }
+}

@@ -1,0 +1,278 @@
+// till products import: a product file into the till's catalog, a batch per transaction.
+//
+// Reading, validating and spelling pinyin (csv.ts) runs in a worker thread for files worth it,
+// while this thread writes the previous batch to SQLite: the two halves cost about the same,
+// and the machine has two cores. A killed import leaves every committed batch in place and
+// nothing of the batch in flight; importing the file again adds what is missing and finds the
+// rest unchanged.
+import { statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DB } from '../db/open.js';
+import { upsertProducts, type BulkResult } from '../db/products-write.js';
+import { UserError } from '../errors.js';
+import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions, type ParsedRow, openProductCsv } from './csv.js';
+import { RejectsFile } from './rejects.js';
+import type { WorkerMessage } from './worker.js';
+
+export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
+  /** Report what would change; write nothing (no products, no rejects file). */
+  dryRun?: boolean;
+  /** Where rejected rows go; default `<input>.rejects.csv` next to a file input, none for a stream. */
+  rejectsPath?: string;
+  /** Called after each committed batch. */
+  onProgress?: (p: ImportProgress) => void;
+  /** Read the file in a worker thread: 'auto' for files of 4 MiB and more. */
+  worker?: 'auto' | 'always' | 'never';
+  /** Aborting stops after the batch being written commits. */
+  signal?: AbortSignal;
+}
+
+export interface ImportProgress {
+  rows: number;
+  bytes: number;
+  totalBytes?: number;
+}
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ImportSummary {
+  file: string;
+  encoding: string;
+  delimiter: string;
+  /** Field → the header it was read from. */
+  columns: Record<string, string>;
+  ignoredColumns: string[];
+  dryRun: boolean;
+  /** Data rows read (header and blank lines not counted). */
+  rows: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** The first rejected rows (all of them are in the rejects file). */
+  rejects: RejectedRow[];
+  rejectsFile: string | null;
+  /** Set when the import was stopped (Ctrl-C) before the end of the file. */
+  stoppedAfterLine: number | null;
+  seconds: number;
+}
+
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+const KEEP_REJECTS = 20;
+
+export function defaultRejectsPath(file: string): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.rejects${ext || '.csv'}`);
+}
+
+/** A batch of parsed rows and how far into the input it reaches. */
+interface Batch {
+  rows: ParsedRow[];
+  bytes: number;
+}
+
+interface BatchSource {
+  info: CsvInfo;
+  next(): Promise<Batch | undefined>;
+  close(): Promise<void>;
+}
+
+export async function importProducts(db: DB, input: CsvInput, opts: ImportOptions = {}): Promise<ImportSummary> {
+  const started = performance.now();
+  const isPath = typeof input === 'string';
+  const label = opts.label ?? (isPath ? input : 'stdin');
+  const totalBytes = isPath ? fileSize(input) : undefined;
+  const useWorker = isPath && (opts.worker === 'always' || (opts.worker !== 'never' && (totalBytes ?? 0) >= WORKER_MIN_BYTES));
+  const parseOpts: ParseOptions = { encoding: opts.encoding, delimiter: opts.delimiter, map: opts.map, batchSize: opts.batchSize, maxRecordBytes: opts.maxRecordBytes, label, pinyin: true };
+  const source = useWorker ? await workerSource(input as string, parseOpts) : await inlineSource(input, parseOpts);
+
+  const rejectsPath = opts.dryRun ? undefined : (opts.rejectsPath ?? (isPath ? defaultRejectsPath(input) : undefined));
+  if (rejectsPath && isPath && resolve(rejectsPath) === resolve(input)) {
+    await source.close();
+    throw new UserError(`--rejects ${rejectsPath} is the file being imported; choose another path.`);
+  }
+  const rejects = rejectsPath ? new RejectsFile(rejectsPath, source.info.header, source.info.encoding, source.info.bom) : undefined;
+  const summary: ImportSummary = {
+    file: label,
+    encoding: source.info.encoding,
+    delimiter: source.info.delimiter,
+    columns: { ...source.info.layout.headers } as Record<string, string>,
+    ignoredColumns: source.info.layout.ignored,
+    dryRun: !!opts.dryRun,
+    rows: 0,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    rejects: [],
+    rejectsFile: null,
+    stoppedAfterLine: null,
+    seconds: 0,
+  };
+  const reject = (bad: Array<{ line: number; reason: string; cells?: string[] }>) => {
+    if (bad.length === 0) return;
+    summary.rejected += bad.length;
+    for (const b of bad) if (summary.rejects.length < KEEP_REJECTS) summary.rejects.push({ line: b.line, reason: b.reason });
+    rejects?.add(bad);
+  };
+
+  let lastLine: number | null = null;
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) {
+        summary.stoppedAfterLine = lastLine;
+        break;
+      }
+      const batch = await source.next();
+      if (!batch) break;
+      const good: ParsedRow[] = [];
+      const bad: Array<{ line: number; reason: string; cells?: string[] }> = [];
+      for (const r of batch.rows) {
+        if (r.product) good.push(r);
+        else bad.push({ line: r.line, reason: r.error ?? 'unreadable', cells: r.cells });
+      }
+      const results: BulkResult[] = good.length ? upsertProducts(db, good as Array<{ product: NonNullable<ParsedRow['product']>; pinyin?: string }>, { dryRun: opts.dryRun }) : [];
+      results.forEach((res, i) => {
+        if ('error' in res) bad.push({ line: good[i].line, reason: res.error, cells: cellsOf(good[i], source.info) });
+        else summary[res.outcome]++;
+      });
+      bad.sort((a, b) => a.line - b.line);
+      reject(bad);
+      summary.rows += batch.rows.length;
+      if (batch.rows.length) lastLine = batch.rows[batch.rows.length - 1].line;
+      opts.onProgress?.({ rows: summary.rows, bytes: batch.bytes, totalBytes });
+    }
+  } catch (e) {
+    rejects?.discard();
+    await source.close();
+    throw e;
+  }
+  await source.close();
+  summary.rejectsFile = rejects?.close() ?? null;
+  summary.seconds = Math.round(performance.now() - started) / 1000;
+  return summary;
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined; // openProductCsv says what is wrong with the path
+  }
+}
+
+/** A row refused by the database: its cells rebuilt from the product, in the file's column order. */
+function cellsOf(row: ParsedRow, info: CsvInfo): string[] {
+  const p = row.product!;
+  const cells = info.header.map(() => '');
+  const { index } = info.layout;
+  const put = (i: number | undefined, v: string | undefined) => {
+    if (i !== undefined && v !== undefined) cells[i] = v;
+  };
+  put(index.barcode, p.barcodes.join('|'));
+  put(index.name, p.name);
+  put(index.price, (p.priceFen / 100).toFixed(2));
+  put(index.unit, p.unit);
+  put(index.category, p.category);
+  put(index.weighed, p.weighed === undefined ? undefined : p.weighed ? 'yes' : 'no');
+  put(index.plu, p.plu ?? undefined);
+  return cells;
+}
+
+async function inlineSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {
+  const csv = await openProductCsv(input, opts);
+  const it = csv.batches();
+  return {
+    info: csv.info,
+    next: async () => {
+      const r = await it.next();
+      return r.done ? undefined : { rows: r.value, bytes: csv.bytesRead() };
+    },
+    close: async () => {
+      await it.return(undefined);
+    },
+  };
+}
+
+// ---- the worker half ---------------------------------------------------------------------
+
+/**
+ * Bundled: dist/import-worker.js beside the chunk holding this code (scripts/build.mjs).
+ * From sources (tests and benchmarks): worker.ts next to this file, loaded through tsx.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./import-worker.js', import.meta.url), { workerData });
+  // require.resolve finds the CommonJS build (index.cjs); its ESM twin sits beside it.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+async function workerSource(path: string, opts: ParseOptions): Promise<BatchSource> {
+  const worker = startWorker({ path, opts });
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let exited = false;
+  let failure: Error | undefined;
+  worker.on('message', (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  const take = async (): Promise<WorkerMessage> => {
+    for (;;) {
+      const m = queue.shift();
+      if (m) return m;
+      if (failure) throw failure;
+      if (exited) throw new Error('the import worker stopped without finishing');
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  };
+  const fail = (m: Extract<WorkerMessage, { type: 'error' }>): never => {
+    throw m.user ? new CsvFileError(m.message) : new Error(m.message);
+  };
+  const close = async () => {
+    if (!exited) await worker.terminate();
+  };
+  const first = await take().catch(async (e) => {
+    await close();
+    throw e;
+  });
+  if (first.type === 'error') {
+    await close();
+    fail(first);
+  }
+  if (first.type !== 'info') throw new Error(`import worker: expected the header, got ${first.type}`);
+  let done = false;
+  return {
+    info: first.info,
+    next: async () => {
+      if (done) return undefined;
+      const m = await take();
+      if (m.type === 'done') {
+        done = true;
+        return undefined;
+      }
+      if (m.type === 'error') fail(m);
+      if (m.type !== 'batch') throw new Error(`import worker: unexpected ${m.type}`);
+      worker.postMessage('ack');
+      return { rows: m.rows, bytes: m.bytes };
+    },
+    close,
+  };
+}
