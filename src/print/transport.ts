@@ -88,9 +88,20 @@ export function statusWaitMs(timeoutMs: number): number {
   return Math.min(1000, Math.floor(timeoutMs / 3));
 }
 
+const NET_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the printer switched on?',
+  EHOSTUNREACH: 'no route to the printer: check its cable and IP address',
+  ENETUNREACH: 'no network: check the cable',
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ETIMEDOUT: 'no answer',
+  ECONNRESET: 'the printer reset the connection',
+  EPIPE: 'the printer closed the connection',
+};
+
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  return e?.code ?? e?.message ?? String(err);
+  return (e?.code && NET_ERRORS[e.code]) ?? e?.code ?? e?.message ?? String(err);
 }
 
 /**

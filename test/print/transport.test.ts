@@ -105,7 +105,7 @@ describe('a network printer that cannot print', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toBe('unreachable');
-    expect(r.message).toContain(`tcp://127.0.0.1:${port} is not reachable`);
+    expect(r.message).toContain(`tcp://127.0.0.1:${port} is not reachable (connection refused: is the printer switched on?)`);
     expect(r.message).toContain(`till print reprint ${sale.receiptNo}`);
     expect(r.message).toContain('cash drawer did not open');
     expect(ms).toBeLessThan(TIMEOUT_MS);
