@@ -42,10 +42,11 @@ const layout = () => import('./layout.js');
 const escpos = () => import('./escpos.js');
 const transport = () => import('./transport.js');
 
-const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug' | 'busy' | 'paperLow', string>> = {
+const MESSAGES: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'drawer' | 'reprint' | 'bug' | 'busy' | 'paperLow', string>> = {
   'zh-CN': {
     unreachable: '打印机 {uri} 连接不上（{detail}）。',
     timeout: '打印机 {uri} 在 {ms} 毫秒内没有回应（{detail}），小票可能稍后打出，补打前请先查看。',
+    timeoutUnsent: '打印机 {uri} 在 {ms} 毫秒内没有接收小票（{detail}）。',
     dropped: '打印时与打印机 {uri} 的连接断开（{detail}），小票可能不完整。',
     'paper-out': '打印机 {uri} 缺纸，请装纸。',
     'cover-open': '打印机 {uri} 的纸仓盖没有关好。',
@@ -60,6 +61,7 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'drawer' | 'reprint' | 'bug'
   en: {
     unreachable: 'Printer {uri} is not reachable ({detail}).',
     timeout: 'Printer {uri} did not answer within {ms} ms ({detail}); the receipt may still come out, so check before reprinting.',
+    timeoutUnsent: 'Printer {uri} did not take the receipt within {ms} ms ({detail}).',
     dropped: 'The connection to printer {uri} dropped mid-receipt ({detail}); the receipt may be cut short.',
     'paper-out': 'Printer {uri} is out of paper; load a new roll.',
     'cover-open': 'The cover of printer {uri} is open.',
@@ -119,7 +121,8 @@ function serialised<T>(key: string, job: () => Promise<T>): Promise<T> {
 
 function failureMessage(r: Extract<SendResult, { ok: false }>, ctx: { uri: string; ms: number; lang: Lang; receiptNo?: string; drawer?: boolean }): string {
   const m = MESSAGES[ctx.lang];
-  const parts = [fill(m[r.reason], { uri: ctx.uri, ms: ctx.ms, detail: r.detail })];
+  const key = r.reason === 'timeout' && !r.partial ? 'timeoutUnsent' : r.reason;
+  const parts = [fill(m[key], { uri: ctx.uri, ms: ctx.ms, detail: r.detail })];
   if (ctx.drawer && !r.partial) parts.push(m.drawer);
   if (ctx.receiptNo) parts.push(fill(m.reprint, { no: ctx.receiptNo }));
   return parts.join(ctx.lang === 'en' ? ' ' : '');

@@ -170,7 +170,7 @@ describe('a network printer that cannot print', () => {
     );
     expect(rs[0]).toMatchObject({ ok: false, reason: 'timeout', partial: true });
     expect(rs[1]).toMatchObject({ ok: false, reason: 'timeout', partial: false });
-    if (!rs[1].ok) expect(rs[1].message).toContain('still busy with the previous receipt');
+    if (!rs[1].ok) expect(rs[1].message).toContain(`did not take the receipt within ${TIMEOUT_MS} ms (the printer was still busy with the previous receipt)`);
     expect(ms).toBeLessThan(TIMEOUT_MS + 500);
     expect(p.connections).toHaveLength(1);
   });
