@@ -28,10 +28,14 @@ export interface BackgroundSyncOptions {
   onEvent?: (e: SyncEvent) => void;
 }
 
+export const BACKGROUND_UNITS: Partial<SyncOptions> = { catalogPageSize: 20, batchSize: 50 };
+
 /** Builds the checkout's background sync; nothing runs until `start()`. */
 export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
   const source = new TargetSource(o.home);
-  const engine = new SyncEngine(o.db, () => source.load(), { ...optionsFromEnv(), ...o.options });
+  // Small units of work: each catalog page or upload batch is one short synchronous stretch
+  // (validation, pinyin, one commit) between which scans get the event loop.
+  const engine = new SyncEngine(o.db, () => source.load(), { ...BACKGROUND_UNITS, ...optionsFromEnv(), ...o.options });
   let ac: AbortController | undefined;
   if (o.onEvent) engine.on(o.onEvent);
 

@@ -15,7 +15,7 @@ import type { HqStore } from '../../src/hq/store.js';
 import { enrollTill } from '../../src/sync/enroll.js';
 import { engineFor } from '../../src/sync/service.js';
 import type { SyncEngine, SyncOptions } from '../../src/sync/engine.js';
-import { contentHash } from '../../src/sync/protocol.js';
+import { isDeepStrictEqual } from 'node:util';
 import { BIN, removeDir, tempDir } from '../helpers/till.js';
 
 export interface Hq {
@@ -155,7 +155,7 @@ export interface Comparison {
   duplicates: number;
   missing: number;
   gaps: number;
-  /** HQ's copy differs from the till's (content hash). */
+  /** HQ's copy differs from the till's (every field compared). */
   altered: number;
   quarantined: number;
 }
@@ -165,8 +165,8 @@ export async function compare(store: HqStore, tills: TestTill[]): Promise<Compar
   const c: Comparison = { tillSales: 0, hqSales: 0, duplicates: 0, missing: 0, gaps: 0, altered: 0, quarantined: 0 };
   for (const t of tills) {
     const local = t.db.prepare('SELECT seq, sale_id AS id, payload FROM outbox ORDER BY seq').all() as { seq: number; id: string; payload: string }[];
-    const rows = await store.db.all<{ sale_id: string; seq: number; content_hash: string }>(
-      'SELECT s.sale_id, s.seq, s.content_hash FROM hq_sales s JOIN hq_tills t ON t.id = s.till_id WHERE t.store_code = ? AND t.code = ? ORDER BY s.seq',
+    const rows = await store.db.all<{ sale_id: string; seq: number; payload: string }>(
+      'SELECT s.sale_id, s.seq, s.payload FROM hq_sales s JOIN hq_tills t ON t.id = s.till_id WHERE t.store_code = ? AND t.code = ? ORDER BY s.seq',
       [t.storeCode, t.tillCode],
     );
     c.tillSales += local.length;
@@ -178,7 +178,7 @@ export async function compare(store: HqStore, tills: TestTill[]): Promise<Compar
     for (const l of local) {
       const r = hqBySeq.get(l.seq);
       if (!r || r.sale_id !== l.id) c.missing++;
-      else if (r.content_hash !== contentHash(JSON.parse(l.payload))) c.altered++;
+      else if (!isDeepStrictEqual(JSON.parse(r.payload), JSON.parse(l.payload))) c.altered++;
     }
     const seqs = rows.map((r) => Number(r.seq));
     for (let i = 0; i < seqs.length; i++) if (seqs[i] !== i + 1) c.gaps++;
