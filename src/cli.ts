@@ -12,6 +12,7 @@ import { configCommand } from './commands/config.js';
 import { hqCommand } from './commands/hq.js';
 import { checkoutCommand, openCheckout } from './commands/checkout.js';
 import { simulateCommand } from './commands/simulate.js';
+import { exportCommand } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('till')
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     .addCommand(hqCommand)
     .addCommand(checkoutCommand)
     .addCommand(simulateCommand)
+    .addCommand(exportCommand)
     // `till` alone: the checkout on a terminal, the help text anywhere else.
     .allowExcessArguments(true)
     .action(async (_opts, cmd: Command) => {

@@ -8,6 +8,8 @@ import { listProducts, resolveProduct } from '../db/products.js';
 const writer = () => import('../db/products-write.js');
 import { UserError } from '../errors.js';
 import { openTill, printJson, say } from './context.js';
+import { importCommand } from './import.js';
+import { productsExportCommand } from './export.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -199,4 +201,6 @@ export const productsCommand = new Command('products')
   .addCommand(list)
   .addCommand(show)
   .addCommand(update)
-  .addCommand(remove);
+  .addCommand(remove)
+  .addCommand(importCommand)
+  .addCommand(productsExportCommand);

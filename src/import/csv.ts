@@ -134,6 +134,8 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   let records: Array<{ record: string[]; end: number }> = [];
   const skipped: ParsedRow[] = [];
   let fatal: Error | undefined;
+  // csv-parse reports the line where a record ends; the next record starts after it.
+  let lastEnd = 0;
   const parser = new Parser({
     delimiter: found.delimiter,
     bom: true,
@@ -146,7 +148,7 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
     from_line: found.line,
     on_skip: (err: CsvError | undefined) => {
       if (!err) return;
-      const line = Number((err as unknown as { lines?: number }).lines) || 0;
+      const line = lastEnd + 1;
       if (err.code === 'CSV_MAX_RECORD_SIZE' || err.code === 'CSV_QUOTE_NOT_CLOSED') {
         const what =
           err.code === 'CSV_MAX_RECORD_SIZE'
@@ -160,7 +162,8 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   });
   const api = (parser as unknown as { api: CsvApi }).api;
   const push = (record: string[]) => {
-    records.push({ record, end: api.info.lines });
+    lastEnd = api.info.lines;
+    records.push({ record, end: lastEnd });
   };
 
   const feed = (buf: Buffer | undefined, end: boolean) => {
@@ -211,8 +214,9 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
     for (const s of skipped) out.push(s);
     skipped.length = 0;
     for (const { record, end } of records) {
+      // csv-parse counts \r and \n inside quoted fields one line each (\r\n as two).
       let line = end;
-      for (const cell of record) for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) line--;
+      for (const cell of record) if (cell.length > 0) line -= lineBreaks(cell);
       try {
         if (record.length > width && record.slice(width).some((c) => c.trim() !== '')) {
           throw new RowError(`the line has ${record.length} fields but the header has ${width}; put values that hold a "${found.delimiter === '\t' ? 'tab' : found.delimiter}" in double quotes`);
@@ -247,6 +251,13 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   }
 
   return { info, batches, bytesRead: () => bytes };
+}
+
+function lineBreaks(cell: string): number {
+  let n = 0;
+  for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) n++;
+  for (let i = cell.indexOf('\r'); i !== -1; i = cell.indexOf('\r', i + 1)) n++;
+  return n;
 }
 
 interface CsvApi {

@@ -64,19 +64,38 @@ export function sniffEncoding(sample: Uint8Array, atEnd: boolean, forced?: TextE
   return { encoding: isUtf8(sample, atEnd) ? 'utf-8' : 'gb18030', bomLength: 0 };
 }
 
-/** Whether the sample is valid UTF-8, ignoring a sequence cut off at its end. */
+/**
+ * Whether the sample is UTF-8: valid throughout, or valid multi-byte sequences outnumber the
+ * invalid bytes (a UTF-8 file with a few GBK rows pasted in: those rows are refused one by
+ * one). GBK text almost never forms valid UTF-8 sequences. A sequence cut off at the end of
+ * the sample does not count.
+ */
 function isUtf8(sample: Uint8Array, atEnd: boolean): boolean {
-  let end = sample.length;
-  if (!atEnd) {
-    // Step back over a multi-byte sequence the sample cut in two.
-    let i = end - 1;
-    while (i >= 0 && i > end - 4 && (sample[i] & 0xc0) === 0x80) i--;
-    if (i >= 0 && sample[i] >= 0xc0) end = i;
+  let valid = 0;
+  let invalid = 0;
+  const n = sample.length;
+  for (let i = 0; i < n; ) {
+    const b = sample[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      invalid++;
+      i++;
+      continue;
+    }
+    if (i + len > n && !atEnd) break;
+    let ok = i + len <= n;
+    for (let k = 1; ok && k < len; k++) ok = (sample[i + k] & 0xc0) === 0x80;
+    if (ok) {
+      valid++;
+      i += len;
+    } else {
+      invalid++;
+      i++;
+    }
   }
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, end));
-    return true;
-  } catch {
-    return false;
-  }
+  return invalid === 0 || valid > invalid;
 }
