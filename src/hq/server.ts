@@ -52,18 +52,25 @@ export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): Fasti
     return503OnClosing: true,
   });
 
-  async function principal(req: FastifyRequest): Promise<Principal> {
+  function bearer(req: FastifyRequest): string {
     const header = req.headers.authorization ?? '';
     const [scheme, token] = header.split(' ');
     if (scheme !== AUTH_SCHEME || !token) throw new HttpError(401, errorCodes.unauthorized, `Send "Authorization: ${AUTH_SCHEME} <token>"; enroll the till first (till enroll <hq-url> --code <code>).`);
-    const p = await store.authenticate(token.trim());
-    if (!p) throw new HttpError(401, errorCodes.unauthorized, 'HQ does not know this token; the till may have been re-enrolled elsewhere. Enroll it again.');
+    return token.trim();
+  }
+
+  const unknownToken = () => new HttpError(401, errorCodes.unauthorized, 'HQ does not know this token; the till may have been re-enrolled elsewhere. Enroll it again.');
+  const notATill = () => new HttpError(403, errorCodes.forbidden, 'This route is for enrolled tills; the admin token cannot use it.');
+
+  async function principal(req: FastifyRequest): Promise<Principal> {
+    const p = await store.authenticate(bearer(req));
+    if (!p) throw unknownToken();
     return p;
   }
 
   async function tillOnly(req: FastifyRequest): Promise<TillPrincipal> {
     const p = await principal(req);
-    if (p.kind !== 'till') throw new HttpError(403, errorCodes.forbidden, 'This route is for enrolled tills; the admin token cannot use it.');
+    if (p.kind !== 'till') throw notATill();
     return p.till;
   }
 
@@ -89,9 +96,12 @@ export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): Fasti
   app.get(routes.state, async (req) => store.syncState(await tillOnly(req)));
 
   app.post(routes.sales, { bodyLimit: opts.batchBodyLimit ?? 8 * 1024 * 1024 }, async (req) => {
-    const till = await tillOnly(req);
+    const token = bearer(req);
     const body = uploadRequestSchema.parse(req.body);
-    return store.ingest(till, body.sales);
+    // The hot path: the till is found by its token inside the ingest transaction.
+    const r = await store.ingestByToken(token, body.sales);
+    if (r) return r.response;
+    throw (await store.authenticate(token))?.kind === 'admin' ? notATill() : unknownToken();
   });
 
   app.get(routes.catalog, async (req) => {

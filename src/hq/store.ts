@@ -240,6 +240,24 @@ export class HqStore {
    * stops the batch. Resolves only after COMMIT, with the hwm the till may mark as synced.
    */
   async ingest(till: TillPrincipal, items: UploadRequest['sales']): Promise<UploadResponse> {
+    const r = await this.ingestWhere('id', till.tillId, items);
+    if (!r) throw new NotFoundError(`Till ${till.storeCode}/${till.tillCode} is not known to HQ.`);
+    return r.response;
+  }
+
+  /**
+   * The same, for the till whose token this is: finding the till and locking its row is one
+   * statement (a round trip fewer per batch). Resolves to null when no till has this token.
+   */
+  async ingestByToken(token: string, items: UploadRequest['sales']): Promise<{ till: TillPrincipal; response: UploadResponse } | null> {
+    return this.ingestWhere('token_hash', sha256(token), items);
+  }
+
+  private async ingestWhere(
+    column: 'id' | 'token_hash',
+    key: number | string,
+    items: UploadRequest['sales'],
+  ): Promise<{ till: TillPrincipal; response: UploadResponse } | null> {
     // Hashing and validation are pure: do them before taking the till's lock.
     const prepared = items
       .map((item, i) => ({ seq: item.seq, tillHash: item.hash, i, e: examineSale(item.sale) }))
@@ -247,8 +265,12 @@ export class HqStore {
     const receivedAt = this.iso();
     const alerts: HqAlert[] = [];
     const result = await this.db.transaction(async (q) => {
-      const row = await q.get<{ hwm: number }>(`SELECT hwm FROM hq_tills WHERE id = ?${forUpdate(q)}`, [till.tillId]);
-      if (!row) throw new NotFoundError(`Till ${till.storeCode}/${till.tillCode} is not known to HQ.`);
+      const row = await q.get<{ id: number; store_code: string; code: string; hwm: number }>(
+        `SELECT id, store_code, code, hwm FROM hq_tills WHERE ${column} = ?${forUpdate(q)}`,
+        [key],
+      );
+      if (!row) return null;
+      const till: TillPrincipal = { tillId: Number(row.id), storeCode: row.store_code, tillCode: row.code };
       let hwm = Number(row.hwm);
       const known = await this.knownHashes(q, till.tillId, [...new Set(prepared.filter((p) => p.seq <= hwm).map((p) => p.seq))]);
       const sales: Array<{ seq: number; sale: WireSale; e: Examined; tillHash: string }> = [];
@@ -324,7 +346,7 @@ export class HqStore {
       await q.run('UPDATE hq_tills SET hwm = ?, last_upload_at = ? WHERE id = ?', [hwm, receivedAt, till.tillId]);
       const response: UploadResponse = { ackedThrough: hwm, inserted: insertedCount, duplicates, quarantined: quarantine.length };
       if (expectedSeq !== undefined) response.expectedSeq = expectedSeq;
-      return response;
+      return { till, response };
     });
     for (const a of alerts) this.opts.onAlert?.(a);
     return result;
