@@ -42,6 +42,11 @@ export interface HqClientOptions {
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/** Whether an HTTP refusal may go away by itself (retry) or needs a person (fatal: 400/401/403/409/…). */
+export function failureKindOf(status: number): FailureKind {
+  return RETRY_STATUS.has(status) || status >= 500 ? 'retry' : 'fatal';
+}
+
 /** Retry-After is seconds or an HTTP date; returns ms from now, or undefined. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
@@ -149,7 +154,7 @@ function statusError(res: Response, text: string, method: string, path: string):
     // not JSON: keep the status alone
   }
   const what = `HQ refused ${method} ${path} with ${res.status}${detail ? `: ${detail}` : ''}`;
-  if (RETRY_STATUS.has(res.status) || res.status >= 500) {
+  if (failureKindOf(res.status) === 'retry') {
     return new HqError(what, 'retry', code, res.status, parseRetryAfter(res.headers.get('retry-after')));
   }
   const hint =

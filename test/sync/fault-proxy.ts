@@ -11,7 +11,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const FAULT_KINDS = ['reset', 'timeout', 'latency', 'error-before', 'error-after', 'drop-after'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** `throttle`: a rate-limiting gateway answers 429 with Retry-After (seconds, `retryAfterS`). Not in the default mix. */
+export type FaultKind = (typeof FAULT_KINDS)[number] | 'throttle';
 
 export interface FaultProxyOptions {
   target: string;
@@ -38,7 +39,8 @@ export function seeded(seed: number): () => number {
 export class FaultProxy {
   rate: number;
   target: URL;
-  readonly fired: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  readonly fired: Partial<Record<FaultKind, number>>;
+  retryAfterS = 1;
   requests = 0;
   private server?: http.Server;
   private readonly kinds: readonly FaultKind[];
@@ -51,6 +53,7 @@ export class FaultProxy {
     this.rate = o.rate;
     this.target = new URL(o.target);
     this.kinds = o.kinds ?? FAULT_KINDS;
+    this.fired = Object.fromEntries(this.kinds.map((k) => [k, 0]));
     this.random = o.random ?? Math.random;
     this.onForward = o.onForward;
   }
@@ -61,7 +64,7 @@ export class FaultProxy {
   }
 
   get totalFaults(): number {
-    return Object.values(this.fired).reduce((a, b) => a + b, 0);
+    return Object.values(this.fired).reduce((a, b) => a + (b ?? 0), 0);
   }
 
   async start(port = 0): Promise<this> {
@@ -93,7 +96,7 @@ export class FaultProxy {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests++;
     const fault = this.pick();
-    if (fault) this.fired[fault]++;
+    if (fault) this.fired[fault] = (this.fired[fault] ?? 0) + 1;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => res.destroy());
@@ -109,6 +112,10 @@ export class FaultProxy {
           return;
         case 'error-before':
           return sendError(res);
+        case 'throttle':
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.retryAfterS) });
+          res.end(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }));
+          return;
         case 'latency':
           setTimeout(() => this.forward(req, body, res, undefined), 50 + Math.floor(this.random() * 350));
           return;

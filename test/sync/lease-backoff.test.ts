@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { acquireLease, leaseHolder, releaseLease, UPLOAD_LEASE } from '../../src/db/sync-state.js';
 import { backoffDelay } from '../../src/sync/backoff.js';
-import { parseRetryAfter } from '../../src/sync/client.js';
+import { failureKindOf, parseRetryAfter } from '../../src/sync/client.js';
 import { readToken, tokenPath, writeToken } from '../../src/sync/credentials.js';
 import { removeDir, tempDir } from '../helpers/till.js';
 
@@ -66,6 +66,13 @@ describe('backoff', () => {
     expect(parseRetryAfter('7')).toBe(7000);
     expect(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString())).toBeGreaterThan(8000);
     expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('which refusals are retried', () => {
+  it('retries timeouts, rate limits and server errors; stops on bad request, bad token, forbidden and conflict', () => {
+    expect([408, 429, 500, 502, 503, 504].map(failureKindOf)).toEqual(Array(6).fill('retry'));
+    expect([400, 401, 403, 404, 409, 413].map(failureKindOf)).toEqual(Array(6).fill('fatal'));
   });
 });
 

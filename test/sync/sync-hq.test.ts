@@ -8,6 +8,7 @@ import { findProductByBarcode } from '../../src/db/products.js';
 import { pendingCount } from '../../src/db/outbox.js';
 import { localSyncStatus } from '../../src/db/sync-state.js';
 import { HqError } from '../../src/sync/client.js';
+import { TillConfig } from '../../src/config.js';
 import { FaultProxy } from './fault-proxy.js';
 import { compare, enrolledTill, ensureStore, hqDbFile, sellMany, startHq, type Hq, type TestTill } from './harness.js';
 import { removeDir, tempDir } from '../helpers/till.js';
@@ -159,6 +160,82 @@ describe('a till enrolled with HQ', () => {
       ac.abort();
       await watching;
       await own.stop();
+      removeDir(home);
+    }
+  });
+
+  it('waits at least as long as a rate-limiting gateway asks with Retry-After', async () => {
+    const t = await till('S001', 'W1');
+    sellMany(t.db, 10);
+    const proxy = await new FaultProxy({ target: hq.url, rate: 1, kinds: ['throttle'] }).start();
+    try {
+      new TillConfig(t.home).set('hq.url', proxy.url);
+      const engine = t.engine(FAST); // its own backoff would wait at most 200 ms
+      const retries: number[] = [];
+      engine.on((e) => {
+        if (e.type !== 'retry') return;
+        retries.push(e.delayMs);
+        proxy.heal();
+      });
+      const started = Date.now();
+      await engine.runOnce({ deadline: Date.now() + 10_000 });
+      expect(retries).toEqual([1000]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(pendingCount(t.db)).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('drops products HQ deleted beyond its tombstone horizon when HQ answers with a reset', async () => {
+    const home = tempDir('till-hq-');
+    const own = await startHq(home);
+    try {
+      await ensureStore(own.store, 'S001');
+      const t = await enrolledTill(own.store, own.url, 'S001', 'H1');
+      tills.push(t);
+      await own.store.catalog.add({ name: '可口可乐500ml', priceFen: 350, barcodes: ['6901234567892'] });
+      await own.store.catalog.add({ name: '乐事薯片', priceFen: 850, barcodes: ['6924743915763'] });
+      await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+      expect(findProductByBarcode(t.db, '6924743915763')).toBeDefined();
+      // HQ deletes the chips and forgets the tombstone before this till pulls again.
+      await own.store.catalog.remove('6924743915763');
+      await own.store.catalog.update('6901234567892', { priceFen: 380 });
+      await own.store.catalog.compact(new Date(Date.now() + 60_000));
+      const r = await t.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+      expect(r.catalog.resets).toBe(1);
+      expect(r.catalog.swept).toBe(1);
+      expect(findProductByBarcode(t.db, '6924743915763')).toBeUndefined();
+      expect(findProductByBarcode(t.db, '6901234567892')!.priceFen).toBe(380);
+      expect(localSyncStatus(t.db).catalogCursor).toBe((await own.store.catalog.state()).version);
+    } finally {
+      await own.stop();
+      removeDir(home);
+    }
+  });
+
+  it('takes HQ\'s store and till codes at enrollment, unless it already sold under its own', async () => {
+    const { initTill } = await import('../../src/commands/init.js');
+    const { enrollTill } = await import('../../src/sync/enroll.js');
+    const { openDatabase } = await import('../../src/db/open.js');
+    const { dbPath } = await import('../../src/home.js');
+    const { getIdentity } = await import('../../src/db/settings.js');
+    const home = tempDir('till-sync-');
+    try {
+      await initTill({ home, store: 'OLD', till: 'T9', adminId: '1', adminPin: '1234' });
+      const db = openDatabase(dbPath(home));
+      try {
+        const fresh = await enrollTill({ home, db, url: hq.url, code: (await hq.store.createEnrollCode('S002', 'N1')).code });
+        expect(fresh).toMatchObject({ storeCode: 'S002', tillCode: 'N1', renamed: true });
+        expect(getIdentity(db)).toMatchObject({ storeCode: 'S002', tillCode: 'N1', storeName: '门店S002' });
+        sellMany(db, 1);
+        const err = await enrollTill({ home, db, url: hq.url, code: (await hq.store.createEnrollCode('S001', 'N2')).code }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'E_IDENTITY', message: expect.stringMatching(/already recorded 1 sale\(s\) as S002\/N1/) });
+        expect(getIdentity(db)).toMatchObject({ storeCode: 'S002', tillCode: 'N1' });
+      } finally {
+        db.close();
+      }
+    } finally {
       removeDir(home);
     }
   });
