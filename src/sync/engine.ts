@@ -400,7 +400,8 @@ export class SyncEngine {
   private fail(e: unknown): HqError {
     const err = e instanceof HqError ? e : new HqError((e as Error)?.message ?? String(e), 'retry', (e as { code?: string })?.code ?? 'E_SYNC');
     try {
-      recordSyncError(this.db, toErrorRecord(err));
+      // Being stopped (Ctrl-C, the checkout closing) is no sync error.
+      if (err.code !== 'E_STOPPED') recordSyncError(this.db, toErrorRecord(err));
     } catch {
       // the database is busy or closing: the error is still reported to the caller
     }
