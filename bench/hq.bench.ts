@@ -4,7 +4,8 @@
 //  2. HQ on PostgreSQL with 1,000 simulated tills uploading at once (target ≥ 5,000 sales/s)
 //     and its p95 batch latency, against a bare node:http + pg server on the same batches.
 // Everything binds 127.0.0.1; sizes are bounded (HQ_BENCH_SMALL=1 for a quick run,
-// HQ_BENCH_ONLY=sqlite|postgres for one half).
+// HQ_BENCH_ONLY=sqlite|postgres for one half; HQ_BENCH_PG_BATCHES/_SIZE/_POOL shape the
+// PostgreSQL load: per till 2 batches of 25 sales by default, 10 connections like `till hq serve`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -277,8 +278,8 @@ async function sqliteBench(): Promise<void> {
 async function postgresBench(): Promise<void> {
   const TILLS = SMALL ? 100 : 1000;
   // A reconnecting chain: every till has a few dozen sales queued and sends them in batches.
-  const BATCHES = 2;
-  const SIZE = 20;
+  const BATCHES = Number(process.env.HQ_BENCH_PG_BATCHES ?? 2);
+  const SIZE = Number(process.env.HQ_BENCH_PG_SIZE ?? 25);
   const schema = `hq_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
@@ -294,7 +295,7 @@ async function postgresBench(): Promise<void> {
     const bodies = new Map(tills.map((t) => [t, tillBodies('B1', t, BATCHES, SIZE)]));
     process.stdout.write(`(PostgreSQL: ${TILLS} tills enrolled and ${TILLS * BATCHES * SIZE} sales prepared in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
 
-    const pool = 16;
+    const pool = Number(process.env.HQ_BENCH_PG_POOL ?? 10);
     const bareUrl = await startBare(BARE_PG, { BARE_DB: db, BARE_POOL: String(pool) });
     const bare = await runLoad(bareUrl, tills.map((t) => ({ token: 'bare', bodies: bodies.get(t)!, perBatch: SIZE })), false);
     await stopAll();

@@ -303,19 +303,26 @@ export class HqStore {
       }
       // One multi-row INSERT per chunk; a sale id HQ already has (UNIQUE(sale_id)) is skipped
       // by the database and quarantined below, still inside this transaction.
+      // hwm is known before the INSERT (a refused sale advances it too). PostgreSQL moves it in
+      // the same statement as the first INSERT (a data-modifying WITH): one round trip fewer.
+      const moveHwm = 'UPDATE hq_tills SET hwm = ?, last_upload_at = ? WHERE id = ?';
+      const hwmParams = [hwm, receivedAt, till.tillId];
+      let hwmMoved = false;
       const inserted = new Set<string>();
       let insertedCount = 0;
       for (let i = 0; i < sales.length; i += 100) {
         const chunk = sales.slice(i, i + 100);
-        const params: unknown[] = [];
+        const withHwm: boolean = q.dialect === 'postgres' && !hwmMoved;
+        const params: unknown[] = withHwm ? [...hwmParams] : [];
         for (const { seq, sale: s, e } of chunk) {
           params.push(s.id, till.tillId, seq, s.storeCode, s.tillCode, s.receiptNo, businessDay(s), s.createdAt, s.status, s.totalFen, s.itemCount, e.hash, e.text, receivedAt);
         }
         const rows = await q.all<{ sale_id: string }>(
-          `INSERT INTO hq_sales (sale_id, till_id, seq, store_code, till_code, receipt_no, business_date, created_at, status, total_fen, item_count, content_hash, payload, received_at)
+          `${withHwm ? `WITH hwm AS (${moveHwm}) ` : ''}INSERT INTO hq_sales (sale_id, till_id, seq, store_code, till_code, receipt_no, business_date, created_at, status, total_fen, item_count, content_hash, payload, received_at)
            VALUES ${valuesList(chunk.length, 14)} ON CONFLICT DO NOTHING RETURNING sale_id`,
           params,
         );
+        hwmMoved ||= withHwm;
         for (const r of rows) inserted.add(r.sale_id);
         insertedCount += rows.length;
       }
@@ -343,7 +350,7 @@ export class HqStore {
           });
         }
       }
-      await q.run('UPDATE hq_tills SET hwm = ?, last_upload_at = ? WHERE id = ?', [hwm, receivedAt, till.tillId]);
+      if (!hwmMoved) await q.run(moveHwm, hwmParams);
       const response: UploadResponse = { ackedThrough: hwm, inserted: insertedCount, duplicates, quarantined: quarantine.length };
       if (expectedSeq !== undefined) response.expectedSeq = expectedSeq;
       return { till, response };
