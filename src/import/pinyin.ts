@@ -8,7 +8,12 @@
 // - A new run made only of characters whose every reading starts with the same letter
 //   ("可" k, "号" h) is spelled from a per-character table; a run with a polyphone ("乐" l/y,
 //   "行" x/h) goes to pinyin-pro, whose word segmentation picks the reading.
-// test/import/pinyin.test.ts checks the result against `pinyinInitials`.
+// test/import/pinyin.test.ts checks the result against `pinyinInitials`. One known difference:
+// pinyin-pro breaks near-ties in its max-probability segmentation with floating-point noise
+// that depends on the whole string, so a nonsense run of polyphones may read differently
+// with or without unrelated Latin text after it ("重重重一一" → zccyy, "重重重一一L" →
+// cczyy). No real product name seen so far does this; both spellings are readings pinyin-pro
+// gives the run.
 import { polyphonic } from 'pinyin-pro';
 import { pinyinInitials } from '../core/pinyin.js';
 
