@@ -3,7 +3,7 @@
 // rows, and pages of changes since a cursor for the tills (DESIGN.md, "Catalog pull").
 // A product may be limited to one store; tills of other stores never see it.
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
-import { NotFoundError, UserError } from '../errors.js';
+import { NotFoundError, TillError, UserError } from '../errors.js';
 import type { CatalogChange, CatalogPage } from '../sync/protocol.js';
 import { forUpdate, type Queryable, type SqlDriver } from './storage/driver.js';
 
@@ -200,6 +200,17 @@ export async function patchProduct(q: Queryable, cur: HqProduct, patch: HqProduc
   return (await productById(q, cur.hqId))!;
 }
 
+export interface UpsertSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Rows not taken: their index in the input and why. */
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+/** Thrown to roll a dry run back. */
+class DryRun extends Error {}
+
 export class HqCatalog {
   constructor(
     private readonly db: SqlDriver,
@@ -230,36 +241,44 @@ export class HqCatalog {
   }
 
   /**
-   * Adds or updates many products in ONE transaction (all or nothing): a row whose barcode or
-   * PLU matches an existing product updates it, any other row adds a product.
+   * Adds or updates many products in ONE transaction: a row whose barcode or PLU matches an
+   * existing product updates it, any other row adds a product. A row HQ cannot take (bad
+   * field, barcode of another product) is listed by its index and changes nothing; the other
+   * rows are taken. With `dryRun` the transaction is rolled back after counting.
    */
-  upsertMany(rows: HqProductInput[]): Promise<{ added: number; updated: number; unchanged: number }> {
-    return this.db.transaction(async (q) => {
-      const now = this.now().toISOString();
-      let version = await takeVersions(q, Math.max(1, rows.length));
-      let added = 0;
-      let updated = 0;
-      let unchanged = 0;
-      for (const [i, raw] of rows.entries()) {
-        try {
-          const p = validateHqProduct(raw);
-          const match = await this.findMatch(q, p.barcodes, p.plu);
-          if (!match) {
-            await insertProduct(q, raw, version++, now);
-            added++;
-          } else if (sameContent(match, p)) {
-            unchanged++;
-          } else {
-            await patchProduct(q, match, { ...p, barcodes: p.barcodes.length ? [...new Set([...match.barcodes, ...p.barcodes])] : match.barcodes }, version++, now);
-            updated++;
+  async upsertMany(rows: HqProductInput[], opts: { dryRun?: boolean } = {}): Promise<UpsertSummary> {
+    let summary: UpsertSummary | undefined;
+    try {
+      await this.db.transaction(async (q) => {
+        const now = this.now().toISOString();
+        let version = await takeVersions(q, Math.max(1, rows.length));
+        const s: UpsertSummary = { added: 0, updated: 0, unchanged: 0, rejected: [] };
+        for (const [index, raw] of rows.entries()) {
+          try {
+            const p = validateHqProduct(raw);
+            const match = await this.findMatch(q, p.barcodes, p.plu);
+            if (!match) {
+              await insertProduct(q, raw, version++, now);
+              s.added++;
+            } else if (sameContent(match, p)) {
+              s.unchanged++;
+            } else {
+              await patchProduct(q, match, { ...p, barcodes: [...new Set([...match.barcodes, ...p.barcodes])] }, version++, now);
+              s.updated++;
+            }
+          } catch (e) {
+            // Checked before anything is written for the row, so the transaction stays usable.
+            if (e instanceof TillError) s.rejected.push({ index, reason: e.message });
+            else throw e;
           }
-        } catch (e) {
-          if (e instanceof UserError) throw new UserError(`row ${i + 1}: ${e.message}`, e.code);
-          throw e;
         }
-      }
-      return { added, updated, unchanged };
-    });
+        summary = s;
+        if (opts.dryRun) throw new DryRun();
+      });
+    } catch (e) {
+      if (!(e instanceof DryRun)) throw e;
+    }
+    return summary!;
   }
 
   private async findMatch(q: Queryable, barcodes: string[], plu: string | null): Promise<HqProduct | undefined> {

@@ -125,14 +125,25 @@ describe.each(STORAGES)('HQ catalog on %s', (kind) => {
     const before = await hq.catalog.state();
     await expect(hq.catalog.add({ name: '重复条码', priceFen: 100, barcodes: [ean(10)] })).rejects.toThrow(/already belongs to HQ product/);
     await expect(hq.catalog.add({ name: '坏条码', priceFen: 100, barcodes: ['6901234567890'] })).rejects.toThrow(/check digit/i);
-    await expect(
-      hq.catalog.upsertMany([
-        { name: '好的', priceFen: 100, barcodes: [ean(700)] },
-        { name: '', priceFen: 100, barcodes: [ean(701)] },
-      ]),
-    ).rejects.toThrow(/row 2: A product needs a name/);
+    expect(await hq.catalog.state()).toEqual(before);
+    // An import: the bad rows are listed and change nothing; a dry run writes nothing at all.
+    const rows = [
+      { name: '好的', priceFen: 100, barcodes: [ean(700)] },
+      { name: '', priceFen: 100, barcodes: [ean(701)] },
+      { name: '抢条码', priceFen: 100, barcodes: [ean(11)] },
+      { name: '两个商品的条码', priceFen: 100, barcodes: [ean(13), ean(14)] },
+    ];
+    const dry = await hq.catalog.upsertMany(rows, { dryRun: true });
+    expect(dry.added).toBe(1);
     expect(await hq.catalog.state()).toEqual(before);
     expect(await hq.catalog.list({ search: '好的' })).toEqual([]);
+    const r = await hq.catalog.upsertMany(rows);
+    expect(r.rejected.map((x) => x.index)).toEqual([1, 3]);
+    expect(r.rejected[0].reason).toMatch(/needs a name/);
+    expect(r.rejected[1].reason).toMatch(/Barcode \d+ already belongs to HQ product/);
+    expect(r).toMatchObject({ added: 1, updated: 1 });
+    expect((await hq.catalog.list({ search: ean(14) }))[0].name).toBe('商品14');
+    expect((await hq.catalog.list({ search: '好的' })).map((p) => p.name)).toEqual(['好的']);
   });
 
   it('after compaction a till with an older cursor gets a reset, re-pulls everything once and is exact', async () => {
@@ -175,7 +186,7 @@ describe.each(STORAGES)('HQ catalog on %s', (kind) => {
       { name: '商品31', priceFen: 131, barcodes: [ean(31)] }, // unchanged
       { name: '进口新品', priceFen: 999, barcodes: [ean(800)], unit: '瓶' },
     ]);
-    expect(r).toEqual({ added: 1, updated: 1, unchanged: 1 });
+    expect(r).toEqual({ added: 1, updated: 1, unchanged: 1, rejected: [] });
     const page = await hq.catalog.page('S001', before.version, 100);
     expect(page.changes.map((c) => (c.op === 'upsert' ? c.product.name : c.op))).toEqual(['商品30', '进口新品']);
   });
