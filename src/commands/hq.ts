@@ -3,7 +3,7 @@
 // service the tills sync with. Storage, fastify and pg are loaded inside the actions.
 import { Command, Option } from 'commander';
 import { formatFen } from '../core/money.js';
-import { UserError } from '../errors.js';
+import { PartialError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say } from './context.js';
@@ -247,12 +247,70 @@ const productsList = new Command('list')
     );
   });
 
+const productsImport = new Command('import')
+  .description('add or update central products from a CSV file (same columns and encodings as `till products import`); "-" reads stdin')
+  .argument('<file>', 'the CSV file, or - for standard input')
+  .option('--dry-run', 'report what would be added, updated, unchanged or rejected; write nothing')
+  .option('--rejects <path>', 'where to write rejected rows with line and reason (default: <file>.rejects.csv beside the file)')
+  .option('--encoding <name>', 'auto, utf-8 or gb18030 (also for GBK)', 'auto')
+  .option('--delimiter <char>', 'field separator: , ; | or tab (default: detected from the header)')
+  .option('--map <json>', 'columns for fields the headers do not name, e.g. \'{"barcode":"商品编码"}\'')
+  .option('--store <code>', 'the products are sold only in this store (default: every store)')
+  .option('--json', 'print a summary object for scripts')
+  .addOption(dbOption())
+  .action(async (file: string, opts, cmd: Command) => {
+    if (!['auto', 'utf-8', 'utf8', 'gb18030', 'gbk', 'utf-16le'].includes(String(opts.encoding).toLowerCase())) {
+      throw new UserError(`--encoding takes auto, utf-8 or gb18030 (GBK files too), got "${opts.encoding}".`);
+    }
+    const [{ importHqProducts }, { delimiterOption }, { parseColumnMap, ColumnError }, { defaultRejectsPath }] = await Promise.all([
+      import('../hq/import.js'),
+      import('../import/csv.js'),
+      import('../import/columns.js'),
+      import('../import/service.js'),
+    ]);
+    let map;
+    try {
+      map = opts.map ? parseColumnMap(opts.map) : undefined;
+    } catch (e) {
+      if (e instanceof ColumnError) throw new UserError(e.message + '.');
+      throw e;
+    }
+    const fromStdin = file === '-';
+    const s = await withHq(cmd, async (hq) => {
+      if (opts.store && !(await hq.listStores()).some((x) => x.code === opts.store)) {
+        throw new UserError(`No store ${opts.store}; add it with \`till hq stores add ${opts.store} --name <name>\`.`);
+      }
+      return importHqProducts(hq, fromStdin ? process.stdin : file, {
+        label: fromStdin ? 'stdin' : file,
+        dryRun: !!opts.dryRun,
+        rejectsPath: opts.rejects ?? (fromStdin ? undefined : defaultRejectsPath(file)),
+        encoding: opts.encoding,
+        delimiter: opts.delimiter === undefined ? undefined : delimiterOption(opts.delimiter),
+        map,
+        storeCode: opts.store,
+      });
+    });
+    if (opts.json) printJson(s);
+    else {
+      const lines = [
+        `${s.dryRun ? 'Dry run of' : 'Imported'} ${s.file} into the HQ catalog: ${s.rows} rows — ${s.dryRun ? 'would add' : 'added'} ${s.added}, ${s.dryRun ? 'update' : 'updated'} ${s.updated}; ${s.unchanged} unchanged, ${s.rejected} rejected.${s.dryRun ? ' Nothing was written.' : ' The tills pick the changes up on their next pull.'}`,
+      ];
+      if (s.ignoredColumns.length) lines.push(`Columns not imported: ${s.ignoredColumns.join(', ')}.`);
+      for (const r of s.rejects) lines.push(`  line ${r.line}: ${r.reason}`);
+      if (s.rejectsFile) lines.push(`All rejected rows are in ${s.rejectsFile}.`);
+      say(lines.join('\n'));
+    }
+    if (s.rows === 0) throw new UserError(`${s.file} has a header but no product rows; nothing was imported.`, 'E_IMPORT_EMPTY');
+    if (s.rejected > 0) throw new PartialError(`${s.rejected} of ${s.rows} rows ${s.dryRun ? 'would be' : 'were'} rejected${s.rejectsFile ? `; they are listed in ${s.rejectsFile}` : ''}.`);
+  });
+
 const products = new Command('products')
   .description('the central catalog the tills pull (prices: HQ wins)')
   .addCommand(productsAdd)
   .addCommand(productsUpdate)
   .addCommand(productsRemove)
-  .addCommand(productsList);
+  .addCommand(productsList)
+  .addCommand(productsImport);
 
 const catalogCompact = new Command('compact')
   .description('forget old tombstones of deleted products; tills with an older cursor get a reset')
