@@ -15,9 +15,10 @@ function dbOption(): Option {
   return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
 }
 
-async function withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>): Promise<T> {
+/** Opens HQ's database for one command; only commands that set HQ up may create it. */
+async function withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>, opts: { create?: boolean } = {}): Promise<T> {
   const { openHq } = await import('../hq/open.js');
-  const hq = await openHq({ db: cmd.opts().db, home: homeOf(cmd) });
+  const hq = await openHq({ db: cmd.opts().db, home: homeOf(cmd), create: opts.create ?? false });
   try {
     return await fn(hq);
   } finally {
@@ -101,7 +102,7 @@ const storesAdd = new Command('add')
   .option('--json', 'print the store as JSON')
   .addOption(dbOption())
   .action(async (code: string, opts, cmd: Command) => {
-    const s = await withHq(cmd, (hq) => hq.addStore(code, opts.name));
+    const s = await withHq(cmd, (hq) => hq.addStore(code, opts.name), { create: true });
     if (opts.json) printJson(s);
     else say(`Added store ${s.code} ${s.name}.`);
   });
@@ -146,7 +147,7 @@ const adminToken = new Command('admin-token')
   .option('--json', 'print JSON')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
-    const token = await withHq(cmd, (hq) => hq.rotateAdminToken());
+    const token = await withHq(cmd, (hq) => hq.rotateAdminToken(), { create: true });
     if (opts.json) return printJson({ token });
     process.stdout.write(token + '\n');
     say('Keep it secret: send it as "Authorization: Bearer <token>". HQ stores only its hash.');
@@ -175,6 +176,7 @@ const productsAdd = new Command('add')
     const priceFen = priceOption(opts.price);
     const p = await withHq(cmd, (hq) =>
       hq.catalog.add({ name: opts.name, priceFen, barcodes: opts.barcode, unit: opts.unit, category: opts.category, weighed: opts.weighed, plu: opts.plu ?? null, storeCode: opts.store ?? null }),
+      { create: true },
     );
     if (opts.json) printJson(p);
     else say(`Added ${describe(p)}`);
@@ -289,7 +291,7 @@ const productsImport = new Command('import')
         map,
         storeCode: opts.store,
       });
-    });
+    }, { create: true });
     if (opts.json) printJson(s);
     else {
       const lines = [

@@ -1,5 +1,6 @@
 // Where HQ keeps its data: SQLite at <home>/hq.db unless --db names another file or a
 // postgres:// URL. pg is loaded only when a URL asks for it.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { SqliteDriver } from './storage/sqlite.js';
@@ -16,6 +17,8 @@ export interface OpenHqOptions extends HqStoreOptions {
   poolSize?: number;
   /** PostgreSQL schema to use (created if missing); tests give each run its own. */
   schema?: string;
+  /** Create a missing SQLite file (commands that set HQ up); reading commands refuse instead. */
+  create?: boolean;
 }
 
 export function isPostgresUrl(db: string | undefined): db is string {
@@ -28,6 +31,14 @@ export async function openDriver(opts: OpenHqOptions): Promise<SqlDriver> {
     return new PostgresDriver(opts.db, { poolSize: opts.poolSize, schema: opts.schema });
   }
   const file = opts.db ?? join(opts.home, HQ_DB_FILE);
+  if (opts.create === false && file !== ':memory:' && !existsSync(file)) {
+    throw new UserError(
+      opts.db
+        ? `No HQ database at ${file}; check --db, or set HQ up with \`till hq stores add <code> --name <name> --db ${file}\`.`
+        : `No HQ database in ${opts.home}; set HQ up with \`till hq stores add <code> --name <name>\` (or \`till hq serve\`), or point --home / --db at it.`,
+      'E_HQ_DB',
+    );
+  }
   try {
     return new SqliteDriver(file);
   } catch (err) {

@@ -120,6 +120,8 @@ export class PostgresDriver implements SqlDriver {
       try {
         client = await this.pool.connect();
       } catch (err) {
+        // A refusal (no such database, bad password) is not an outage: the caller says so.
+        if (!isConnectionError(err) && (err as { code?: string }).code) throw err;
         throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
       }
       let broken = false;
