@@ -1,78 +1,161 @@
 // Sync in the background of the checkout (the `Background` seam of src/ui/checkout-controller).
-// It shares the checkout's database connection and event loop, so it never holds the loop for
-// long: HTTP is asynchronous, every SQLite write is one short transaction, and catalog pages
-// yield between them. A scan never waits for sync, and a sale never waits for HQ.
+// The engine runs in a worker thread with its own database connection, so no part of sync —
+// building batches, hashing, validating and applying catalog pages, computing pinyin — ever
+// runs on the thread that handles the scanner. The checkout thread only reads the pending
+// count for the status bar. Catalog pages are kept small so that the worker holds SQLite's
+// write lock for milliseconds: a sale being committed never waits long for it.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { DB } from '../db/open.js';
 import { pendingCount } from '../db/outbox.js';
-import { sleep } from './backoff.js';
-import { TargetSource } from './credentials.js';
-import { optionsFromEnv, SyncEngine, type SyncEvent, type SyncOptions } from './engine.js';
+import type { HqError } from './client.js';
+import type { SyncEngine, SyncEvent, SyncOptions } from './engine.js';
 
 export interface BackgroundSync {
   start(): void;
   stop(): void;
   /** For the status bar: HQ reachable (null until the first exchange) and sales still to send. */
   status(): { online: boolean | null; pending: number };
-  /** The engine, for tests and for callers that want its events (catalog changes, errors). */
-  readonly engine: SyncEngine;
+  /** Where the engine runs now: its worker thread, this thread (fallback), or nowhere (stopped). */
+  where(): 'worker' | 'inline' | null;
 }
+
+/** An engine event as it crosses from the worker: errors become plain data. */
+export type BackgroundEvent = Exclude<SyncEvent, { error: HqError }> | { type: 'retry' | 'fatal'; error: { message: string; code: string } };
 
 export interface BackgroundSyncOptions {
   db: DB;
   home: string;
+  /** Sent to the worker thread, so plain data only (no `random` function). */
   options?: Partial<SyncOptions>;
   /** After a refusal (token revoked, …), how often to look whether the till was re-enrolled or re-pointed. */
   recheckMs?: number;
   /** …and retry anyway after this long (HQ may have fixed it on its side). */
   retryRefusedAfterMs?: number;
-  onEvent?: (e: SyncEvent) => void;
+  onEvent?: (e: BackgroundEvent) => void;
+  /** 'worker' (default) or 'inline' (same thread; for environments without worker threads). */
+  mode?: 'worker' | 'inline';
 }
 
-export const BACKGROUND_UNITS: Partial<SyncOptions> = { catalogPageSize: 20, batchSize: 50 };
+/** Small catalog pages: each is one short write transaction next to the checkout's sales. */
+export const BACKGROUND_UNITS: Partial<SyncOptions> = { catalogPageSize: 20, batchSize: 100 };
 
-/** Builds the checkout's background sync; nothing runs until `start()`. */
-export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
-  const source = new TargetSource(o.home);
-  // Small units of work: each catalog page or upload batch is one short synchronous stretch
-  // (validation, pinyin, one commit) between which scans get the event loop.
-  const engine = new SyncEngine(o.db, () => source.load(), { ...BACKGROUND_UNITS, ...optionsFromEnv(), ...o.options });
-  let ac: AbortController | undefined;
-  if (o.onEvent) engine.on(o.onEvent);
+export interface WorkerData {
+  home: string;
+  options: Partial<SyncOptions>;
+  recheckMs?: number;
+  retryRefusedAfterMs?: number;
+}
 
-  const onFatal = async (signal: AbortSignal): Promise<'retry'> => {
-    const before = JSON.stringify(await source.load().catch(() => undefined));
+export type ToWorker = { type: 'stop' } | { type: 'notify' };
+export type FromWorker = { type: 'online'; online: boolean | null } | { type: 'event'; event: BackgroundEvent } | { type: 'failed'; message: string };
+
+export function plainEvent(e: SyncEvent): BackgroundEvent {
+  return e.type === 'retry' || e.type === 'fatal' ? { type: e.type, error: { message: e.error.message, code: e.error.code } } : e;
+}
+
+/**
+ * Runs `engine.watch` until the signal aborts. After a refusal it waits until hq.url or the
+ * token changes (re-pointed, re-enrolled), or `retryRefusedAfterMs` passes, then tries again.
+ */
+export async function runBackground(
+  engine: SyncEngine,
+  loadTarget: () => Promise<unknown>,
+  signal: AbortSignal,
+  o: { recheckMs?: number; retryRefusedAfterMs?: number } = {},
+): Promise<void> {
+  const { sleep } = await import('./backoff.js');
+  const onFatal = async (): Promise<'retry'> => {
+    const before = JSON.stringify(await loadTarget().catch(() => undefined));
     const until = Date.now() + (o.retryRefusedAfterMs ?? 5 * 60_000);
     while (!signal.aborted && Date.now() < until) {
       await sleep(o.recheckMs ?? 5000, signal);
-      const now = JSON.stringify(await source.load().catch(() => undefined));
-      if (now !== before) break;
+      if (JSON.stringify(await loadTarget().catch(() => undefined)) !== before) break;
     }
     return 'retry';
   };
+  await engine.watch({ signal, onFatal });
+}
+
+function spawnSyncWorker(data: WorkerData): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Running from source (tests, benchmarks): the worker compiles TypeScript through tsx,
+    // found from here (an eval worker would resolve a bare name from the working directory).
+    const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const url = new URL('./worker.ts', here).href;
+    return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData: data });
+  }
+  // The bundle: dist/sync-worker.js sits next to the chunk this code is in.
+  return new Worker(new URL('./sync-worker.js', here), { workerData: data });
+}
+
+/** Builds the checkout's background sync; nothing runs until `start()`. */
+export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
+  const options = { ...BACKGROUND_UNITS, ...o.options };
+  let online: boolean | null = null;
+  let running = false;
+  let worker: Worker | undefined;
+  let inline: AbortController | undefined;
+
+  const startInline = async () => {
+    const { engineFor } = await import('./service.js');
+    const { TargetSource } = await import('./credentials.js');
+    const engine = engineFor(o.home, o.db, options);
+    const source = new TargetSource(o.home);
+    engine.on((e) => {
+      online = engine.isOnline;
+      o.onEvent?.(plainEvent(e));
+    });
+    inline = new AbortController();
+    const signal = inline.signal;
+    signal.addEventListener('abort', () => engine.releaseLease(), { once: true });
+    await runBackground(engine, () => source.load(), signal, o);
+  };
 
   return {
-    engine,
     start() {
-      if (ac) return;
-      ac = new AbortController();
-      const signal = ac.signal;
-      // Load the catalog writer (and its pinyin dictionary) now, while the cashier logs in,
-      // rather than on the first price change in the middle of a sale.
-      void import('../db/hq-catalog.js').catch(() => undefined);
-      void engine.watch({ signal, onFatal: () => onFatal(signal) }).catch(() => undefined);
+      if (running) return;
+      running = true;
+      if (o.mode === 'inline') {
+        void startInline().catch(() => undefined);
+        return;
+      }
+      const w = spawnSyncWorker({ home: o.home, options, recheckMs: o.recheckMs, retryRefusedAfterMs: o.retryRefusedAfterMs });
+      worker = w;
+      // The worker never keeps the program alive: leaving the checkout ends it.
+      w.unref();
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'online') online = m.online;
+        else if (m.type === 'event') o.onEvent?.(m.event);
+      });
+      w.on('error', () => {
+        // The worker could not run (e.g. its file is missing): sync in this thread instead.
+        if (worker === w && running) {
+          worker = undefined;
+          void startInline().catch(() => undefined);
+        }
+      });
     },
     stop() {
-      if (!ac) return;
-      ac.abort();
-      ac = undefined;
-      try {
-        engine.releaseLease();
-      } catch {
-        // the database is already closed
+      if (!running) return;
+      running = false;
+      inline?.abort();
+      inline = undefined;
+      const w = worker;
+      worker = undefined;
+      if (w) {
+        w.postMessage({ type: 'stop' } satisfies ToWorker);
+        // Let it release the upload lease and close its connection; never wait on it for long.
+        setTimeout(() => void w.terminate(), 2000).unref();
       }
     },
     status() {
-      return { online: engine.isOnline, pending: pendingCount(o.db) };
+      return { online, pending: pendingCount(o.db) };
+    },
+    where() {
+      return !running ? null : worker ? 'worker' : 'inline';
     },
   };
 }

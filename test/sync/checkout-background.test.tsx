@@ -48,6 +48,7 @@ describe('the checkout with background sync', () => {
     const h = renderCheckout(till.db, { hqUrl: proxy.url, background, statusEveryMs: 20 });
     try {
       await until('the HQ catalog', () => findProductByBarcode(till.db, COLA) !== undefined);
+      expect(background.where()).toBe('worker'); // sync runs off the thread that reads the scanner
       await h.waitFor('在线');
       await h.login('1', '1234');
       await h.write(`${COLA}\r`);
