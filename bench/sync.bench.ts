@@ -141,7 +141,8 @@ async function faultRun(rate: number, seed: number): Promise<FaultRun> {
   const proxy = await new FaultProxy({ target: hq.url, rate, random: seeded(seed) }).start();
   cleanups.push(() => proxy.stop());
   for (const t of tills) new TillConfig(t.home).set('hq.url', proxy.url);
-  const options = { requestTimeoutMs: 2000, backoff: { baseMs: 50, capMs: 2000 }, idlePollMs: 20, catalogEveryMs: 250, probeEveryMs: 250 };
+  // Small batches: many more exchanges, so many more chances for the network to fail one.
+  const options = { requestTimeoutMs: 2000, batchSize: 25, backoff: { baseMs: 50, capMs: 2000 }, idlePollMs: 20, catalogEveryMs: 250, probeEveryMs: 250 };
   const ac = new AbortController();
   const engines = tills.map((t) => t.engine(options));
   const started = Date.now();
