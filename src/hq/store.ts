@@ -18,9 +18,12 @@ export interface TillPrincipal {
 
 export type Principal = { kind: 'till'; till: TillPrincipal } | { kind: 'admin' };
 
-/** Something an operator should look at: a till re-sent a seq with different content. */
+/**
+ * Something an operator should look at: a till re-sent a seq with different content
+ * ('conflict'), or sent a sale HQ could not take ('rejected'). Both are in quarantine.
+ */
 export interface HqAlert {
-  kind: 'conflict';
+  kind: 'conflict' | 'rejected';
   storeCode: string;
   tillCode: string;
   seq: number;
@@ -339,14 +342,15 @@ export class HqStore {
           params,
         );
         for (const r of rows) {
-          if (r.kind !== 'conflict') continue;
+          const kind = r.kind === 'conflict' ? 'conflict' : 'rejected';
+          const why = kind === 'conflict' ? 're-sent seq ' + r.seq + ' with different content' : `sent seq ${r.seq} that HQ cannot take (${quarantine.find((x) => x.seq === Number(r.seq) && x.kind === 'rejected')?.reason})`;
           alerts.push({
-            kind: 'conflict',
+            kind,
             storeCode: till.storeCode,
             tillCode: till.tillCode,
             seq: Number(r.seq),
             quarantineId: Number(r.id),
-            message: `till ${till.storeCode}/${till.tillCode} re-sent seq ${r.seq} with different content; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
+            message: `till ${till.storeCode}/${till.tillCode} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
           });
         }
       }

@@ -67,7 +67,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     const q = (await hq.listQuarantine()).filter((x) => x.tillCode === t.tillCode);
     expect(q).toHaveLength(1);
     expect(q[0]).toMatchObject({ seq: 2, kind: 'conflict' });
-    expect(alerts.slice(before).map((a) => [a.tillCode, a.seq])).toEqual([[t.tillCode, 2]]);
+    expect(alerts.slice(before).map((a) => [a.kind, a.tillCode, a.seq])).toEqual([['conflict', t.tillCode, 2]]);
     const kept = (await hq.listSales({ tillCode: t.tillCode })).find((s) => s.seq === 2)!;
     expect(kept.saleId).toBe(sale(t, 2).id);
   });
@@ -122,6 +122,8 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     expect(q[2].reason).toMatch(/belongs to store S002/);
     expect(q[3].reason).toMatch(/says seq 9 but was uploaded as seq 5/);
     expect(q[4].reason).toMatch(/NUL/);
+    // Each one raised an alert for the operator, once.
+    expect(alerts.filter((a) => a.tillCode === t.tillCode).map((a) => [a.kind, a.seq])).toEqual([2, 3, 4, 5, 6].map((seq) => ['rejected', seq]));
     // Re-sending the poison unchanged is a duplicate (the till may not have seen the ack).
     expect(await hq.ingest(t, items.slice(1, 3))).toEqual({ ackedThrough: 7, inserted: 0, duplicates: 2, quarantined: 0 });
   });
