@@ -349,11 +349,13 @@ const salesList = new Command('list')
   .option('--till <code>', 'only this till code')
   .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
   .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
-  .option('--limit <n>', 'at most n sales', (v) => positiveInt(v, '--limit'))
+  .option('--limit <n>', 'at most n sales, newest first', (v) => positiveInt(v, '--limit'), 100)
   .option('--json', 'print JSON')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
-    const sales = await withHq(cmd, (hq) => hq.listSales({ storeCode: opts.store, tillCode: opts.till, from: opts.from, to: opts.to, limit: opts.limit }));
+    const found = await withHq(cmd, (hq) => hq.listSales({ storeCode: opts.store, tillCode: opts.till, from: opts.from, to: opts.to, limit: opts.limit + 1 }));
+    const sales = found.slice(0, opts.limit);
+    if (found.length > opts.limit) say(`Showing the ${opts.limit} newest sales; narrow with --store/--till/--from/--to or raise --limit.`);
     if (opts.json) return printJson(sales);
     if (sales.length === 0) return say('No sales found.');
     const { renderTable } = await import('../core/table.js');

@@ -392,6 +392,7 @@ export class HqStore {
     return w.length ? `WHERE ${w.join(' AND ')}` : '';
   }
 
+  /** Sales, newest first. */
   async listSales(qy: SalesQuery = {}): Promise<HqSaleRow[]> {
     const params: unknown[] = [];
     const where = this.salesWhere(qy, params);
@@ -410,7 +411,7 @@ export class HqStore {
       received_at: string;
     }>(
       `SELECT sale_id, receipt_no, store_code, till_code, seq, business_date, created_at, status, total_fen, item_count, received_at
-       FROM hq_sales ${where} ORDER BY created_at, store_code, till_code, seq LIMIT ?`,
+       FROM hq_sales ${where} ORDER BY created_at DESC, store_code, till_code, seq DESC LIMIT ?`,
       params,
     );
     return rows.map((r) => ({
