@@ -5,7 +5,7 @@
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
 import { NotFoundError, TillError, UserError } from '../errors.js';
 import type { CatalogChange, CatalogPage } from '../sync/protocol.js';
-import { forUpdate, type Queryable, type SqlDriver } from './storage/driver.js';
+import { forUpdate, isUniqueViolation, type Queryable, type SqlDriver } from './storage/driver.js';
 
 export interface HqProduct {
   hqId: number;
@@ -218,14 +218,16 @@ export class HqCatalog {
   ) {}
 
   add(input: HqProductInput): Promise<HqProduct> {
-    return this.db.transaction(async (q) => insertProduct(q, input, await takeVersions(q, 1), this.now().toISOString()));
+    return raceToUserError(this.db.transaction(async (q) => insertProduct(q, input, await takeVersions(q, 1), this.now().toISOString())));
   }
 
   update(ref: string, patch: HqProductPatch): Promise<HqProduct> {
-    return this.db.transaction(async (q) => {
-      const version = await takeVersions(q, 1);
-      return patchProduct(q, await resolveHqProduct(q, ref, true), patch, version, this.now().toISOString());
-    });
+    return raceToUserError(
+      this.db.transaction(async (q) => {
+        const version = await takeVersions(q, 1);
+        return patchProduct(q, await resolveHqProduct(q, ref, true), patch, version, this.now().toISOString());
+      }),
+    );
   }
 
   /** Deletes the product and leaves a tombstone, so tills drop it on their next pull. */
@@ -404,6 +406,16 @@ export class HqCatalog {
       await q.run('UPDATE hq_catalog_state SET version = ?, horizon = ? WHERE id = 1', [top + h, h]);
       return { removed, horizon: h, restamped };
     });
+  }
+}
+
+/** Checks run before writes, but another HQ instance may take a barcode or PLU in between. */
+async function raceToUserError<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new UserError('Another edit took one of these barcodes or the PLU a moment ago; check the product and try again.', 'E_DUPLICATE');
+    throw err;
   }
 }
 

@@ -6,7 +6,7 @@ import { type EnrollResponse, type SyncState, type UploadRequest, type UploadRes
 import { HqCatalog } from './catalog.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
 import type { WireSale } from '../sync/protocol.js';
-import { forUpdate, valuesList, type Queryable, type SqlDriver } from './storage/driver.js';
+import { forUpdate, isUniqueViolation, valuesList, type Queryable, type SqlDriver } from './storage/driver.js';
 import { migrateHq } from './storage/migrations.js';
 import { enrollCodeHash, newAdminToken, newEnrollCode, newTillToken, sha256 } from './tokens.js';
 
@@ -142,12 +142,17 @@ export class HqStore {
     const n = String(name ?? '').trim();
     if (!n || n.length > 100) throw new UserError('A store needs a name of 1–100 characters (--name).');
     const createdAt = this.iso();
-    return this.db.transaction(async (q) => {
-      const exists = await q.get<{ name: string }>(`SELECT name FROM hq_stores WHERE code = ?${forUpdate(q)}`, [c]);
-      if (exists) throw new UserError(`Store ${c} already exists (${exists.name}).`, 'E_DUPLICATE');
-      await q.run('INSERT INTO hq_stores (code, name, created_at) VALUES (?, ?, ?)', [c, n, createdAt]);
-      return { code: c, name: n, createdAt };
-    });
+    try {
+      return await this.db.transaction(async (q) => {
+        const exists = await q.get<{ name: string }>('SELECT name FROM hq_stores WHERE code = ?', [c]);
+        if (exists) throw new UserError(`Store ${c} already exists (${exists.name}).`, 'E_DUPLICATE');
+        await q.run('INSERT INTO hq_stores (code, name, created_at) VALUES (?, ?, ?)', [c, n, createdAt]);
+        return { code: c, name: n, createdAt };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new UserError(`Store ${c} already exists (added a moment ago).`, 'E_DUPLICATE');
+      throw err;
+    }
   }
 
   async listStores(): Promise<StoreSummary[]> {
