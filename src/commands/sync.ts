@@ -20,7 +20,7 @@ export const enrollCommand = new Command('enroll')
       else {
         say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}.`);
         if (r.renamed) say(`This till now uses HQ's codes: store ${r.storeCode}, till ${r.tillCode}.`);
-        say('Sales upload and the catalog arrives with `till sync --once`, `till sync --watch` or in the checkout.');
+        say('Sales go up and the catalog comes down with `till sync --once`, `till sync --watch`, or by themselves in the checkout.');
       }
     } finally {
       db.close();
