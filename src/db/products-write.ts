@@ -165,9 +165,7 @@ export function removeProduct(db: DB, id: number): Product {
   })();
 }
 
-// ---- bulk import (till products import, HQ catalog files) --------------------------------
-
-export type UpsertOutcome = 'added' | 'updated' | 'unchanged';
+// ---- bulk import (till products import) --------------------------------------------------
 
 export interface BulkRow {
   product: ProductInput;
@@ -175,7 +173,13 @@ export interface BulkRow {
   pinyin?: string;
 }
 
-export type BulkResult = { outcome: UpsertOutcome; id: number } | { error: string };
+export interface BulkOutcome {
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Rows that could not be applied, by their index in the batch. */
+  errors: Array<{ index: number; error: string }>;
+}
 
 interface BulkProductRow {
   id: number;
@@ -189,6 +193,13 @@ interface BulkProductRow {
   barcodes: string;
 }
 
+const PRODUCT_COLUMNS = 'id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes';
+/** New products go in with one INSERT of this many rows (fewer calls into SQLite). */
+const INSERT_ROWS = 50;
+const INSERT_ONE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)';
+const insertSql = (n: number) =>
+  `INSERT INTO products (id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at) VALUES ${Array(n).fill(INSERT_ONE).join(', ')}`;
+
 /**
  * Adds or updates many products in one transaction, with the invariants of addProduct and
  * updateProduct (validation, pinyin initials, product_barcodes and the products.barcodes copy).
@@ -196,75 +207,105 @@ interface BulkProductRow {
  * (unit, category, weighed, plu) keep their current value; barcodes are only ever added. A row
  * equal to the product it matches is not written ('unchanged'), so importing a file twice
  * changes nothing. A row that cannot be applied gets an error; the others are still written.
- * `dryRun` computes the same results and rolls everything back.
+ * `dryRun` computes the same outcome and rolls everything back.
  */
-export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean } = {}): BulkResult[] {
-  const run = db.transaction((): BulkResult[] => {
+export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean } = {}): BulkOutcome {
+  const run = db.transaction((): BulkOutcome => {
+    const out: BulkOutcome = { added: 0, updated: 0, unchanged: 0, errors: [] };
     const updatedAt = now();
-    // Owners of every barcode in the batch, fetched at once; codes added below are recorded too.
+    // Owners of the batch's barcodes, fetched at once; codes added below are recorded too.
     const codes: string[] = [];
     for (const r of rows) for (const b of r.product.barcodes ?? []) codes.push(b.trim());
     const owner = new Map<string, number>();
     const current = new Map<number, BulkProductRow>();
     const found = stmt(
       db,
-      `SELECT b.barcode AS code, p.id, p.name, p.pinyin, p.price_fen, p.unit, p.category, p.weighed, p.plu, p.barcodes
-         FROM json_each(?) j JOIN product_barcodes b ON b.barcode = j.value JOIN products p ON p.id = b.product_id`,
+      `SELECT b.barcode AS code, ${PRODUCT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM json_each(?) j
+         JOIN product_barcodes b ON b.barcode = j.value JOIN products p ON p.id = b.product_id`,
     ).all(JSON.stringify(codes)) as Array<BulkProductRow & { code: string }>;
     for (const f of found) {
       owner.set(f.code, f.id);
       current.set(f.id, f);
     }
-    const byPlu = stmt(db, 'SELECT id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes FROM products WHERE plu = ?');
-    const insert = stmt(
-      db,
-      `INSERT INTO products (name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-    );
-    const insertCode = stmt(db, 'INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)');
+    const byPlu = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE plu = ?`);
+    const byId = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`);
     const update = stmt(db, 'UPDATE products SET name = ?, pinyin = ?, price_fen = ?, unit = ?, category = ?, weighed = ?, plu = ?, updated_at = ? WHERE id = ?');
+    const insertCode = stmt(db, 'INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)');
 
-    return rows.map((row): BulkResult => {
+    // New products wait here and go in INSERT_ROWS at a time. Their ids are given here (we
+    // hold the write lock), so later rows of the batch can find them.
+    const firstNew = (stmt(db, 'SELECT coalesce(max(id), 0) + 1 AS n FROM products').get() as { n: number }).n;
+    let nextId = firstNew;
+    let pending: unknown[] = [];
+    let pendingCodes: Array<string | number> = [];
+    const pluOfNew = new Map<string, number>();
+    const width = 10; // values per product row in INSERT_ONE
+    const flush = () => {
+      let i = 0;
+      for (; i + INSERT_ROWS * width <= pending.length; i += INSERT_ROWS * width) stmt(db, insertSql(INSERT_ROWS)).run(pending.slice(i, i + INSERT_ROWS * width));
+      for (; i < pending.length; i += width) stmt(db, insertSql(1)).run(pending.slice(i, i + width));
+      for (let k = 0; k < pendingCodes.length; k += 2) insertCode.run(pendingCodes[k], pendingCodes[k + 1]);
+      pending = [];
+      pendingCodes = [];
+    };
+
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index];
       let input: ProductInput;
       try {
         input = validateProductInput(row.product);
       } catch (e) {
-        if (e instanceof UserError) return { error: e.message };
+        if (e instanceof UserError) {
+          out.errors.push({ index, error: e.message });
+          continue;
+        }
         throw e;
       }
-      const ids = new Set<number>();
+      let id: number | undefined;
+      let other: number | undefined;
       for (const b of input.barcodes) {
-        const id = owner.get(b);
-        if (id !== undefined) ids.add(id);
+        const o = owner.get(b);
+        if (o === undefined) continue;
+        if (id === undefined) id = o;
+        else if (o !== id) other = o;
       }
-      if (ids.size > 1) {
-        const [a, b] = [...ids];
-        return { error: `its barcodes belong to two products, #${a} ${current.get(a)?.name} and #${b} ${current.get(b)?.name}; give each row the codes of one product` };
+      if (other !== undefined) {
+        const name = (x: number) => (current.get(x) ?? (byId.get(x) as BulkProductRow | undefined))?.name ?? '';
+        out.errors.push({ index, error: `its barcodes belong to two products, #${id} ${name(id!)} and #${other} ${name(other)}; give each row the codes of one product` });
+        continue;
       }
-      let cur = ids.size === 1 ? current.get([...ids][0]) : undefined;
       if (input.plu != null) {
-        const pluOwner = byPlu.get(input.plu) as BulkProductRow | undefined;
-        if (!cur && pluOwner) cur = current.get(pluOwner.id) ?? pluOwner;
-        else if (cur && pluOwner && pluOwner.id !== cur.id) {
-          return { error: `PLU ${input.plu} already belongs to product #${pluOwner.id} ${pluOwner.name}` };
+        const pluId = pluOfNew.get(input.plu) ?? (byPlu.get(input.plu) as BulkProductRow | undefined)?.id;
+        if (id === undefined) id = pluId;
+        else if (pluId !== undefined && pluId !== id) {
+          const holder = pluId >= firstNew ? undefined : (byId.get(pluId) as BulkProductRow);
+          out.errors.push({ index, error: `PLU ${input.plu} already belongs to product #${pluId}${holder ? ' ' + holder.name : ''}` });
+          continue;
         }
       }
-      if (!cur) {
-        const sorted = [...input.barcodes].sort();
-        const pinyin = row.pinyin ?? pinyinInitials(input.name);
-        const info = insert.run(input.name, pinyin, input.priceFen, input.unit ?? '', input.category ?? '', input.weighed ? 1 : 0, input.plu ?? null, sorted.join(','), updatedAt);
-        const id = Number(info.lastInsertRowid);
+
+      if (id === undefined) {
+        const sorted = input.barcodes.length > 1 ? [...input.barcodes].sort() : input.barcodes;
+        const plu = input.plu ?? null;
+        pending.push(nextId, input.name, row.pinyin ?? pinyinInitials(input.name), input.priceFen, input.unit ?? '', input.category ?? '', input.weighed ? 1 : 0, plu, sorted.join(','), updatedAt);
         for (const b of sorted) {
-          insertCode.run(b, id);
-          owner.set(b, id);
+          pendingCodes.push(b, nextId);
+          owner.set(b, nextId);
         }
-        current.set(id, { id, name: input.name, pinyin, price_fen: input.priceFen, unit: input.unit ?? '', category: input.category ?? '', weighed: input.weighed ? 1 : 0, plu: input.plu ?? null, barcodes: sorted.join(',') });
-        return { outcome: 'added', id };
+        if (plu !== null) pluOfNew.set(plu, nextId);
+        nextId++;
+        out.added++;
+        if (pending.length >= INSERT_ROWS * width * 4) flush();
+        continue;
       }
+
+      // A product added earlier in this batch is written before it is changed.
+      if (id >= firstNew) flush();
+      const cur = current.get(id) ?? (byId.get(id) as BulkProductRow);
       const have = cur.barcodes ? cur.barcodes.split(',') : [];
       const extra = input.barcodes.filter((b) => !have.includes(b));
       const next: BulkProductRow = {
-        id: cur.id,
+        id,
         name: input.name,
         pinyin: input.name === cur.name ? cur.pinyin : (row.pinyin ?? pinyinInitials(input.name)),
         price_fen: input.priceFen,
@@ -274,35 +315,40 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
         plu: input.plu ?? cur.plu,
         barcodes: extra.length ? [...have, ...extra].sort().join(',') : cur.barcodes,
       };
-      const same =
+      if (
         extra.length === 0 &&
         next.name === cur.name &&
         next.price_fen === cur.price_fen &&
         next.unit === cur.unit &&
         next.category === cur.category &&
         next.weighed === cur.weighed &&
-        next.plu === cur.plu;
-      if (same) return { outcome: 'unchanged', id: cur.id };
-      update.run(next.name, next.pinyin, next.price_fen, next.unit, next.category, next.weighed, next.plu, updatedAt, cur.id);
-      if (extra.length) {
-        setBarcodes(db, cur.id, next.barcodes.split(','));
-        for (const b of extra) owner.set(b, cur.id);
+        next.plu === cur.plu
+      ) {
+        out.unchanged++;
+        continue;
       }
-      current.set(cur.id, next);
-      return { outcome: 'updated', id: cur.id };
-    });
+      update.run(next.name, next.pinyin, next.price_fen, next.unit, next.category, next.weighed, next.plu, updatedAt, id);
+      if (extra.length) {
+        setBarcodes(db, id, next.barcodes.split(','));
+        for (const b of extra) owner.set(b, id);
+      }
+      current.set(id, next);
+      out.updated++;
+    }
+    flush();
+    return out;
   });
   if (!opts.dryRun) return run.immediate();
-  let results: BulkResult[] = [];
+  let outcome: BulkOutcome | undefined;
   try {
     db.transaction(() => {
-      results = run();
+      outcome = run();
       throw ROLLBACK;
     }).immediate();
   } catch (e) {
     if (e !== ROLLBACK) throw e;
   }
-  return results;
+  return outcome!;
 }
 
 const ROLLBACK = Symbol('rollback');

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DB } from '../db/open.js';
-import { upsertProducts, type BulkResult } from '../db/products-write.js';
+import { upsertProducts } from '../db/products-write.js';
 import { UserError } from '../errors.js';
 import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions, type ParsedRow, openProductCsv } from './csv.js';
 import { RejectsFile } from './rejects.js';
@@ -137,11 +137,13 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
         if (r.product) good.push(r);
         else bad.push({ line: r.line, reason: r.error ?? 'unreadable', cells: r.cells });
       }
-      const results: BulkResult[] = good.length ? upsertProducts(db, good as Array<{ product: NonNullable<ParsedRow['product']>; pinyin?: string }>, { dryRun: opts.dryRun }) : [];
-      results.forEach((res, i) => {
-        if ('error' in res) bad.push({ line: good[i].line, reason: res.error, cells: cellsOf(good[i], source.info) });
-        else summary[res.outcome]++;
-      });
+      if (good.length) {
+        const outcome = upsertProducts(db, good as Array<{ product: NonNullable<ParsedRow['product']>; pinyin?: string }>, { dryRun: opts.dryRun });
+        summary.added += outcome.added;
+        summary.updated += outcome.updated;
+        summary.unchanged += outcome.unchanged;
+        for (const e of outcome.errors) bad.push({ line: good[e.index].line, reason: e.error, cells: cellsOf(good[e.index], source.info) });
+      }
       bad.sort((a, b) => a.line - b.line);
       reject(bad);
       summary.rows += batch.rows.length;
