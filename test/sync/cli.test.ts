@@ -115,13 +115,25 @@ describe('till enroll and till sync', () => {
       expect(await hqCount()).toBe(30);
     } finally {
       await proxy.stop();
+      await tillAsync(home, ['config', 'set', 'hq.url', hq.url]);
     }
+  });
+
+  it('two `till sync --once` started together send every sale once (one uploader at a time)', async () => {
+    sellOn(home, 400, 30);
+    const before = await hqCount();
+    const [a, b] = await Promise.all([tillAsync(home, ['sync', '--once', '--json']), tillAsync(home, ['sync', '--once', '--json'])]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(await hqCount()).toBe(before + 400);
+    const dup = await hq.store.db.get<{ n: number }>("SELECT count(*) - count(DISTINCT sale_id) AS n FROM hq_sales WHERE till_code = 'T01'");
+    expect(Number(dup!.n)).toBe(0);
+    expect(JSON.parse(a.stdout).pending + JSON.parse(b.stdout).pending).toBe(0);
   });
 
   it('with HQ unreachable, sync --once gives up after --timeout, keeps the sales queued and records the error', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     await tillAsync(home, ['config', 'set', 'hq.url', dead]);
-    sellOn(home, 3, 30);
+    sellOn(home, 3, 430);
     const started = Date.now();
     const r = await tillAsync(home, ['sync', '--once', '--timeout', '2'], { TILL_SYNC_BACKOFF_MS: '100' });
     expect(r.code).toBe(1);
@@ -146,11 +158,11 @@ describe('till enroll and till sync', () => {
           await new Promise((r) => setTimeout(r, 50));
         }
       };
-      await until(33); // the 3 queued while HQ was unreachable
-      sellOn(home, 4, 33);
-      await until(37);
+      await until(433); // the 3 queued while HQ was unreachable
+      sellOn(home, 4, 433);
+      await until(437);
       // HQ commits before it answers: wait for the till to have heard the answer.
-      for (let t = Date.now(); !/through seq 37/.test(stderr) && Date.now() - t < 10_000; ) await new Promise((r) => setTimeout(r, 20));
+      for (let t = Date.now(); !/through seq 437/.test(stderr) && Date.now() - t < 10_000; ) await new Promise((r) => setTimeout(r, 20));
     } finally {
       child.kill('SIGTERM');
     }
