@@ -2,6 +2,7 @@
 // rows they depend on (`SELECT … FOR UPDATE`), and a transaction that loses a deadlock or a
 // serialization race is retried whole. int8/numeric come back as JS numbers (money is integer
 // fen; counts and sums stay far below 2^53, and a value beyond it is refused, never rounded).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Queryable, SqlDriver } from './driver.js';
 import { StorageUnavailableError } from './driver.js';
@@ -43,7 +44,7 @@ export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   readonly location: string;
   private readonly pool: pg.Pool;
-  private readonly texts = new Map<string, string>();
+  private readonly texts = new Map<string, { text: string; name?: string }>();
   private readonly direct: Queryable;
   private readonly schema?: string;
 
@@ -63,12 +64,17 @@ export class PostgresDriver implements SqlDriver {
     this.direct = this.queryable(this.pool);
   }
 
-  /** `?` placeholders → `$1, $2, …` (HQ's SQL never has a literal question mark). */
-  private text(sql: string): string {
+  /**
+   * `?` placeholders → `$1, $2, …` (HQ's SQL never has a literal question mark), and a name
+   * for data statements: each connection then parses and plans them once, not per batch.
+   */
+  private text(sql: string): { text: string; name?: string } {
     let t = this.texts.get(sql);
     if (!t) {
       let i = 0;
-      t = sql.replace(/\?/g, () => `$${++i}`);
+      const text = sql.replace(/\?/g, () => `$${++i}`);
+      const name = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(sql) ? `hq_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` : undefined;
+      t = { text, name };
       if (this.texts.size > 500) this.texts.clear();
       this.texts.set(sql, t);
     }
@@ -78,7 +84,7 @@ export class PostgresDriver implements SqlDriver {
   private queryable(on: pg.Pool | pg.PoolClient): Queryable {
     const exec = async (sql: string, params: unknown[] = []) => {
       try {
-        return await on.query(this.text(sql), params);
+        return await on.query({ ...this.text(sql), values: params });
       } catch (err) {
         if (isConnectionError(err)) throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
         throw err;
