@@ -15,7 +15,8 @@ export const FAULT_KINDS = ['reset', 'timeout', 'latency', 'error-before', 'erro
 export type FaultKind = (typeof FAULT_KINDS)[number] | 'throttle';
 
 export interface FaultProxyOptions {
-  target: string;
+  /** HQ's address; several addresses are served round-robin (a load balancer over HQ instances). */
+  target: string | string[];
   rate: number;
   kinds?: readonly FaultKind[];
   /** Deterministic runs: a seeded generator. */
@@ -38,7 +39,8 @@ export function seeded(seed: number): () => number {
 
 export class FaultProxy {
   rate: number;
-  target: URL;
+  readonly targets: URL[];
+  private next = 0;
   readonly fired: Partial<Record<FaultKind, number>>;
   retryAfterS = 1;
   requests = 0;
@@ -51,7 +53,7 @@ export class FaultProxy {
 
   constructor(o: FaultProxyOptions) {
     this.rate = o.rate;
-    this.target = new URL(o.target);
+    this.targets = (Array.isArray(o.target) ? o.target : [o.target]).map((t) => new URL(t));
     this.kinds = o.kinds ?? FAULT_KINDS;
     this.fired = Object.fromEntries(this.kinds.map((k) => [k, 0]));
     this.random = o.random ?? Math.random;
@@ -126,10 +128,11 @@ export class FaultProxy {
   }
 
   private forward(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, after: FaultKind | undefined): void {
-    const headers = { ...req.headers, host: this.target.host, 'content-length': String(body.length) };
+    const target = this.targets[this.next++ % this.targets.length];
+    const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
     delete headers.connection;
     const up = http.request(
-      { host: this.target.hostname, port: this.target.port, path: req.url, method: req.method, headers, agent: this.agent },
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent: this.agent },
       (upRes) => {
         const parts: Buffer[] = [];
         upRes.on('data', (c: Buffer) => parts.push(c));
