@@ -140,6 +140,7 @@ const enrollCode = new Command('enroll-code')
     if (opts.json) return printJson(c);
     process.stdout.write(c.code + '\n');
     say(`One-time code for till ${c.storeCode}/${c.tillCode}, valid until ${c.expiresAt}. On the till: till enroll <hq-url> --code ${c.code}`);
+    if (c.alreadyEnrolled) say(`Till ${c.storeCode}/${c.tillCode} is already enrolled: using this code gives it a new token and the old one stops working (its sales at HQ stay).`);
   });
 
 const adminToken = new Command('admin-token')

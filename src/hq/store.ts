@@ -176,21 +176,26 @@ export class HqStore {
    * A one-time code that enrolls till `tillCode` of `storeCode` (the till row is created if
    * new). Enrolling again replaces the till's token; its sales and hwm stay.
    */
-  async createEnrollCode(storeCode: string, tillCode: string, ttlMinutes = 24 * 60): Promise<{ code: string; storeCode: string; tillCode: string; expiresAt: string }> {
+  async createEnrollCode(
+    storeCode: string,
+    tillCode: string,
+    ttlMinutes = 24 * 60,
+  ): Promise<{ code: string; storeCode: string; tillCode: string; expiresAt: string; alreadyEnrolled: boolean }> {
     const s = checkCode(storeCode, 'store');
     const t = checkCode(tillCode, 'till');
     if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 30 * 24 * 60) throw new UserError('The code must expire in 1 minute to 30 days (--ttl).');
     const now = this.now();
     const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
     const code = newEnrollCode();
-    await this.db.transaction(async (q) => {
+    const alreadyEnrolled = await this.db.transaction(async (q) => {
       const store = await q.get('SELECT code FROM hq_stores WHERE code = ?', [s]);
       if (!store) throw new NotFoundError(`No store ${s}; add it first with \`till hq stores add ${s} --name <name>\`.`);
       await q.run('INSERT INTO hq_tills (store_code, code, hwm, created_at) VALUES (?, ?, 0, ?) ON CONFLICT (store_code, code) DO NOTHING', [s, t, now.toISOString()]);
-      const till = await q.get<{ id: number }>('SELECT id FROM hq_tills WHERE store_code = ? AND code = ?', [s, t]);
+      const till = await q.get<{ id: number; token_hash: string | null }>('SELECT id, token_hash FROM hq_tills WHERE store_code = ? AND code = ?', [s, t]);
       await q.run('INSERT INTO hq_enroll_codes (code_hash, till_id, expires_at, created_at) VALUES (?, ?, ?, ?)', [enrollCodeHash(code), Number(till!.id), expiresAt, now.toISOString()]);
+      return till!.token_hash !== null;
     });
-    return { code, storeCode: s, tillCode: t, expiresAt };
+    return { code, storeCode: s, tillCode: t, expiresAt, alreadyEnrolled };
   }
 
   /** Spends a one-time code: the till gets a new token (HQ keeps its hash). */

@@ -78,6 +78,8 @@ describe.each(STORAGES)('HQ HTTP on %s', (kind) => {
     it('re-enrolling a till replaces its token: the old one stops working, its hwm stays', async () => {
       const old = await enroll('S001', 'T07');
       await post(url, '/v1/sales/batch', old, { sales: [item(makeSale('S001', 'T07', 1))] });
+      expect((await hq.createEnrollCode('S001', 'T07')).alreadyEnrolled).toBe(true);
+      expect((await hq.createEnrollCode('S001', 'T77')).alreadyEnrolled).toBe(false);
       const fresh = await enroll('S001', 'T07');
       expect((await get(url, '/v1/sync/state', old)).status).toBe(401);
       expect((await get(url, '/v1/sync/state', fresh)).body.hwm).toBe(1);
