@@ -1,6 +1,9 @@
 // till checkout (and `till` with no command on a terminal): the cashier's screen. Everything
-// heavy — Ink, React, the config store, sync, printing — loads inside the action.
+// heavy — Ink, React, the config store, sync, printing — loads inside the action, and the config
+// store (conf + zod) only after the first frame is on the screen.
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { globals, openTill } from './context.js';
 
@@ -10,35 +13,52 @@ export const checkoutCommand = new Command('checkout')
     await openCheckout(cmd);
   });
 
+/**
+ * The `lang` setting read straight from <home>/config.json (where `till config` keeps it) so the
+ * first frame is drawn in the right language before the config store loads. A missing file or a
+ * value that is no language counts as unset, as the config store itself treats it.
+ */
+function langSetting(home: string): string | undefined {
+  try {
+    const v = (JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { lang?: unknown }).lang;
+    return v === 'en' || v === 'zh-CN' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function openCheckout(cmd: Command): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('The checkout needs a terminal: run `till checkout` in a terminal window (stdin and stdout must not be pipes).');
   }
   const requested = globals(cmd).lang;
+  const { pickLang } = await import('../core/i18n.js');
+  if (requested !== undefined && !pickLang(requested)) throw new UsageError(`Unknown language "${requested}": use --lang zh-CN or --lang en.`);
+  if (!requested && process.env.TILL_LANG && !pickLang(process.env.TILL_LANG)) throw new UsageError(`TILL_LANG="${process.env.TILL_LANG}" is not a language: use zh-CN or en.`);
   const { home, db, identity } = openTill(cmd);
   try {
-    const { TillConfig } = await import('../config.js');
-    const { pickLang } = await import('../core/i18n.js');
-    const config = new TillConfig(home);
-    const lang = pickLang(requested, process.env.TILL_LANG, config.get('lang'));
-    if (!lang) throw new UsageError(`Unknown language "${requested ?? process.env.TILL_LANG}": use --lang zh-CN or --lang en.`);
-    const hqUrl = config.get('hq.url');
-    const background = hqUrl ? (await import('../sync/background.js')).startBackgroundSync({ db, home }) : undefined;
-    const printerUri = config.get('printer.uri');
-    const print = async (sale: import('../core/types.js').Sale, openDrawer: boolean) => {
-      const { printSaleReceipt } = await import('../print/index.js');
-      return printSaleReceipt({ home, sale, identity, config, openDrawer, lang });
-    };
+    const lang = pickLang(requested, process.env.TILL_LANG, langSetting(home))!;
     const { runCheckout } = await import('../ui/run.js');
     await runCheckout({
       db,
       identity,
       lang,
-      discountLimitPercent: config.get('discount.limitPercent'),
-      printerUri,
-      hqUrl,
-      print,
-      background,
+      loadSettings: async () => {
+        const { TillConfig } = await import('../config.js');
+        const config = new TillConfig(home);
+        const hqUrl = config.get('hq.url');
+        const background = hqUrl ? (await import('../sync/background.js')).startBackgroundSync({ db, home }) : undefined;
+        return {
+          discountLimitPercent: config.get('discount.limitPercent'),
+          printerUri: config.get('printer.uri'),
+          hqUrl,
+          background,
+          print: async (sale, openDrawer) => {
+            const { printSaleReceipt } = await import('../print/index.js');
+            return printSaleReceipt({ home, sale, identity, config, openDrawer, lang });
+          },
+        };
+      },
     });
   } finally {
     db.close();

@@ -42,10 +42,8 @@ export interface Background {
 
 export type PrintResult = { ok: true; preview?: string } | { ok: false; message: string };
 
-export interface CheckoutDeps {
-  db: DB;
-  identity: TillIdentity;
-  lang: Lang;
+/** The till's settings the screen needs (from `till config`), and the side services built on them. */
+export interface CheckoutSettings {
   /** Discounts above this percent need a supervisor (config discount.limitPercent). */
   discountLimitPercent: number;
   /** config printer.uri: 'none' shows no printer, 'preview' shows receipts on screen. */
@@ -55,6 +53,17 @@ export interface CheckoutDeps {
   /** Prints a committed sale. Must not throw; never awaited by the sale itself. */
   print?: (sale: Sale, openDrawer: boolean) => Promise<PrintResult>;
   background?: Background;
+}
+
+export interface CheckoutDeps extends Partial<CheckoutSettings> {
+  db: DB;
+  identity: TillIdentity;
+  lang: Lang;
+  /**
+   * Settings given later (`configure`): the screen is drawn first and the config store loads
+   * behind it. Input that arrives before is kept and handled, in order, once configured.
+   */
+  deferSettings?: boolean;
   /** Rings the terminal bell (unknown code). */
   bell?: () => void;
   /** Leaves the checkout (unmounts the screen). */
@@ -161,22 +170,49 @@ export class CheckoutController {
   private searchTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private disposed = false;
+  private started = false;
+  private settings: CheckoutSettings | null = null;
+  /** Input that arrived before the settings (replayed in order by `configure`). */
+  private held: string[] = [];
 
   constructor(private readonly deps: CheckoutDeps) {
     this.t = createTranslator(deps.lang);
-    const printer = deps.printerUri === 'none' ? 'off' : deps.printerUri === 'preview' ? 'preview' : 'ready';
-    this.status = { hq: deps.hqUrl !== '' || deps.background !== undefined, online: null, pending: 0, printer, suspended: 0 };
+    this.status = { hq: false, online: null, pending: 0, printer: 'off', suspended: 0 };
+    if (!deps.deferSettings) {
+      this.applySettings({
+        discountLimitPercent: deps.discountLimitPercent ?? 10,
+        printerUri: deps.printerUri ?? 'preview',
+        hqUrl: deps.hqUrl ?? '',
+        print: deps.print,
+        background: deps.background,
+      });
+    }
+  }
+
+  private applySettings(s: CheckoutSettings): void {
+    this.settings = s;
+    const printer = s.printerUri === 'none' ? 'off' : s.printerUri === 'preview' ? 'preview' : 'ready';
+    this.status = { ...this.status, hq: s.hqUrl !== '' || s.background !== undefined, printer };
+  }
+
+  /** Settings loaded after the first frame: starts sync and handles the input held meanwhile. */
+  configure(s: CheckoutSettings, warning?: string): void {
+    if (this.disposed || this.settings) return;
+    this.applySettings(s);
+    if (warning) this.message = { text: warning, tone: 'error' };
+    if (this.started) this.startBackground();
+    const held = this.held;
+    this.held = [];
+    for (const chunk of held) this.handleInput(chunk);
+    this.emit();
   }
 
   // ---- lifecycle and subscription (useSyncExternalStore) --------------------------------
 
   /** Starts background work (sync) and the status poll. Scans never wait for either. */
   start(): void {
-    try {
-      this.deps.background?.start();
-    } catch (err) {
-      this.say('msg.syncFailed', { error: (err as Error).message }, 'error');
-    }
+    this.started = true;
+    if (this.settings) this.startBackground();
     this.refreshStatus();
     const every = this.deps.statusEveryMs ?? 2000;
     if (every > 0) {
@@ -188,13 +224,21 @@ export class CheckoutController {
     this.emit();
   }
 
+  private startBackground(): void {
+    try {
+      this.settings?.background?.start();
+    } catch (err) {
+      this.say('msg.syncFailed', { error: (err as Error).message }, 'error');
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     if (this.searchTimer) clearTimeout(this.searchTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
     try {
-      this.deps.background?.stop();
+      this.settings?.background?.stop();
     } catch {
       // Leaving the checkout must not fail because sync could not stop cleanly.
     }
@@ -236,7 +280,7 @@ export class CheckoutController {
       status: this.status,
       t: this.t,
       identity: this.deps.identity,
-      discountLimitPercent: this.deps.discountLimitPercent,
+      discountLimitPercent: this.settings?.discountLimitPercent ?? 0,
     };
   }
 
@@ -254,6 +298,10 @@ export class CheckoutController {
 
   /** One raw input event from Ink (any mix of typed text, scanned codes with "\r", or one key). */
   handleInput = (chunk: string): void => {
+    if (!this.settings) {
+      this.held.push(chunk);
+      return;
+    }
     let next = 0;
     while (next < chunk.length) {
       const r = feedInput(this.buf, chunk, next);
@@ -528,7 +576,7 @@ export class CheckoutController {
   }
 
   private get policy() {
-    return { discountLimitBp: Math.round(this.deps.discountLimitPercent * 100) };
+    return { discountLimitBp: Math.round((this.settings?.discountLimitPercent ?? 0) * 100) };
   }
 
   private submitSale(text: string): void {
@@ -790,15 +838,16 @@ export class CheckoutController {
     this.lastSale = { sale };
     this.say(sale.changeFen > 0 ? 'msg.doneChange' : 'msg.done', { receipt: sale.receiptNo, change: formatYuan(sale.changeFen), total: formatYuan(sale.totalFen) }, 'ok');
     this.refreshStatus();
-    if (this.deps.print && this.status.printer !== 'off') void this.printSale(sale, drawer);
+    const print = this.settings?.print;
+    if (print && this.status.printer !== 'off') void this.printSale(print, sale, drawer);
   }
 
-  private async printSale(sale: Sale, drawer: boolean): Promise<void> {
+  private async printSale(print: NonNullable<CheckoutSettings['print']>, sale: Sale, drawer: boolean): Promise<void> {
     const before = this.status.printer;
     this.status = { ...this.status, printer: before === 'preview' ? 'preview' : 'busy' };
     let r: PrintResult;
     try {
-      r = await this.deps.print!(sale, drawer);
+      r = await print(sale, drawer);
     } catch (err) {
       r = { ok: false, message: (err as Error)?.message ?? String(err) };
     }
@@ -942,7 +991,8 @@ export class CheckoutController {
     let online: boolean | null = null;
     let pending = 0;
     try {
-      if (this.deps.background) ({ online, pending } = this.deps.background.status());
+      const bg = this.settings?.background;
+      if (bg) ({ online, pending } = bg.status());
       else pending = pendingCount(this.deps.db);
     } catch {
       online = false;

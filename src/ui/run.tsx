@@ -3,10 +3,15 @@
 import React from 'react';
 import { render } from 'ink';
 import type { Sale } from '../core/types.js';
-import { CheckoutController, type Background, type CheckoutDeps, type PrintResult } from './checkout-controller.js';
+import { CheckoutController, type Background, type CheckoutDeps, type CheckoutSettings, type PrintResult } from './checkout-controller.js';
 import { CheckoutApp } from './components/CheckoutApp.js';
 
-export interface RunCheckoutOptions extends Omit<CheckoutDeps, 'exit' | 'bell'> {
+export interface RunCheckoutOptions extends Omit<CheckoutDeps, 'exit' | 'bell' | 'deferSettings'> {
+  /**
+   * Loads the settings after the first frame (the config store and its validation cost more
+   * to load than the whole screen). Input typed meanwhile waits for it; nothing is lost.
+   */
+  loadSettings?: () => Promise<CheckoutSettings>;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   /** Called with each frame's render time (benchmarks). */
@@ -15,7 +20,10 @@ export interface RunCheckoutOptions extends Omit<CheckoutDeps, 'exit' | 'bell'> 
   onReady?: (controller: CheckoutController) => void;
 }
 
-export type { Background, PrintResult, Sale };
+export type { Background, CheckoutSettings, PrintResult, Sale };
+
+/** Used when the settings cannot be read at all: the foundation's defaults. */
+const FALLBACK_SETTINGS: CheckoutSettings = { discountLimitPercent: 10, printerUri: 'preview', hqUrl: '' };
 
 export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
   const stdout = o.stdout ?? process.stdout;
@@ -24,6 +32,7 @@ export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
     ...o,
     bell: () => stdout.write('\x07'),
     exit: () => leave(),
+    deferSettings: o.loadSettings !== undefined,
   });
   const instance = render(<CheckoutApp controller={controller} />, {
     // Ink spreads these over its defaults: an explicit `stdin: undefined` would drop process.stdin.
@@ -44,6 +53,15 @@ export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
   process.once('SIGHUP', onSignal);
   controller.start();
   o.onReady?.(controller);
+  if (o.loadSettings) {
+    const load = o.loadSettings;
+    setImmediate(() => {
+      load().then(
+        (s) => controller.configure(s),
+        (err: Error) => controller.configure(FALLBACK_SETTINGS, `Settings could not be read (${err?.message ?? err}); using defaults. Check \`till config list\`.`),
+      );
+    });
+  }
   try {
     await done;
   } finally {

@@ -45,6 +45,16 @@ describe('login', () => {
     expect(h.view().user).toBeNull();
   });
 
+  test('keys typed before the settings have loaded are kept and handled in order', async () => {
+    const { h } = start({ deferSettings: true });
+    await h.waitFor('收银员登录');
+    await h.write('1001', KEY.enter, '1111', KEY.enter, `${COLA}\r`);
+    expect(h.view().user).toBeNull();
+    h.controller.configure({ discountLimitPercent: 10, printerUri: 'none', hqUrl: '' });
+    await h.waitFor('可口可乐500ml ×1');
+    expect(h.frame()).toContain('打印机 无');
+  });
+
   test('an unknown cashier number is refused', async () => {
     const { h } = start();
     await h.write('7777', KEY.enter, '1111', KEY.enter);
