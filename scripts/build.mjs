@@ -23,7 +23,7 @@ const lazyChildProcess = {
 await build({
   plugins: [lazyChildProcess],
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts', 'import-worker': 'src/import/worker.ts', 'sync-worker': 'src/sync/worker.ts' },
+  entryPoints: { cli: 'src/cli.ts', 'sync-worker': 'src/sync/worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

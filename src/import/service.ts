@@ -1,21 +1,18 @@
 // till products import: a product file into the till's catalog, a batch per transaction.
 //
-// Reading, validating and spelling pinyin (csv.ts) runs in a worker thread for files worth it,
-// while this thread writes the previous batch to SQLite: the two halves cost about the same,
-// and the machine has two cores. A killed import leaves every committed batch in place and
-// nothing of the batch in flight; importing the file again adds what is missing and finds the
-// rest unchanged.
+// A killed import leaves every committed batch in place and nothing of the batch in flight;
+// importing the file again adds what is missing and finds the rest unchanged.
+//
+// One thread reads and writes. Reading in a worker thread while this one writes was measured
+// and dropped: handing 1,000,000 rows across threads cost more CPU than it saved, and two
+// V8 heaps took the import past 500 MiB (bench/import.bench.ts holds it under 200).
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { DB } from '../db/open.js';
 import { upsertProducts } from '../db/products-write.js';
 import { UserError } from '../errors.js';
-import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions, type ParsedRow, openProductCsv } from './csv.js';
+import { type CsvInfo, type CsvInput, type ParseOptions, type ParsedRow, openProductCsv } from './csv.js';
 import { RejectsFile } from './rejects.js';
-import type { WorkerMessage } from './worker.js';
 
 export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
   /** Report what would change; write nothing (no products, no rejects file). */
@@ -24,8 +21,6 @@ export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
   rejectsPath?: string;
   /** Called after each committed batch. */
   onProgress?: (p: ImportProgress) => void;
-  /** Read the file in a worker thread: 'auto' for files of 4 MiB and more. */
-  worker?: 'auto' | 'always' | 'never';
   /** Aborting stops after the batch being written commits. */
   signal?: AbortSignal;
 }
@@ -63,7 +58,6 @@ export interface ImportSummary {
   seconds: number;
 }
 
-const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 const KEEP_REJECTS = 20;
 
 export function defaultRejectsPath(file: string): string {
@@ -88,9 +82,8 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   const isPath = typeof input === 'string';
   const label = opts.label ?? (isPath ? input : 'stdin');
   const totalBytes = isPath ? fileSize(input) : undefined;
-  const useWorker = isPath && (opts.worker === 'always' || (opts.worker !== 'never' && (totalBytes ?? 0) >= WORKER_MIN_BYTES));
   const parseOpts: ParseOptions = { encoding: opts.encoding, delimiter: opts.delimiter, map: opts.map, batchSize: opts.batchSize, maxRecordBytes: opts.maxRecordBytes, label, pinyin: true };
-  const source = useWorker ? await workerSource(input as string, parseOpts) : await inlineSource(input, parseOpts);
+  const source = await openSource(input, parseOpts);
 
   const rejectsPath = opts.dryRun ? undefined : (opts.rejectsPath ?? (isPath ? defaultRejectsPath(input) : undefined));
   if (rejectsPath && isPath && resolve(rejectsPath) === resolve(input)) {
@@ -187,7 +180,7 @@ function cellsOf(row: ParsedRow, info: CsvInfo): string[] {
   return cells;
 }
 
-async function inlineSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {
+async function openSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {
   const csv = await openProductCsv(input, opts);
   const it = csv.batches();
   return {
@@ -199,82 +192,5 @@ async function inlineSource(input: CsvInput, opts: ParseOptions): Promise<BatchS
     close: async () => {
       await it.return(undefined);
     },
-  };
-}
-
-// ---- the worker half ---------------------------------------------------------------------
-
-/**
- * Bundled: dist/import-worker.js beside the chunk holding this code (scripts/build.mjs).
- * From sources (tests and benchmarks): worker.ts next to this file, loaded through tsx.
- */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./import-worker.js', import.meta.url), { workerData });
-  // require.resolve finds the CommonJS build (index.cjs); its ESM twin sits beside it.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
-async function workerSource(path: string, opts: ParseOptions): Promise<BatchSource> {
-  const worker = startWorker({ path, opts });
-  const queue: WorkerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let exited = false;
-  let failure: Error | undefined;
-  worker.on('message', (m: WorkerMessage) => {
-    queue.push(m);
-    wake?.();
-  });
-  worker.on('error', (e) => {
-    failure = e;
-    wake?.();
-  });
-  worker.on('exit', () => {
-    exited = true;
-    wake?.();
-  });
-  const take = async (): Promise<WorkerMessage> => {
-    for (;;) {
-      const m = queue.shift();
-      if (m) return m;
-      if (failure) throw failure;
-      if (exited) throw new Error('the import worker stopped without finishing');
-      await new Promise<void>((r) => (wake = r));
-      wake = undefined;
-    }
-  };
-  const fail = (m: Extract<WorkerMessage, { type: 'error' }>): never => {
-    throw m.user ? new CsvFileError(m.message) : new Error(m.message);
-  };
-  const close = async () => {
-    if (!exited) await worker.terminate();
-  };
-  const first = await take().catch(async (e) => {
-    await close();
-    throw e;
-  });
-  if (first.type === 'error') {
-    await close();
-    fail(first);
-  }
-  if (first.type !== 'info') throw new Error(`import worker: expected the header, got ${first.type}`);
-  let done = false;
-  return {
-    info: first.info,
-    next: async () => {
-      if (done) return undefined;
-      const m = await take();
-      if (m.type === 'done') {
-        done = true;
-        return undefined;
-      }
-      if (m.type === 'error') fail(m);
-      if (m.type !== 'batch') throw new Error(`import worker: unexpected ${m.type}`);
-      worker.postMessage('ack');
-      return { rows: m.rows, bytes: m.bytes };
-    },
-    close,
   };
 }

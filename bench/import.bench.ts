@@ -1,0 +1,95 @@
+// `till products import` of 1,000,000 generated products (valid EAN-13 codes, Chinese names,
+// full validation and pinyin initials) against the sqlite3 shell's `.import` of the same file
+// into a plain table, measured alternately in this run; peak memory of the import process.
+// IMPORT_BENCH_ROWS=50000 npm run bench -- import   runs it small while developing.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatFen } from '../src/core/money.js';
+import { demoCatalog } from '../src/demo/catalog.js';
+import { BIN, median, report, reportAbsolute } from './lib.js';
+
+const N = Number(process.env.IMPORT_BENCH_ROWS ?? 1_000_000);
+const ROUNDS = Number(process.env.IMPORT_BENCH_ROUNDS ?? 2);
+const dir = mkdtempSync(join(tmpdir(), 'till-import-bench-'));
+
+async function writeCatalog(file: string): Promise<void> {
+  const out = createWriteStream(file);
+  let buf = 'barcode,name,price,unit,category\n';
+  for (const p of demoCatalog(N, { weighed: false })) {
+    buf += `${p.barcode},${p.name},${formatFen(p.priceFen)},${p.unit},${p.category}\n`;
+    if (buf.length > 1 << 16) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'close');
+}
+
+/** Wall time (ms) and peak resident memory (MiB, VmHWM) of one child process. */
+async function measure(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ ms: number; peakMiB: number; stdout: string }> {
+  const t = process.hrtime.bigint();
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  let peakKiB = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+    } catch {
+      // exited between polls
+    }
+  }, 20);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearInterval(poll);
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.slice(0, 500)}`);
+  return { ms, peakMiB: peakKiB / 1024, stdout };
+}
+
+try {
+  if (spawnSync('sqlite3', ['-version']).error) {
+    process.stdout.write('import: the sqlite3 shell is not installed (apt-get install -y sqlite3), so the baseline cannot be measured\n');
+    process.exit(1);
+  }
+  const file = join(dir, 'catalog.csv');
+  const t0 = Date.now();
+  await writeCatalog(file);
+  process.stdout.write(`(${N.toLocaleString('en-US')}-product CSV written in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+
+  const baseline: number[] = [];
+  const ours: number[] = [];
+  const again: number[] = [];
+  let peak = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const plain = join(dir, `plain-${round}.db`);
+    baseline.push((await measure('sqlite3', [plain, '-cmd', '.mode csv', `.import ${file} products`])).ms);
+    rmSync(plain, { force: true });
+
+    const home = join(dir, `till-${round}`);
+    spawnSync(process.execPath, [BIN, 'init', '--store', 'B1', '--till', 'T1', '--admin-pin', '1234'], { env: { ...process.env, TILL_HOME: home } });
+    const first = await measure(process.execPath, [BIN, 'products', 'import', file, '--json'], { TILL_HOME: home });
+    const s = JSON.parse(first.stdout);
+    if (s.added !== N || s.rejected !== 0) throw new Error(`import added ${s.added} and rejected ${s.rejected} of ${N}`);
+    ours.push(first.ms);
+    peak = Math.max(peak, first.peakMiB);
+    const second = await measure(process.execPath, [BIN, 'products', 'import', file, '--json'], { TILL_HOME: home });
+    if (JSON.parse(second.stdout).unchanged !== N) throw new Error('the second import changed products');
+    again.push(second.ms);
+    peak = Math.max(peak, second.peakMiB);
+    rmSync(home, { recursive: true, force: true });
+  }
+  const base = median(baseline);
+  const name = `import ${N.toLocaleString('en-US')} products (validation, pinyin, upsert)`;
+  report({ name, value: median(ours) / 1000, unit: 's', baseline: base / 1000, baselineName: 'sqlite3 .import into a plain table', budget: 1.5 });
+  report({ name: `re-import of the same file (all unchanged)`, value: median(again) / 1000, unit: 's', baseline: base / 1000, baselineName: 'sqlite3 .import into a plain table' });
+  reportAbsolute({ name: 'import peak memory (VmHWM)', value: peak, unit: 'MiB', limit: 200 });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
