@@ -1,4 +1,4 @@
-// Numbered migrations, applied in order at open; PRAGMA user_version records the last one.
+// Numbered migrations, applied in order at open; schema_migrations records each one applied.
 // Feature areas keep to their own number ranges so parallel work never collides:
 // 1–9 foundation, 10–19 checkout, 20–29 sync, 30–39 import/export, 40–49 printing.
 import type { DB } from './open.js';
@@ -142,16 +142,23 @@ export const migrations: Record<number, string> = {
   `,
 };
 
+/**
+ * Applies every migration not yet recorded in schema_migrations, in number order. Recording
+ * each number (rather than only the highest, as PRAGMA user_version would) matters because the
+ * feature ranges land independently: a database that already has 20 must still get a later 12.
+ */
 export function migrate(db: DB): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
   const pending = Object.keys(migrations)
     .map(Number)
-    .filter((n) => n > current)
+    .filter((n) => !applied.has(n))
     .sort((a, b) => a - b);
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
   for (const n of pending) {
     db.transaction(() => {
       db.exec(migrations[n]);
-      db.pragma(`user_version = ${n}`);
-    })();
+      record.run(n, new Date().toISOString());
+    }).immediate();
   }
 }
