@@ -142,7 +142,13 @@ export const errorBodySchema = z.object({ error: z.object({ code: z.string(), me
 // valid sale), not by the till's `hash`, which HQ stores for diagnostics only. A till may send
 // `contentHash(sale)` there.
 //
+// Catalog: a till receives the products for every store plus those limited to its own store,
+// oldest change first. `reset` comes when its cursor is older than HQ's tombstone horizon
+// (`till hq catalog compact`) or newer than HQ's counter (HQ restored from a backup); that page
+// and the ones after it restart from 0, and the first of them already ends past the horizon.
+//
 // Errors are always `errorBodySchema` JSON with one of `errorCodes`; never a stack trace.
+// A 503 carries `Retry-After`.
 
 export const AUTH_SCHEME = 'Bearer';
 
@@ -188,7 +194,7 @@ export function canonicalJson(value: unknown): string {
   }) ?? 'null';
 }
 
-/** sha256 (hex) of a value's canonical JSON: how HQ decides that a re-sent sale is the same. */
+/** sha256 (hex) of a value's canonical JSON (what a till may send as an upload item's `hash`). */
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
