@@ -199,6 +199,11 @@ const INSERT_ROWS = 50;
 const INSERT_ONE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)';
 const insertSql = (n: number) =>
   `INSERT INTO products (id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at) VALUES ${Array(n).fill(INSERT_ONE).join(', ')}`;
+const INSERT_MANY = insertSql(INSERT_ROWS);
+const INSERT_SINGLE = insertSql(1);
+/** product_barcodes rows of new one-barcode products, straight from their barcodes copy. */
+const COPY_CODES = `INSERT INTO product_barcodes (barcode, product_id)
+  SELECT barcodes, id FROM products WHERE id BETWEEN ? AND ? AND barcodes <> '' AND instr(barcodes, ',') = 0`;
 
 /**
  * Adds or updates many products in one transaction, with the invariants of addProduct and
@@ -237,14 +242,18 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
     const firstNew = (stmt(db, 'SELECT coalesce(max(id), 0) + 1 AS n FROM products').get() as { n: number }).n;
     let nextId = firstNew;
     let pending: unknown[] = [];
+    /** Codes of new products with more than one barcode (one-barcode ones are copied in SQL). */
     let pendingCodes: Array<string | number> = [];
+    let flushedTo = firstNew;
     const pluOfNew = new Map<string, number>();
     const width = 10; // values per product row in INSERT_ONE
     const flush = () => {
       let i = 0;
-      for (; i + INSERT_ROWS * width <= pending.length; i += INSERT_ROWS * width) stmt(db, insertSql(INSERT_ROWS)).run(pending.slice(i, i + INSERT_ROWS * width));
-      for (; i < pending.length; i += width) stmt(db, insertSql(1)).run(pending.slice(i, i + width));
+      for (; i + INSERT_ROWS * width <= pending.length; i += INSERT_ROWS * width) stmt(db, INSERT_MANY).run(pending.slice(i, i + INSERT_ROWS * width));
+      for (; i < pending.length; i += width) stmt(db, INSERT_SINGLE).run(pending.slice(i, i + width));
+      if (nextId > flushedTo) stmt(db, COPY_CODES).run(flushedTo, nextId - 1);
       for (let k = 0; k < pendingCodes.length; k += 2) insertCode.run(pendingCodes[k], pendingCodes[k + 1]);
+      flushedTo = nextId;
       pending = [];
       pendingCodes = [];
     };
@@ -289,7 +298,7 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
         const plu = input.plu ?? null;
         pending.push(nextId, input.name, row.pinyin ?? pinyinInitials(input.name), input.priceFen, input.unit ?? '', input.category ?? '', input.weighed ? 1 : 0, plu, sorted.join(','), updatedAt);
         for (const b of sorted) {
-          pendingCodes.push(b, nextId);
+          if (sorted.length > 1) pendingCodes.push(b, nextId);
           owner.set(b, nextId);
         }
         if (plu !== null) pluOfNew.set(plu, nextId);

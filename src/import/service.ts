@@ -59,6 +59,9 @@ export interface ImportSummary {
 }
 
 const KEEP_REJECTS = 20;
+/** Rows per parsed batch and per committed transaction. */
+const BATCH_ROWS = 1_000;
+const COMMIT_ROWS = 50_000;
 
 export function defaultRejectsPath(file: string): string {
   const ext = extname(file);
@@ -82,7 +85,7 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   const isPath = typeof input === 'string';
   const label = opts.label ?? (isPath ? input : 'stdin');
   const totalBytes = isPath ? fileSize(input) : undefined;
-  const parseOpts: ParseOptions = { encoding: opts.encoding, delimiter: opts.delimiter, map: opts.map, batchSize: opts.batchSize, maxRecordBytes: opts.maxRecordBytes, label, pinyin: true };
+  const parseOpts: ParseOptions = { encoding: opts.encoding, delimiter: opts.delimiter, map: opts.map, batchSize: opts.batchSize ?? BATCH_ROWS, maxRecordBytes: opts.maxRecordBytes, label, pinyin: true };
   const source = await openSource(input, parseOpts);
 
   const rejectsPath = opts.dryRun ? undefined : (opts.rejectsPath ?? (isPath ? defaultRejectsPath(input) : undefined));
@@ -116,6 +119,24 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   };
 
   let lastLine: number | null = null;
+  // The connection maps up to 256 MiB of the file for fast barcode lookups (db/open.ts);
+  // every page an import touches would stay resident. Plain reads for the import's duration.
+  const mmap = db.pragma('mmap_size', { simple: true }) as number;
+  db.pragma('mmap_size = 0');
+  // Checkpoint the WAL every ~40 MiB instead of every 4 MiB (one fsync of the database per
+  // few commits, not per commit); the WAL is checkpointed again when the import ends.
+  const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  db.pragma('wal_autocheckpoint = 10000');
+  // Rows are read and written a small batch at a time (they die young: little memory) and
+  // committed every COMMIT_ROWS rows (few fsyncs). A kill loses at most the open window.
+  const own = !db.inTransaction;
+  let open = false;
+  let uncommitted = 0;
+  const commit = () => {
+    if (open) db.exec('COMMIT');
+    open = false;
+    uncommitted = 0;
+  };
   try {
     for (;;) {
       if (opts.signal?.aborted) {
@@ -131,11 +152,17 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
         else bad.push({ line: r.line, reason: r.error ?? 'unreadable', cells: r.cells });
       }
       if (good.length) {
+        if (own && !open && !opts.dryRun) {
+          db.exec('BEGIN IMMEDIATE');
+          open = true;
+        }
         const outcome = upsertProducts(db, good as Array<{ product: NonNullable<ParsedRow['product']>; pinyin?: string }>, { dryRun: opts.dryRun });
         summary.added += outcome.added;
         summary.updated += outcome.updated;
         summary.unchanged += outcome.unchanged;
         for (const e of outcome.errors) bad.push({ line: good[e.index].line, reason: e.error, cells: cellsOf(good[e.index], source.info) });
+        uncommitted += good.length;
+        if (uncommitted >= COMMIT_ROWS) commit();
       }
       bad.sort((a, b) => a.line - b.line);
       reject(bad);
@@ -143,11 +170,17 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
       if (batch.rows.length) lastLine = batch.rows[batch.rows.length - 1].line;
       opts.onProgress?.({ rows: summary.rows, bytes: batch.bytes, totalBytes });
     }
+    commit();
   } catch (e) {
+    if (open) db.exec('ROLLBACK');
     rejects?.discard();
     await source.close();
     throw e;
+  } finally {
+    db.pragma(`mmap_size = ${mmap}`);
+    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
   }
+  if (own && !opts.dryRun && summary.added + summary.updated > 0) db.pragma('wal_checkpoint(PASSIVE)');
   await source.close();
   summary.rejectsFile = rejects?.close() ?? null;
   summary.seconds = Math.round(performance.now() - started) / 1000;

@@ -138,7 +138,7 @@ describe('till products import', () => {
   });
 
   it('leaves whole batches when killed half way, and running it again completes it', async () => {
-    // Big enough for the worker-thread reader and several batches.
+    // More rows than one commit window (50,000), so the kill lands between two commits.
     const products = [...demoCatalog(70_000, { weighed: false })];
     const file = write('big.csv', 'barcode,name,price,unit,category\n' + products.map((p) => `${p.barcode},${p.name},${formatFen(p.priceFen)},${p.unit},${p.category}`).join('\n') + '\n');
     const child = spawn(process.execPath, [BIN, 'products', 'import', file], { env: { ...process.env, TILL_HOME: home }, stdio: 'ignore' });
