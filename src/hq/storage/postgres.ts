@@ -81,10 +81,10 @@ export class PostgresDriver implements SqlDriver {
     return t;
   }
 
-  private queryable(on: pg.Pool | pg.PoolClient): Queryable {
+  private queryable(on: pg.Pool | pg.PoolClient, send: (sql: string, params: unknown[]) => Promise<pg.QueryResult> = (sql, params) => on.query({ ...this.text(sql), values: params })): Queryable {
     const exec = async (sql: string, params: unknown[] = []) => {
       try {
-        return await on.query({ ...this.text(sql), values: params });
+        return await send(sql, params);
       } catch (err) {
         if (isConnectionError(err)) throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
         throw err;
@@ -131,14 +131,29 @@ export class PostgresDriver implements SqlDriver {
         throw new StorageUnavailableError(`PostgreSQL at ${this.location} is unreachable: ${(err as Error).message}`);
       }
       let broken = false;
+      // BEGIN travels with the transaction's first statement when that one can be sent as
+      // plain SQL (its parameters are numbers or simple tokens such as a hex hash): one round
+      // trip fewer per transaction — an upload batch is then BEGIN+lock, INSERT, COMMIT.
+      let begun = false;
+      const send = async (sql: string, params: unknown[]): Promise<pg.QueryResult> => {
+        if (!begun) {
+          begun = true;
+          const inline = inlineLiterals(this.text(sql).text, params);
+          if (inline !== null) {
+            const results = (await client.query(`BEGIN; ${inline}`)) as unknown as pg.QueryResult[];
+            return results[1];
+          }
+          await client.query('BEGIN');
+        }
+        return client.query({ ...this.text(sql), values: params });
+      };
       try {
-        await client.query('BEGIN');
-        const result = await fn(this.queryable(client));
-        await client.query('COMMIT');
+        const result = await fn(this.queryable(client, send));
+        if (begun) await client.query('COMMIT');
         return result;
       } catch (err) {
         broken = err instanceof StorageUnavailableError || isConnectionError(err);
-        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        if (!broken && begun) await client.query('ROLLBACK').catch(() => (broken = true));
         const code = (err as { code?: string }).code;
         if (!broken && code && RETRYABLE.has(code) && attempt < 5) continue;
         if (broken && !(err instanceof StorageUnavailableError)) {
@@ -154,6 +169,20 @@ export class PostgresDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * `$n` placeholders replaced by literals when every value is a safe integer or a string of
+ * letters, digits and - _ . : (nothing that could end or escape a quoted literal); else null.
+ */
+export function inlineLiterals(text: string, params: unknown[]): string | null {
+  const literals: string[] = [];
+  for (const p of params) {
+    if (typeof p === 'number' && Number.isSafeInteger(p)) literals.push(String(p));
+    else if (typeof p === 'string' && /^[A-Za-z0-9_.:-]*$/.test(p)) literals.push(`'${p}'`);
+    else return null;
+  }
+  return text.replace(/\$(\d+)/g, (_m, n: string) => literals[Number(n) - 1]);
 }
 
 export function quoteIdent(name: string): string {
