@@ -79,7 +79,6 @@ const SAMPLE_BYTES = 64 * 1024;
 const READ_CHUNK = 64 * 1024;
 const DELIMITERS = [',', ';', '\t', '|'];
 const HEADER_SEARCH_LINES = 10;
-const NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'bar' };
 
 /** Rows of a product file, one at a time. */
 export async function* parseProductCsv(input: CsvInput, opts: ParseOptions = {}): AsyncGenerator<ParsedRow> {
@@ -311,10 +310,6 @@ export function delimiterOption(v: string): string {
   const d = named[v.toLowerCase()] ?? v;
   if (d.length !== 1 || /["\r\n]/.test(d)) throw new CsvFileError(`--delimiter takes one character (, ; | or "tab"), got "${v}"`);
   return d;
-}
-
-export function delimiterName(d: string): string {
-  return NAMES[d] ?? JSON.stringify(d);
 }
 
 /** Splits one line on `d` outside double quotes (enough to recognise a header). */

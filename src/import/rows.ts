@@ -10,7 +10,7 @@ import { SeenCodes } from './seen.js';
 const MAX_NAME = 200;
 const MAX_TEXT = 100;
 
-const YES = new Set(['1', 'y', 'yes', 'true', 't', '是', '称重', '√', 'x', 'on']);
+const YES = new Set(['1', 'y', 'yes', 'true', 't', '是', '称重', '√', 'on']);
 const NO = new Set(['0', 'n', 'no', 'false', 'f', '否', '不称重', '', 'off']);
 
 export class RowError extends Error {}

@@ -8,6 +8,7 @@
 // V8 heaps took the import past 500 MiB (bench/import.bench.ts holds it under 200).
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { formatFen } from '../core/money.js';
 import type { DB } from '../db/open.js';
 import { upsertProducts } from '../db/products-write.js';
 import { UserError } from '../errors.js';
@@ -205,7 +206,7 @@ function cellsOf(row: ParsedRow, info: CsvInfo): string[] {
   };
   put(index.barcode, p.barcodes.join('|'));
   put(index.name, p.name);
-  put(index.price, (p.priceFen / 100).toFixed(2));
+  put(index.price, formatFen(p.priceFen));
   put(index.unit, p.unit);
   put(index.category, p.category);
   put(index.weighed, p.weighed === undefined ? undefined : p.weighed ? 'yes' : 'no');
