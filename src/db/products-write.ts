@@ -194,6 +194,8 @@ interface BulkProductRow {
 }
 
 const PRODUCT_COLUMNS = 'id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes';
+/** A barcode, then PRODUCT_COLUMNS of the product that has it. */
+type FoundRow = [string, number, string, string, number, string, string, number, string | null, string];
 /** New products go in with one INSERT of this many rows (fewer calls into SQLite). */
 const INSERT_ROWS = 50;
 const INSERT_ONE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)';
@@ -223,14 +225,17 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
     for (const r of rows) for (const b of r.product.barcodes ?? []) codes.push(b.trim());
     const owner = new Map<string, number>();
     const current = new Map<number, BulkProductRow>();
+    // Rows as arrays: better-sqlite3 builds objects row by row at about twice the cost.
     const found = stmt(
       db,
-      `SELECT b.barcode AS code, ${PRODUCT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM json_each(?) j
+      `SELECT b.barcode, ${PRODUCT_COLUMNS.replace(/(\w+)/g, 'p.$1')} FROM json_each(?) j
          JOIN product_barcodes b ON b.barcode = j.value JOIN products p ON p.id = b.product_id`,
-    ).all(JSON.stringify(codes)) as Array<BulkProductRow & { code: string }>;
+    )
+      .raw(true)
+      .all(JSON.stringify(codes)) as FoundRow[];
     for (const f of found) {
-      owner.set(f.code, f.id);
-      current.set(f.id, f);
+      owner.set(f[0], f[1]);
+      if (!current.has(f[1])) current.set(f[1], { id: f[1], name: f[2], pinyin: f[3], price_fen: f[4], unit: f[5], category: f[6], weighed: f[7], plu: f[8], barcodes: f[9] });
     }
     const byPlu = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE plu = ?`);
     const byId = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`);
@@ -311,6 +316,20 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
       // A product added earlier in this batch is written before it is changed.
       if (id >= firstNew) flush();
       const cur = current.get(id) ?? (byId.get(id) as BulkProductRow);
+      // The usual re-import: same single barcode, same fields — decided without allocating.
+      const weighed = input.weighed === undefined ? cur.weighed : input.weighed ? 1 : 0;
+      if (
+        input.name === cur.name &&
+        input.priceFen === cur.price_fen &&
+        (input.unit ?? cur.unit) === cur.unit &&
+        (input.category ?? cur.category) === cur.category &&
+        weighed === cur.weighed &&
+        (input.plu ?? cur.plu) === cur.plu &&
+        (input.barcodes.length === 0 || (input.barcodes.length === 1 && input.barcodes[0] === cur.barcodes))
+      ) {
+        out.unchanged++;
+        continue;
+      }
       const have = cur.barcodes ? cur.barcodes.split(',') : [];
       const extra = input.barcodes.filter((b) => !have.includes(b));
       const next: BulkProductRow = {
