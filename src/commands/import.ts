@@ -73,7 +73,7 @@ run again.`,
     if (opts.json) printJson(summary);
     else say(describe(summary));
     if (summary.stoppedAfterLine !== null) {
-      throw new CancelledError(`Stopped after line ${summary.stoppedAfterLine}; the rows before it are imported. Run the same import again to finish.`);
+      throw new CancelledError(`Stopped after line ${summary.stoppedAfterLine}; the rows up to it are imported. Run the same import again to finish.`);
     }
     if (summary.rows === 0) throw new UserError(`${summary.file} has a header but no product rows; nothing was imported.`, 'E_IMPORT_EMPTY');
     if (summary.rejected > 0) {

@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
+import { UserError } from '../errors.js';
 import type { TextEncoding } from './encoding.js';
 
 const HEADER_START = 'line,reason';
@@ -27,7 +28,11 @@ export class RejectsFile {
     if (rows.length === 0) return;
     let text = '';
     if (this.fd === undefined) {
-      this.fd = openSync(this.tmp, 'w');
+      try {
+        this.fd = openSync(this.tmp, 'w');
+      } catch (e) {
+        throw new UserError(`Cannot write the rejects file ${this.path} (${(e as NodeJS.ErrnoException).code}); pass --rejects <path> to put it elsewhere.`);
+      }
       text += stringify([['line', 'reason', ...this.header]]);
     }
     text += stringify(rows.map((r) => [String(r.line), r.reason, ...(r.cells ?? [])]));

@@ -137,18 +137,48 @@ describe('till products import', () => {
     expect(listJson()[0].name).toBe('农夫山泉550ml');
   });
 
-  it('leaves whole batches when killed half way, and running it again completes it', async () => {
-    // More rows than one commit window (50,000), so the kill lands between two commits.
+  // More rows than one commit window (50,000), so a stop lands between two commits.
+  const bigCatalog = () => {
     const products = [...demoCatalog(70_000, { weighed: false })];
     const file = write('big.csv', 'barcode,name,price,unit,category\n' + products.map((p) => `${p.barcode},${p.name},${formatFen(p.priceFen)},${p.unit},${p.category}`).join('\n') + '\n');
-    const child = spawn(process.execPath, [BIN, 'products', 'import', file], { env: { ...process.env, TILL_HOME: home }, stdio: 'ignore' });
+    return { products, file };
+  };
+
+  /** Starts an import and sends `signal` once its first rows are committed. */
+  async function interrupt(file: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, 'products', 'import', file], { env: { ...process.env, TILL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const db = openDatabase(dbPath(home), { readonly: true });
     const count = () => (db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n;
-    const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 60_000;
     while (count() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    await exited;
+    child.kill(signal);
+    const code = await exited;
+    db.close();
+    return { code, stderr };
+  }
+
+  it('stops at Ctrl-C after committing what it read, and says how to finish', async () => {
+    const { products, file } = bigCatalog();
+    const r = await interrupt(file, 'SIGINT');
+    expect(r.code).toBe(130);
+    const m = /Stopped after line (\d+); the rows up to it are imported\. Run the same import again to finish\./.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const stoppedAt = Number(m![1]);
+    const db = openDatabase(dbPath(home), { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n).toBe(stoppedAt - 1);
+    db.close();
+    const rerun = JSON.parse(till(home, ['products', 'import', file, '--json']).stdout);
+    expect(rerun).toMatchObject({ added: products.length - (stoppedAt - 1), unchanged: stoppedAt - 1, rejected: 0 });
+  }, 120_000);
+
+  it('leaves whole batches when killed half way, and running it again completes it', async () => {
+    const { products, file } = bigCatalog();
+    await interrupt(file, 'SIGKILL');
+    const db = openDatabase(dbPath(home), { readonly: true });
+    const count = () => (db.prepare('SELECT count(*) AS n FROM products').get() as { n: number }).n;
 
     const imported = count();
     expect(imported).toBeGreaterThan(0);
