@@ -1,7 +1,6 @@
-// till products import: a product file into the till's catalog, a batch per transaction.
-//
-// A killed import leaves every committed batch in place and nothing of the batch in flight;
-// importing the file again adds what is missing and finds the rest unchanged.
+// till products import: a product file into the till's catalog, committed COMMIT_ROWS rows at
+// a time. A killed import leaves every committed window in place and nothing of the one in
+// flight; importing the file again adds what is missing and finds the rest unchanged.
 //
 // One thread reads and writes. Reading in a worker thread while this one writes was measured
 // and dropped: handing 1,000,000 rows across threads cost more CPU than it saved, and two
@@ -20,7 +19,7 @@ export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
   dryRun?: boolean;
   /** Where rejected rows go; default `<input>.rejects.csv` next to a file input, none for a stream. */
   rejectsPath?: string;
-  /** Called after each committed batch. */
+  /** Called after each batch of BATCH_ROWS rows is written (committed or not yet). */
   onProgress?: (p: ImportProgress) => void;
   /** Aborting stops after the batch being written commits. */
   signal?: AbortSignal;
@@ -60,7 +59,7 @@ export interface ImportSummary {
 }
 
 const KEEP_REJECTS = 20;
-/** Rows per parsed batch and per committed transaction. */
+/** Rows read and written at a time, and rows per committed transaction. */
 const BATCH_ROWS = 1_000;
 const COMMIT_ROWS = 50_000;
 
