@@ -66,7 +66,10 @@ try {
   const baseline: number[] = [];
   const ours: number[] = [];
   const again: number[] = [];
+  const exported: number[] = [];
+  const dumped: number[] = [];
   let peak = 0;
+  let exportPeak = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const plain = join(dir, `plain-${round}.db`);
     baseline.push((await measure('sqlite3', [plain, '-cmd', '.mode csv', `.import ${file} products`])).ms);
@@ -83,6 +86,14 @@ try {
     if (JSON.parse(second.stdout).unchanged !== N) throw new Error('the second import changed products');
     again.push(second.ms);
     peak = Math.max(peak, second.peakMiB);
+
+    // The catalog back out: streamed CSV vs the sqlite3 shell writing the same rows as CSV.
+    const out = join(dir, 'export.csv');
+    const ex = await measure(process.execPath, [BIN, 'products', 'export', '-o', out], { TILL_HOME: home });
+    exported.push(ex.ms);
+    exportPeak = Math.max(exportPeak, ex.peakMiB);
+    dumped.push((await measure('sqlite3', ['-csv', '-header', join(home, 'till.db'), `.output ${join(dir, 'dump.csv')}`, 'SELECT barcodes, name, price_fen, unit, category, weighed, plu, active, pinyin, id, updated_at FROM products ORDER BY id'])).ms);
+    rmSync(out, { force: true });
     rmSync(home, { recursive: true, force: true });
   }
   const base = median(baseline);
@@ -90,6 +101,8 @@ try {
   report({ name, value: median(ours) / 1000, unit: 's', baseline: base / 1000, baselineName: 'sqlite3 .import into a plain table', budget: 1.5 });
   report({ name: `re-import of the same file (all unchanged)`, value: median(again) / 1000, unit: 's', baseline: base / 1000, baselineName: 'sqlite3 .import into a plain table' });
   reportAbsolute({ name: 'import peak memory (VmHWM)', value: peak, unit: 'MiB', limit: 200 });
+  report({ name: `products export, ${N.toLocaleString('en-US')} products as CSV`, value: median(exported) / 1000, unit: 's', baseline: median(dumped) / 1000, baselineName: 'sqlite3 -csv of the same rows' });
+  reportAbsolute({ name: 'export peak memory (VmHWM; streamed, not loaded whole)', value: exportPeak, unit: 'MiB' });
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
