@@ -12,6 +12,20 @@ import type { Format, Output } from './output.js';
 
 const CHUNK = 500;
 
+/**
+ * Runs an export with the connection's memory map off: db/open.ts maps up to 256 MiB of the
+ * file for barcode lookups, and a scan of every row would keep all of it resident.
+ */
+async function unmapped<T>(db: DB, fn: () => Promise<T>): Promise<T> {
+  const mmap = db.pragma('mmap_size', { simple: true }) as number;
+  db.pragma('mmap_size = 0');
+  try {
+    return await fn();
+  } finally {
+    db.pragma(`mmap_size = ${mmap}`);
+  }
+}
+
 async function stream<T>(items: Iterable<T>, out: Output, f: Formatter<T>): Promise<number> {
   let n = 0;
   let batch: T[] = [];
@@ -48,7 +62,7 @@ const PRODUCT_COLUMNS: Column<Product>[] = [
 ];
 
 export async function exportProducts(db: DB, format: Format, out: Output): Promise<number> {
-  return stream(iterateProducts(db), out, new Formatter(format, PRODUCT_COLUMNS, (p) => p));
+  return unmapped(db, () => stream(iterateProducts(db), out, new Formatter(format, PRODUCT_COLUMNS, (p) => p)));
 }
 
 // ---- sales -------------------------------------------------------------------------------
@@ -131,7 +145,9 @@ function* wrap(sales: Iterable<SaleWithSync>): Generator<{ sale: SaleWithSync }>
  */
 export async function exportSales(db: DB, q: SaleQuery, rows: SalesRows, format: Format, out: Output): Promise<number> {
   const sales = iterateSales(db, q);
-  if (rows === 'lines') return stream(linesOf(sales), out, new Formatter(format, LINE_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.line })));
-  if (rows === 'payments') return stream(paymentsOf(sales), out, new Formatter(format, PAYMENT_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.payment })));
-  return stream(wrap(sales), out, new Formatter(format, SALE_COLUMNS, (r) => ({ ...r.sale, sync: r.sale.syncedAt ? 'synced' : 'pending' })));
+  return unmapped(db, () => {
+    if (rows === 'lines') return stream(linesOf(sales), out, new Formatter(format, LINE_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.line })));
+    if (rows === 'payments') return stream(paymentsOf(sales), out, new Formatter(format, PAYMENT_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.payment })));
+    return stream(wrap(sales), out, new Formatter(format, SALE_COLUMNS, (r) => ({ ...r.sale, sync: r.sale.syncedAt ? 'synced' : 'pending' })));
+  });
 }
