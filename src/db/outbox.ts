@@ -2,6 +2,7 @@
 // uploader sends rows in seq order and marks them synced up to HQ's acknowledged seq.
 import type { Sale } from '../core/types.js';
 import { assertInTransaction, type DB } from './open.js';
+import { stmt } from './products.js';
 
 export interface OutboxRow {
   seq: number;
@@ -13,11 +14,11 @@ export interface OutboxRow {
 
 export function enqueueSale(db: DB, sale: Sale): void {
   assertInTransaction(db, 'enqueueSale');
-  db.prepare('INSERT INTO outbox (seq, sale_id, payload, created_at) VALUES (?, ?, ?, ?)').run(sale.seq, sale.id, JSON.stringify(sale), sale.createdAt);
+  stmt(db, 'INSERT INTO outbox (seq, sale_id, payload, created_at) VALUES (?, ?, ?, ?)').run(sale.seq, sale.id, JSON.stringify(sale), sale.createdAt);
 }
 
 export function pendingCount(db: DB): number {
-  return (db.prepare('SELECT count(*) AS n FROM outbox WHERE synced_at IS NULL').get() as { n: number }).n;
+  return (stmt(db, 'SELECT count(*) AS n FROM outbox WHERE synced_at IS NULL').get() as { n: number }).n;
 }
 
 export function oldestPendingAt(db: DB): string | null {

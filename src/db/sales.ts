@@ -6,6 +6,7 @@ import { NotFoundError, UserError } from '../errors.js';
 import type { DB } from './open.js';
 import { enqueueSale } from './outbox.js';
 import { getIdentity } from './settings.js';
+import { stmt } from './products.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
@@ -20,9 +21,9 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sal
   const identity = getIdentity(db);
   if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
   return db.transaction(() => {
-    const seq = (db.prepare('SELECT coalesce(max(seq), 0) + 1 AS n FROM sales').get() as { n: number }).n;
+    const seq = (stmt(db, 'SELECT coalesce(max(seq), 0) + 1 AS n FROM sales').get() as { n: number }).n;
     const day = businessDate(at);
-    const daily = (db.prepare('SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
+    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
     const sale = buildSale(draft, {
       id: newSaleId(),
       receiptNo: receiptNumber(identity.storeCode, identity.tillCode, day, daily),
@@ -38,18 +39,20 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sal
 }
 
 function insertSale(db: DB, s: Sale, day: string): void {
-  db.prepare(
+  stmt(
+    db,
     `INSERT INTO sales (id, receipt_no, store_code, till_code, seq, business_date, cashier_id, cashier_name, created_at, status,
        subtotal_fen, discount_fen, order_discount_fen, total_fen, paid_fen, change_fen, item_count)
      VALUES (@id, @receiptNo, @storeCode, @tillCode, @seq, @day, @cashierId, @cashierName, @createdAt, @status,
        @subtotalFen, @discountFen, @orderDiscountFen, @totalFen, @paidFen, @changeFen, @itemCount)`,
   ).run({ ...s, day, lines: undefined, payments: undefined });
-  const line = db.prepare(
+  const line = stmt(
+    db,
     `INSERT INTO sale_lines (sale_id, line_no, product_id, barcode, name, qty, qty_grams, unit_price_fen, discount_fen, line_total_fen)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const l of s.lines) line.run(s.id, l.lineNo, l.productId, l.barcode, l.name, l.qty, l.qtyGrams, l.unitPriceFen, l.discountFen, l.lineTotalFen);
-  const pay = db.prepare('INSERT INTO payments (sale_id, idx, method, amount_fen, tendered_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const pay = stmt(db, 'INSERT INTO payments (sale_id, idx, method, amount_fen, tendered_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)');
   s.payments.forEach((p, i) => pay.run(s.id, i + 1, p.method, p.amountFen, p.tenderedFen, p.changeFen, p.reference));
 }
 

@@ -1,5 +1,6 @@
 // settings: small key/value facts about this till (store code, till code, store name, sync cursor…).
 import type { DB } from './open.js';
+import { stmt } from './products.js';
 
 export interface TillIdentity {
   storeCode: string;
@@ -9,7 +10,7 @@ export interface TillIdentity {
 }
 
 export function getSetting(db: DB, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = stmt(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
 }
 
