@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { useCheckoutPragmas } from '../db/open.js';
 import { globals, openTill } from './context.js';
 
 export const checkoutCommand = new Command('checkout')
@@ -31,14 +32,19 @@ export async function openCheckout(cmd: Command): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('The checkout needs a terminal: run `till checkout` in a terminal window (stdin and stdout must not be pipes).');
   }
+  (await import('../ui/heap.js')).keepHeapSmall();
+  // Start reading the screen's code (Ink, React) while the database opens.
+  const ui = import('../ui/run.js');
+  ui.catch(() => undefined);
   const requested = globals(cmd).lang;
   const { pickLang } = await import('../core/i18n.js');
   if (requested !== undefined && !pickLang(requested)) throw new UsageError(`Unknown language "${requested}": use --lang zh-CN or --lang en.`);
   if (!requested && process.env.TILL_LANG && !pickLang(process.env.TILL_LANG)) throw new UsageError(`TILL_LANG="${process.env.TILL_LANG}" is not a language: use zh-CN or en.`);
   const { home, db, identity } = openTill(cmd);
+  useCheckoutPragmas(db);
   try {
     const lang = pickLang(requested, process.env.TILL_LANG, langSetting(home))!;
-    const { runCheckout } = await import('../ui/run.js');
+    const { runCheckout } = await ui;
     await runCheckout({
       db,
       identity,

@@ -74,6 +74,16 @@ export function applyPragmas(db: DB, readonly = false): void {
   db.pragma('cache_size = -16384');
 }
 
+/**
+ * The checkout's connection reads a handful of rows per scan and stays open all day: no memory
+ * map (mapped catalog pages count against the till's memory, and grow with the catalog) and a
+ * 2 MiB page cache keep its memory flat; a lookup stays in the tens of microseconds.
+ */
+export function useCheckoutPragmas(db: DB): void {
+  db.pragma('mmap_size = 0');
+  db.pragma('cache_size = -2048');
+}
+
 /** Throws if the caller forgot to open a transaction around a multi-row write. */
 export function assertInTransaction(db: DB, what: string): void {
   if (!db.inTransaction) throw new Error(`${what} must run inside a transaction`);

@@ -8,7 +8,8 @@ import { setFlagsFromString } from 'node:v8';
  * generation's size can only be set when node starts, but V8 reads these two factors whenever it
  * would grow a space: the young generation stays at its starting size (a sub-millisecond
  * scavenge every couple of frames) and the old one grows 20% past what is live after each
- * collection. Called first thing, before start-up has grown them. Measured in bench/checkout.bench.ts (the 10,000-scan shift).
+ * collection. `till checkout` calls it first thing, before start-up grows the young generation.
+ * Measured in bench/checkout.bench.ts (the 10,000-scan shift).
  */
 export function keepHeapSmall(): void {
   try {
@@ -18,4 +19,3 @@ export function keepHeapSmall(): void {
     // An engine without these flags keeps its defaults.
   }
 }
-

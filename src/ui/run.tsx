@@ -1,6 +1,7 @@
 // Mounts the checkout on the terminal and resolves when the cashier leaves. Loaded lazily by
 // `till checkout`, so Ink and React are only ever loaded for the screen.
 import React from 'react';
+import { keepHeapSmall } from './heap.js';
 import { render } from 'ink';
 import type { Sale } from '../core/types.js';
 import { CheckoutController, type Background, type CheckoutDeps, type CheckoutSettings, type PrintResult } from './checkout-controller.js';
@@ -26,6 +27,7 @@ export type { Background, CheckoutSettings, PrintResult, Sale };
 const FALLBACK_SETTINGS: CheckoutSettings = { discountLimitPercent: 10, printerUri: 'preview', hqUrl: '' };
 
 export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
+  keepHeapSmall(); // idempotent: `till checkout` did it already, before loading this code
   const stdout = o.stdout ?? process.stdout;
   let leave = () => {};
   const controller = new CheckoutController({
