@@ -108,6 +108,12 @@ function lineDraft(l: CartLine): LineDraft {
   return { ...draft, discountFen: discountFen(l.discount, lineGrossFen(draft)) };
 }
 
+/** One line's total after its discount (without pricing the whole cart). */
+export function lineTotalFen(l: CartLine): number {
+  const d = lineDraft(l);
+  return lineGrossFen(d) - (d.discountFen ?? 0);
+}
+
 /** A discount in fen against the price it applies to (percentages round half-up). */
 export function discountFen(d: Discount | null, baseFen: number): number {
   if (!d) return 0;

@@ -10,6 +10,7 @@ import {
   isPaid,
   isWeighed,
   itemCount,
+  lineTotalFen,
   parseCart,
   reduceCart,
   serializeCart,
@@ -624,14 +625,17 @@ export class CheckoutController {
   }
 
   private addLine(line: NewLine, qty: number): void {
-    const before = this.cart.lines.length;
+    const before = this.cart.lines;
     if (!this.apply({ type: 'addLine', line, qty })) return;
-    const idx = this.cart.lines.length > before ? this.cart.lines.length - 1 : this.cart.lines.findIndex((l) => l.productId === line.productId && l.barcode === line.barcode && !isWeighed(l) && l.discount === null);
+    // A new line is last; a repeat scan changed exactly one line (found without pricing the cart).
+    const lines = this.cart.lines;
+    let idx = lines.length - 1;
+    if (lines.length === before.length) idx = lines.findIndex((l, i) => l !== before[i]);
     this.selected = Math.max(0, idx);
     this.lastSale = null;
-    const l = this.cart.lines[this.selected];
+    const l = lines[this.selected];
     const what = l.qtyGrams !== null ? `${(l.qtyGrams / 1000).toFixed(3)}kg` : `×${l.qty}`;
-    this.message = { text: this.t('msg.added', { name: l.name, what, price: formatYuan(this.totals().lines[this.selected].lineTotalFen) }), tone: 'ok' };
+    this.message = { text: this.t('msg.added', { name: l.name, what, price: formatYuan(lineTotalFen(l)) }), tone: 'ok' };
   }
 
   /** Dispatches to the cart reducer; a refusal becomes a message or a supervisor prompt. */
