@@ -13,7 +13,9 @@ export function helpRows(view: CheckoutView): { wide: Array<[string, string]>; k
   const wide: Array<[string, string]> = [];
   const enter = ENTER_LABELS[from];
   if (enter) wide.push([t('help.enter'), t(enter)]);
-  if (from === 'sale') wide.push([t('help.keys'), t('help.typing.sale')]);
+  if (from === 'sale') {
+    wide.push([t('help.keys'), t('help.typing.code')], ['', t('help.typing.qty')], ['', t('help.typing.search')]);
+  }
   const keys = bindingsFor(from).map((b): [string, string] => [b.keys.map(keyLabel).join(' / '), t(b.label)]);
   return { wide, keys };
 }

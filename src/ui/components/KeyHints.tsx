@@ -3,26 +3,42 @@ import React from 'react';
 import { Text } from 'ink';
 import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
-import { fit } from '../format.js';
+import { fit, width as textWidth } from '../format.js';
 
 const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'up', 'down']);
 
-export function hintText(view: CheckoutView): string {
+/** The hints of this screen as [key, what] pairs, from the key map. */
+export function hints(view: CheckoutView): Array<[string, string]> {
   const { mode, t } = view;
   const all = bindingsFor(mode);
   const chosen = all.filter((b) => b.hint?.includes(mode));
   const list = chosen.length > 0 ? chosen : all.filter((b) => !QUIET.has(b.command));
   // The first key of each command only: F1 lists the others.
-  const parts = list.map((b) => `${keyLabel(b.keys[0])} ${t(b.label)}`);
+  const pairs = list.map((b): [string, string] => [keyLabel(b.keys[0]), t(b.label)]);
   const enter = ENTER_LABELS[mode];
-  if (chosen.length === 0 && enter) parts.unshift(`${t('help.enter')} ${t(enter)}`);
-  return ' ' + parts.join(' │ ');
+  if (chosen.length === 0 && enter) pairs.unshift([t('help.enter'), t(enter)]);
+  return pairs;
 }
 
+/** As many hints as fit: the key in reverse video, its word after it. */
 export function KeyHints({ view, width }: { view: CheckoutView; width: number }) {
+  const shown: Array<[string, string]> = [];
+  let used = 1;
+  for (const [k, what] of hints(view)) {
+    const w = textWidth(k) + 2 + textWidth(what) + 1;
+    if (used + w > width) break;
+    shown.push([k, what]);
+    used += w;
+  }
   return (
-    <Text dimColor wrap="truncate">
-      {fit(hintText(view), width)}
+    <Text wrap="truncate">
+      <Text> </Text>
+      {shown.map(([k, what], i) => (
+        <Text key={i}>
+          <Text inverse>{` ${k} `}</Text>
+          <Text dimColor>{fit(what, width) + ' '}</Text>
+        </Text>
+      ))}
     </Text>
   );
 }

@@ -13,6 +13,11 @@ const METHODS: Array<[TenderMethod, string]> = [
   ['alipay', 'F5'],
 ];
 
+/** A customer's payment code on screen: enough to match the phone, not the whole code. */
+export function maskCode(code: string): string {
+  return code.length > 8 ? `${code.slice(0, 4)}…${code.slice(-4)}` : code;
+}
+
 /** Rows the panel takes, so the cart below it gets the rest. */
 export function paymentPanelHeight(view: CheckoutView): number {
   return 4 + Math.min(view.cart.tenders.length, 3) + (view.payment?.method === 'cash' && view.payment.stage === 'amount' ? 1 : 0);
@@ -32,7 +37,7 @@ export function PaymentPanel({ view, width }: { view: CheckoutView; width: numbe
           ? t('pay.referencePrompt', { amount })
           : payment.stage === 'code'
             ? t('pay.codePrompt', { method: m(payment.method), amount })
-            : t('pay.confirmPrompt', { method: m(payment.method), amount, code: payment.code ?? '' });
+            : t('pay.confirmPrompt', { method: m(payment.method), amount, code: maskCode(payment.code ?? '') });
   const taken = totals.lines.length ? cart.tenders.slice(-3) : [];
   return (
     <Box flexDirection="column" width={width}>
@@ -49,7 +54,7 @@ export function PaymentPanel({ view, width }: { view: CheckoutView; width: numbe
       </Box>
       {taken.map((tender, i) => (
         <Text key={i} wrap="truncate">
-          {fit(`   ${t('pay.taken')}: ${m(tender.method)} ${formatYuan(tender.tenderedFen)}${tender.reference ? `  (${tender.reference})` : ''}`, width)}
+          {fit(`   ${t('pay.taken')}: ${m(tender.method)} ${formatYuan(tender.tenderedFen)}${tender.reference ? `  (${tender.method === 'wechat' || tender.method === 'alipay' ? maskCode(tender.reference) : tender.reference})` : ''}`, width)}
         </Text>
       ))}
       <Text color="cyan" wrap="truncate">
