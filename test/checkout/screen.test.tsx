@@ -239,6 +239,37 @@ describe('cart changes', () => {
     ]);
   });
 
+  test('F8 cancels the whole sale after asking; once paid in part it needs a supervisor', async () => {
+    const { db, h } = start();
+    await h.login();
+    await h.write(`${COLA}\r${NOODLES}\r`, KEY.f8);
+    await h.waitFor('取消整笔交易（2 件，¥8.00）？');
+    await h.write(KEY.esc);
+    expect(h.view().cart.lines).toHaveLength(2);
+    await h.write(KEY.f8, KEY.enter);
+    await h.waitFor('交易已取消');
+    expect(h.view().cart.lines).toHaveLength(0);
+    // With ¥5 cash taken: the supervisor must approve, then undo the payment (Del in payment).
+    await h.write(`${COLA}\r${NOODLES}\r`, KEY.enter, '5', KEY.enter);
+    await h.waitFor('已付 ¥5.00，还需 ¥3.00');
+    await h.write(KEY.del);
+    await h.waitFor('需要主管授权');
+    await h.write('9001', KEY.enter, '9999', KEY.enter);
+    await h.waitFor('已撤销上一笔付款');
+    expect(h.view().cart.tenders).toHaveLength(0);
+    expect(listSales(db)).toHaveLength(0);
+  });
+
+  test('F9 signs out only between sales', async () => {
+    const { h } = start();
+    await h.login();
+    await h.write(`${COLA}\r`, KEY.f9);
+    await h.waitFor('请先完成当前交易，或按 F6 挂单');
+    await h.write(KEY.enter, KEY.enter, KEY.f9);
+    await h.waitFor('已退出登录');
+    expect(h.view().mode).toBe('login');
+  });
+
   test('suspend a sale, serve someone else, resume it', async () => {
     const { db, h } = start();
     await h.login();
