@@ -218,7 +218,11 @@ export class CheckoutController {
     const every = this.deps.statusEveryMs ?? 2000;
     if (every > 0) {
       this.statusTimer = setInterval(() => {
-        if (this.refreshStatus()) this.emit();
+        try {
+          if (this.refreshStatus()) this.emit();
+        } catch {
+          // The status bar keeps its last figures; the next tick tries again.
+        }
       }, every);
       this.statusTimer.unref?.();
     }
@@ -309,12 +313,18 @@ export class CheckoutController {
       this.buf = r.state;
       next = r.next;
       for (const e of r.events) {
-        if (e.type === 'edit') this.onEdit(e.text);
-        else if (e.type === 'submit') this.onSubmit(e.text);
-        else {
-          const key = keyName(e.seq);
-          const command = key && commandFor(this.mode(), key);
-          if (command) this.onCommand(command);
+        // An unexpected failure (a database error, a bug) costs one key or scan and a message,
+        // never the screen: the cashier can carry on, and a sale is committed whole or not at all.
+        try {
+          if (e.type === 'edit') this.onEdit(e.text);
+          else if (e.type === 'submit') this.onSubmit(e.text);
+          else {
+            const key = keyName(e.seq);
+            const command = key && commandFor(this.mode(), key);
+            if (command) this.onCommand(command);
+          }
+        } catch (err) {
+          this.say('msg.unexpected', { error: (err as Error)?.message ?? String(err) }, 'error');
         }
       }
     }
@@ -700,7 +710,11 @@ export class CheckoutController {
     this.searchTimer = setTimeout(() => {
       this.searchTimer = null;
       if (this.disposed || !this.search || this.search.fresh) return;
-      this.runSearch();
+      try {
+        this.runSearch();
+      } catch (err) {
+        this.say('msg.unexpected', { error: (err as Error)?.message ?? String(err) }, 'error');
+      }
       this.emit();
     }, this.deps.searchDelayMs ?? 120);
     this.searchTimer.unref?.();
@@ -841,7 +855,11 @@ export class CheckoutController {
     this.pendingQty = null;
     this.lastSale = { sale };
     this.say(sale.changeFen > 0 ? 'msg.doneChange' : 'msg.done', { receipt: sale.receiptNo, change: formatYuan(sale.changeFen), total: formatYuan(sale.totalFen) }, 'ok');
-    this.refreshStatus();
+    try {
+      this.refreshStatus();
+    } catch {
+      // The sale is committed; the status bar catches up on its next tick.
+    }
     const print = this.settings?.print;
     if (print && this.status.printer !== 'off') void this.printSale(print, sale, drawer);
   }

@@ -129,6 +129,19 @@ describe('scanning', () => {
     expect(h.view().cart.lines).toHaveLength(1);
   });
 
+  test('a failure underneath (here the database is gone) costs one scan and a message, not the screen', async () => {
+    const { db, h } = start();
+    await h.login();
+    db.close();
+    await h.write(`${COLA}\r`);
+    await h.waitFor('出现意外错误');
+    await h.write('kk');
+    await tick(60); // the search runs after a pause in typing
+    await h.waitFor('出现意外错误');
+    await h.write(KEY.esc);
+    expect(h.view().mode).toBe('sale');
+  });
+
   test('a payment code scanned during the sale says to press F10 first', async () => {
     const { h } = start();
     await h.login();
