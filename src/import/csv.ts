@@ -6,7 +6,7 @@
 //     if (row.error) console.error(`line ${row.line}: ${row.error}`);
 //     else upsert(row.product!, row.pinyin);
 //   }
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Parser, type CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
@@ -207,7 +207,17 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
     throw e;
   }
   const info: CsvInfo = { encoding, bom: bomLength > 0, delimiter: found.delimiter, header, headerLine, layout };
-  const validator = new RowValidator(layout, encoding === 'utf-8' ? 'UTF-8' : encoding.toUpperCase());
+  // Rows the file will hold, from its size and the sample's bytes per line (paths only).
+  let expectedRows = 0;
+  if (typeof input === 'string' && !ended) {
+    try {
+      const newlines = sample.reduce((n, b) => (b === 10 ? n + 1 : n), 0);
+      if (newlines > 0) expectedRows = Math.ceil((statSync(input).size / sample.length) * newlines * 1.05);
+    } catch {
+      // a pipe or a vanished file: the table grows as it goes
+    }
+  }
+  const validator = new RowValidator(layout, encoding === 'utf-8' ? 'UTF-8' : encoding.toUpperCase(), expectedRows);
   const initials = opts.pinyin ? new InitialsCache() : undefined;
   const width = header.length;
 

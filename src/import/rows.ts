@@ -79,13 +79,17 @@ function plu(cell: string): string | undefined {
 
 /** Validates records in file order and remembers codes, so a repeated barcode or PLU is refused. */
 export class RowValidator {
-  private barcodes = new SeenCodes();
+  private barcodes: SeenCodes;
   private plus = new Map<string, number>();
 
+  /** `expectedRows`: an estimate of the file's rows, to size the table of seen barcodes. */
   constructor(
     private layout: Layout,
     private encodingHint: string,
-  ) {}
+    expectedRows = 0,
+  ) {
+    this.barcodes = new SeenCodes(expectedRows);
+  }
 
   /** Returns the product, or throws RowError with the reason. */
   validate(record: string[], line: number): ProductInput {
