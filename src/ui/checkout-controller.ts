@@ -6,7 +6,7 @@
 import { paymentCodeKind } from '../core/barcode.js';
 import {
   EMPTY_CART,
-  cartTotals,
+  cartSummary,
   isPaid,
   isWeighed,
   itemCount,
@@ -16,7 +16,7 @@ import {
   serializeCart,
   type CartAction,
   type CartState,
-  type CartTotals,
+  type CartSummary,
   type Discount,
   type NewLine,
   type Refusal,
@@ -127,7 +127,7 @@ export interface CheckoutView {
   login: { id: string; field: 'id' | 'pin' };
   input: string;
   cart: CartState;
-  totals: CartTotals;
+  totals: CartSummary;
   items: number;
   selected: number;
   pendingQty: number | null;
@@ -271,7 +271,7 @@ export class CheckoutController {
       login: this.login,
       input: this.buf.text,
       cart: this.cart,
-      totals: cartTotals(this.cart),
+      totals: cartSummary(this.cart),
       items: itemCount(this.cart),
       selected: this.selected,
       pendingQty: this.pendingQty,
@@ -582,8 +582,8 @@ export class CheckoutController {
 
   // ---- scanning and the cart --------------------------------------------------------------
 
-  private totals(): CartTotals {
-    return cartTotals(this.cart);
+  private totals(): CartSummary {
+    return cartSummary(this.cart);
   }
 
   private get policy() {

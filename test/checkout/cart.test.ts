@@ -1,7 +1,9 @@
 // The cart reducer as pure code: what the cashier can do to a sale, and what needs a supervisor.
 import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
 import {
   EMPTY_CART,
+  cartSummary,
   cartTotals,
   draftFromCart,
   isPaid,
@@ -105,6 +107,42 @@ describe('cart', () => {
     const cart = run([{ type: 'addLine', line: cola }, { type: 'addTender', tender: { method: 'cash', tenderedFen: 100 } }]);
     expect(refusal(cart, { type: 'removeLastTender' })).toEqual({ code: 'needs-approval', reason: 'after-payment' });
     expect(run([{ type: 'removeLastTender', approvedBy: '9001' }], cart).tenders).toEqual([]);
+  });
+
+  test('the on-screen summary always equals the full pricing', () => {
+    const line = fc.record({
+      productId: fc.integer({ min: 1, max: 5 }),
+      unitPriceFen: fc.integer({ min: 0, max: 99999 }),
+      grams: fc.option(fc.integer({ min: 1, max: 20000 })),
+      fixed: fc.option(fc.integer({ min: 1, max: 99999 })),
+      qty: fc.integer({ min: 1, max: 20 }),
+      discountBp: fc.option(fc.integer({ min: 0, max: 10000 })),
+    });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), fc.option(fc.integer({ min: 0, max: 10000 })), fc.integer({ min: 0, max: 50000 }), (lines, orderBp, cash) => {
+        let cart = EMPTY_CART;
+        const loose = { discountLimitBp: 10000 };
+        for (const l of lines) {
+          const n: NewLine = { productId: l.productId, barcode: `b${l.productId}`, name: `p${l.productId}`, unitPriceFen: l.unitPriceFen, qtyGrams: l.fixed === null ? l.grams : null, ...(l.fixed !== null ? { fixedPriceFen: l.fixed } : {}) };
+          const r = reduceCart(cart, { type: 'addLine', line: n, qty: l.grams === null && l.fixed === null ? l.qty : 1 }, loose);
+          if (r.ok) cart = r.state;
+          if (l.discountBp !== null) {
+            const d = reduceCart(cart, { type: 'setLineDiscount', index: cart.lines.length - 1, discount: { kind: 'percent', bp: l.discountBp } }, loose);
+            if (d.ok) cart = d.state;
+          }
+        }
+        if (orderBp !== null) {
+          const d = reduceCart(cart, { type: 'setOrderDiscount', discount: { kind: 'percent', bp: orderBp } }, loose);
+          if (d.ok) cart = d.state;
+        }
+        if (cash > 0) {
+          const t = reduceCart(cart, { type: 'addTender', tender: { method: 'cash', tenderedFen: cash } }, loose);
+          if (t.ok) cart = t.state;
+        }
+        const { lines: _priced, ...full } = cartTotals(cart);
+        expect(cartSummary(cart)).toEqual(full);
+      }),
+    );
   });
 
   test('a suspended cart reads back the same (lines, discounts), without tenders', () => {

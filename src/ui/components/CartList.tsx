@@ -2,11 +2,12 @@
 // same to render as a short one.
 import React from 'react';
 import { Box, Text } from 'ink';
+import { lineTotalFen } from '../../core/cart.js';
 import type { CheckoutView } from '../checkout-controller.js';
 import { cartRow, discountText, formatFen, qtyText, windowStart } from '../format.js';
 
 export function CartList({ view, width, height, showHeader = true }: { view: CheckoutView; width: number; height: number; showHeader?: boolean }) {
-  const { t, cart, totals, selected } = view;
+  const { t, cart, selected } = view;
   if (height <= 0) return null;
   const header = cartRow({ no: t('col.no'), name: t('col.name'), qty: t('col.qty'), price: t('col.price'), total: t('col.total') }, width);
   const rows = Math.max(0, height - (showHeader ? 1 : 0));
@@ -21,11 +22,10 @@ export function CartList({ view, width, height, showHeader = true }: { view: Che
       )}
       {visible.map((l, i) => {
         const idx = start + i;
-        const priced = totals.lines[idx];
         const fixed = l.fixedPriceFen !== undefined;
         const name = l.name + (l.discount ? ` ${discountText(l.discount)}` : '');
         const unit = l.qtyGrams !== null ? `${formatFen(l.unitPriceFen)}/kg` : formatFen(l.unitPriceFen);
-        const row = cartRow({ no: String(idx + 1), name, qty: qtyText(l, fixed), price: unit, total: formatFen(priced?.lineTotalFen ?? 0) }, width);
+        const row = cartRow({ no: String(idx + 1), name, qty: qtyText(l, fixed), price: unit, total: formatFen(lineTotalFen(l)) }, width);
         return (
           <Text key={l.key} inverse={idx === selected} wrap="truncate">
             {row}

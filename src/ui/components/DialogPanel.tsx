@@ -1,6 +1,7 @@
 // A question above the cart: new quantity, discount, supervisor approval, or "really leave?".
 import React from 'react';
 import { Box, Text } from 'ink';
+import { lineTotalFen } from '../../core/cart.js';
 import type { CheckoutView } from '../checkout-controller.js';
 import { fit, formatYuan } from '../format.js';
 
@@ -15,8 +16,8 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
     case 'discount': {
       if (dialog.scope === 'order') return { title: t('cmd.orderDiscount'), lines: [t('dialog.orderDiscount', { amount: formatYuan(totals.subtotalFen) }), t('dialog.limit', { limit })] };
       const l = cart.lines[dialog.index];
-      const priced = totals.lines[dialog.index];
-      return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan((priced?.lineTotalFen ?? 0) + (priced?.discountFen ?? 0)) }), t('dialog.limit', { limit })] };
+      const gross = l ? lineTotalFen({ ...l, discount: null }) : 0;
+      return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan(gross) }), t('dialog.limit', { limit })] };
     }
     case 'approve':
       return {

@@ -38,7 +38,7 @@ export function PaymentPanel({ view, width }: { view: CheckoutView; width: numbe
           : payment.stage === 'code'
             ? t('pay.codePrompt', { method: m(payment.method), amount })
             : t('pay.confirmPrompt', { method: m(payment.method), amount, code: maskCode(payment.code ?? '') });
-  const taken = totals.lines.length ? cart.tenders.slice(-3) : [];
+  const taken = cart.tenders.slice(-3);
   return (
     <Box flexDirection="column" width={width}>
       <Text bold color="yellow" wrap="truncate">
