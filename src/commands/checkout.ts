@@ -32,12 +32,13 @@ export async function openCheckout(cmd: Command): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('The checkout needs a terminal: run `till checkout` in a terminal window (stdin and stdout must not be pipes).');
   }
-  (await import('../ui/heap.js')).keepHeapSmall();
-  // Start reading the screen's code (Ink, React) while the database opens.
+  // Start reading the screen's code (Ink, React) now; the small modules and the database open
+  // meanwhile. The heap tuning lands before the big chunk is evaluated.
   const ui = import('../ui/run.js');
   ui.catch(() => undefined);
+  const [{ keepHeapSmall }, { pickLang }] = await Promise.all([import('../ui/heap.js'), import('../core/i18n.js')]);
+  keepHeapSmall();
   const requested = globals(cmd).lang;
-  const { pickLang } = await import('../core/i18n.js');
   if (requested !== undefined && !pickLang(requested)) throw new UsageError(`Unknown language "${requested}": use --lang zh-CN or --lang en.`);
   if (!requested && process.env.TILL_LANG && !pickLang(process.env.TILL_LANG)) throw new UsageError(`TILL_LANG="${process.env.TILL_LANG}" is not a language: use zh-CN or en.`);
   const { home, db, identity } = openTill(cmd);
