@@ -1,8 +1,12 @@
 // Bundles src/ into dist/ with esbuild. Code splitting keeps the checkout's Ink/React
 // chunk out of admin commands: `till products show` must start like a plain script.
 import { build } from 'esbuild';
+import { renameSync, rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
+// Build into a fresh folder and swap it in, so dist/ holds exactly this build's chunks and a
+// failed build leaves the previous one in place.
+const next = `dist.next-${process.pid}`;
 
 // commander requires node:child_process at load time only for executable subcommands, which
 // Till does not use; child_process drags in net, dgram and streams (~10 ms of every start).
@@ -20,26 +24,40 @@ const lazyChildProcess = {
   },
 };
 
-await build({
-  plugins: [lazyChildProcess],
-  absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts', 'sync-worker': 'src/sync/worker.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Native or optional modules stay outside the bundle.
-  external: ['better-sqlite3', 'pg-native', 'react-devtools-core'],
-  banner: {
-    // CommonJS dependencies inside an ESM bundle still call require() for builtins.
-    js: "import { createRequire as __tillCreateRequire } from 'node:module'; const require = __tillCreateRequire(import.meta.url);",
-  },
-  // React and its reconciler in production mode: the development build is slower and keeps a
-  // performance.measure entry per component render (the checkout's memory grew with every sale).
-  define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
-});
+try {
+  await build({
+    plugins: [lazyChildProcess],
+    absWorkingDir: root,
+    entryPoints: { cli: 'src/cli.ts', 'sync-worker': 'src/sync/worker.ts' },
+    outdir: next,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Native or optional modules stay outside the bundle.
+    external: ['better-sqlite3', 'pg-native', 'react-devtools-core'],
+    banner: {
+      // CommonJS dependencies inside an ESM bundle still call require() for builtins.
+      js: "import { createRequire as __tillCreateRequire } from 'node:module'; const require = __tillCreateRequire(import.meta.url);",
+    },
+    // React and its reconciler in production mode: the development build is slower and keeps a
+    // performance.measure entry per component render (the checkout's memory grew with every sale).
+    define: { 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
+  });
+} catch (e) {
+  rmSync(`${root}${next}`, { recursive: true, force: true });
+  throw e;
+}
+
+const old = `dist.old-${process.pid}`;
+try {
+  renameSync(`${root}dist`, `${root}${old}`);
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
+}
+renameSync(`${root}${next}`, `${root}dist`);
+rmSync(`${root}${old}`, { recursive: true, force: true });

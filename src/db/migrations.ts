@@ -148,7 +148,17 @@ export const migrations: Record<number, string> = {
  * feature ranges land independently: a database that already has 20 must still get a later 12.
  */
 export function migrate(db: DB): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const hasLedger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!hasLedger) {
+    db.transaction(() => {
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      // Databases made before the ledger recorded only the highest number in user_version, and
+      // then every migration up to it had run (ranges landed in order until then).
+      const legacy = db.pragma('user_version', { simple: true }) as number;
+      const bridge = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 'before-ledger')");
+      for (const n of Object.keys(migrations).map(Number)) if (n <= legacy) bridge.run(n);
+    }).immediate();
+  }
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
   const pending = Object.keys(migrations)
     .map(Number)

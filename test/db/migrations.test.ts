@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, migrations } from '../../src/db/migrations.js';
 import { openDatabase, type DB } from '../../src/db/open.js';
@@ -41,5 +42,21 @@ describe('migrations', () => {
     } finally {
       delete migrations[9_997];
     }
+  });
+});
+
+describe('upgrading a till made before the migration ledger', () => {
+  it('keeps its data and applies only the migrations it lacks', () => {
+    // What such a database looked like: migrations up to 20 run, user_version = 20, no ledger.
+    const raw = new Database(':memory:');
+    const old = Object.keys(migrations).map(Number).filter((n) => n <= 20).sort((a, b) => a - b);
+    for (const n of old) raw.exec(migrations[n]);
+    raw.pragma('user_version = 20');
+    raw.prepare("INSERT INTO settings (key, value) VALUES ('store.code', 'S001')").run();
+    db = raw;
+    migrate(db);
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'store.code'").get()).toEqual({ value: 'S001' });
+    const versions = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
+    expect(versions).toEqual(Object.keys(migrations).map(Number).sort((a, b) => a - b));
   });
 });
