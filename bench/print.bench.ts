@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
   // ---- a healthy network printer: printSaleReceipt (status, receipt, acknowledgement) ----
   const config = new TillConfig(home);
-  config.set('printer.timeoutMs', '1000');
+  await config.set('printer.timeoutMs', '1000');
   const printer = await startFakePrinter();
   const bytes = encodeReceipt(doc, { openDrawer: true });
   const rawSend = () =>

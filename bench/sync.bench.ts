@@ -140,7 +140,7 @@ async function faultRun(rate: number, seed: number): Promise<FaultRun> {
   for (let i = 0; i < TILLS; i++) tills.push(await enroll(hq, i % 2 ? 'S002' : 'S001', `T${i}`));
   const proxy = await new FaultProxy({ target: hq.url, rate, random: seeded(seed) }).start();
   cleanups.push(() => proxy.stop());
-  for (const t of tills) new TillConfig(t.home).set('hq.url', proxy.url);
+  for (const t of tills) await new TillConfig(t.home).set('hq.url', proxy.url);
   // Small batches: many more exchanges, so many more chances for the network to fail one.
   const options = { requestTimeoutMs: 2000, batchSize: 25, backoff: { baseMs: 50, capMs: 2000 }, idlePollMs: 20, catalogEveryMs: 250, probeEveryMs: 250 };
   const ac = new AbortController();

@@ -1,6 +1,7 @@
 // Till settings a person sets with `till config set <key> <value>`, stored by conf in
 // <home>/config.json. Every key is declared here once: its schema, default and help text.
-import Conf from 'conf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.js';
 
@@ -40,19 +41,47 @@ export function assertConfigKey(key: string): ConfigKey {
   return key;
 }
 
+/**
+ * Reads go straight to <home>/config.json (re-read on every get, so a running checkout or sync
+ * sees `till config set` at once). Writes go through conf (atomic writes), which is loaded only
+ * when something is written: conf and its schema validator cost the checkout ~10 MiB and
+ * start-up time it has no use for.
+ */
 export class TillConfig {
-  private readonly store: Conf<Record<string, unknown>>;
+  readonly path: string;
 
-  constructor(home: string) {
-    this.store = new Conf({ cwd: home, configName: 'config', projectName: 'till', projectSuffix: '' });
+  constructor(private readonly home: string) {
+    this.path = join(home, 'config.json');
   }
 
-  get path(): string {
-    return this.store.path;
+  private raw(): Record<string, unknown> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw e;
+    }
+    try {
+      const value = text.trim() === '' ? {} : JSON.parse(text);
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+    } catch {
+      throw new UserError(`${this.path} is not valid JSON; fix it by hand or delete it to return to the defaults.`);
+    }
+  }
+
+  private async store() {
+    const { default: Conf } = await import('conf');
+    return new Conf<Record<string, unknown>>({ cwd: this.home, configName: 'config', projectName: 'till', projectSuffix: '' });
+  }
+
+  /** conf stores dotted keys nested: "printer.width" lives at { printer: { width } }. */
+  private lookup(raw: Record<string, unknown>, key: ConfigKey): unknown {
+    return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
   }
 
   get<K extends ConfigKey>(key: K): ConfigValues[K] {
-    const raw = this.store.get(key);
+    const raw = this.lookup(this.raw(), key);
     const def = CONFIG_KEYS[key];
     if (raw === undefined) return def.default as ConfigValues[K];
     const parsed = def.schema.safeParse(raw);
@@ -61,23 +90,25 @@ export class TillConfig {
   }
 
   /** Validates and stores a value typed by a person; throws a UserError saying what is allowed. */
-  set(key: string, value: string): ConfigValues[ConfigKey] {
+  async set(key: string, value: string): Promise<ConfigValues[ConfigKey]> {
     const k = assertConfigKey(key);
     const parsed = CONFIG_KEYS[k].schema.safeParse(value);
     if (!parsed.success) throw new UserError(`${k}: "${value}" ${parsed.error.issues[0]?.message ?? 'is not valid'}. (${CONFIG_KEYS[k].help})`);
-    this.store.set(k, parsed.data);
+    (await this.store()).set(k, parsed.data);
     return parsed.data as ConfigValues[ConfigKey];
   }
 
-  unset(key: string): void {
-    this.store.delete(assertConfigKey(key));
+  async unset(key: string): Promise<void> {
+    const k = assertConfigKey(key);
+    (await this.store()).delete(k);
   }
 
   list(): Array<{ key: ConfigKey; value: unknown; isDefault: boolean; help: string }> {
+    const raw = this.raw();
     return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => ({
       key,
       value: this.get(key),
-      isDefault: this.store.get(key) === undefined,
+      isDefault: this.lookup(raw, key) === undefined,
       help: CONFIG_KEYS[key].help,
     }));
   }

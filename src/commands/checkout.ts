@@ -32,6 +32,10 @@ export async function openCheckout(cmd: Command): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('The checkout needs a terminal: run `till checkout` in a terminal window (stdin and stdout must not be pipes).');
   }
+  // Ink draws only the last frame when it believes it runs under CI (is-in-ci reads CI and
+  // CONTINUOUS_INTEGRATION when its chunk loads). A checkout on a real terminal is always
+  // interactive, whatever environment the till was started from.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = 'false';
   // Start reading the screen's code (Ink, React) now; the small modules and the database open
   // meanwhile. The heap tuning lands before the big chunk is evaluated.
   const ui = import('../ui/run.js');

@@ -30,7 +30,7 @@ const set = new Command('set')
     const k = assertConfigKey(key);
     // The declared pattern accepts any port; the printer code also checks its range.
     if (k === 'printer.uri') await (await import('../print/index.js')).checkPrinterUri(value);
-    const saved = new TillConfig(homeOf(cmd)).set(k, value);
+    const saved = await new TillConfig(homeOf(cmd)).set(k, value);
     say(`${k} = ${show(saved)}`);
   });
 
@@ -40,7 +40,7 @@ const unset = new Command('unset')
   .action(async (key: string, _opts: unknown, cmd: Command) => {
     const { TillConfig, CONFIG_KEYS, assertConfigKey } = await load();
     const k = assertConfigKey(key);
-    new TillConfig(homeOf(cmd)).unset(k);
+    await new TillConfig(homeOf(cmd)).unset(k);
     say(`${k} = ${show(CONFIG_KEYS[k].default)} (default)`);
   });
 

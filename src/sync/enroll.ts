@@ -68,7 +68,7 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
   const catalogReset = prev !== undefined && (prev.storeCode !== res.storeCode || prev.tillCode !== res.tillCode || normaliseBaseUrl(prevUrl) !== url);
 
   writeToken(o.home, res.token);
-  config.set('hq.url', url);
+  await config.set('hq.url', url);
   const { beginCatalogReset } = await import('../db/hq-catalog.js');
   const { getCatalogCursor } = await import('../db/sync-state.js');
   o.db.transaction(() => {

@@ -20,11 +20,11 @@ let home: string;
 let config: TillConfig;
 const printers: FakePrinter[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   home = tempDir('till-print-');
   config = new TillConfig(home);
-  config.set('printer.timeoutMs', String(TIMEOUT_MS));
-  config.set('lang', 'en');
+  await config.set('printer.timeoutMs', String(TIMEOUT_MS));
+  await config.set('lang', 'en');
 });
 afterEach(async () => {
   await Promise.all(printers.splice(0).map((p) => p.close()));

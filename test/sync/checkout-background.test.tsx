@@ -25,7 +25,7 @@ beforeAll(async () => {
   await hq.store.catalog.add({ name: '农夫山泉550ml', priceFen: 200, barcodes: [WATER] });
   till = await enrolledTill(hq.store, hq.url, 'S001', 'C1');
   proxy = await new FaultProxy({ target: hq.url, rate: 0, kinds: ['error-before'] }).start();
-  new TillConfig(till.home).set('hq.url', proxy.url);
+  await new TillConfig(till.home).set('hq.url', proxy.url);
 });
 afterAll(async () => {
   await proxy.stop();

@@ -37,7 +37,7 @@ async function run(rate: number, seed: number): Promise<void> {
     for (let i = 0; i < TILLS; i++) {
       const t = await enrolledTill(hq.store, hq.url, i % 2 ? 'S002' : 'S001', `F${rate * 100}${i}`);
       // Re-pointed at the faulty network the way a person would: `till config set hq.url`.
-      new TillConfig(t.home).set('hq.url', proxy.url);
+      await new TillConfig(t.home).set('hq.url', proxy.url);
       tills.push(t);
     }
     const engines = tills.map((t) => t.engine(OPTIONS));

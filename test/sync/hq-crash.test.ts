@@ -51,7 +51,7 @@ describe('HQ killed mid-batch', () => {
     }).start();
     cleanup.push(() => proxy.stop());
     const { TillConfig } = await import('../../src/config.js');
-    new TillConfig(till.home).set('hq.url', proxy.url);
+    await new TillConfig(till.home).set('hq.url', proxy.url);
 
     const engine = till.engine({ requestTimeoutMs: 2000, batchSize: 100, backoff: { baseMs: 50, capMs: 500 } });
     const ac = new AbortController();

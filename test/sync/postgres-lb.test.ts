@@ -46,7 +46,7 @@ describe('two HQ instances on one PostgreSQL behind a faulty load balancer', () 
     try {
       for (let i = 0; i < 3; i++) {
         const t = await enrolledTill(stores[i % 2], urls[i % 2], 'S001', `P${i}`);
-        new TillConfig(t.home).set('hq.url', proxy.url);
+        await new TillConfig(t.home).set('hq.url', proxy.url);
         tills.push(t);
         sellMany(t.db, 300);
       }

@@ -169,7 +169,7 @@ describe('a till enrolled with HQ', () => {
     sellMany(t.db, 10);
     const proxy = await new FaultProxy({ target: hq.url, rate: 1, kinds: ['throttle'] }).start();
     try {
-      new TillConfig(t.home).set('hq.url', proxy.url);
+      await new TillConfig(t.home).set('hq.url', proxy.url);
       const engine = t.engine(FAST); // its own backoff would wait at most 200 ms
       const retries: number[] = [];
       engine.on((e) => {
