@@ -1,6 +1,7 @@
 // The `till` program: registers every command and owns the one top-level error handler.
 // Admin commands must not load Ink or React; the checkout is imported lazily.
 import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
 import { ExitCode, TillError, UsageError } from './errors.js';
 import { initCommand } from './commands/init.js';
 import { productsCommand } from './commands/products.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .description('Till: the convenience-store cashier system (checkout, catalog, sync with HQ)')
     .option('--home <dir>', 'where this till (or HQ) keeps its database and config [env: TILL_HOME]')
     .option('--lang <lang>', 'language of the cashier screens: zh-CN or en [env: TILL_LANG]')
+    .version(version, '-V, --version', 'print the version')
     .option('--debug', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(initCommand)

@@ -4,7 +4,6 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
-import { findSale } from '../db/sales.js';
 import { getIdentity } from '../db/settings.js';
 import { UserError } from '../errors.js';
 import { dbPath } from '../home.js';
@@ -73,6 +72,7 @@ const reprint = new Command('reprint')
   .addOption(widthOption())
   .action(async (ref: string, opts: PrinterOpts, cmd: Command) => {
     const s = await settings(cmd, opts);
+    const { findSale } = await import('../db/sales.js');
     const { db, identity } = openTill(cmd);
     let sale;
     try {

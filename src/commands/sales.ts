@@ -1,7 +1,10 @@
 // till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state.
 import { Command } from 'commander';
 import { formatFen } from '../core/money.js';
-import { findSale, listSales, type SaleWithSync } from '../db/sales.js';
+import type { SaleWithSync } from '../db/sales.js';
+
+// db/sales brings uuid and node:crypto (for recording): load it only in these commands' actions.
+const salesDb = () => import('../db/sales.js');
 import { openTill, printJson } from './context.js';
 import { dateRange } from './dates.js';
 
@@ -46,6 +49,7 @@ const list = new Command('list')
   .option('--json', 'print JSON: one object per sale with lines and payments')
   .action(async (opts, cmd: Command) => {
     const range = dateRange(opts.from, opts.to);
+    const { listSales } = await salesDb();
     const { db } = openTill(cmd);
     try {
       const sales = listSales(db, range);
@@ -87,7 +91,8 @@ const show = new Command('show')
   .description('show one sale by receipt number, id, or "last"')
   .argument('<receipt-no|id|last>', 'receipt number (S001-T01-20261126-0001), sale id, or last')
   .option('--json', 'print JSON')
-  .action((ref: string, opts, cmd: Command) => {
+  .action(async (ref: string, opts, cmd: Command) => {
+    const { findSale } = await salesDb();
     const { db } = openTill(cmd);
     try {
       const s = findSale(db, ref);
