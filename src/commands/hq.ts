@@ -7,7 +7,7 @@ import { PartialError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say } from './context.js';
-import { positiveInt, priceOption } from './products.js';
+import { patchFromOptions, positiveInt, priceOption } from './products.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -200,20 +200,8 @@ const productsUpdate = new Command('update')
   .option('--json', 'print the product as JSON')
   .addOption(dbOption())
   .action(async (ref: string, opts, cmd: Command) => {
-    const priceFen = opts.price !== undefined ? priceOption(opts.price) : undefined;
-    const p = await withHq(cmd, (hq) =>
-      hq.catalog.update(ref, {
-        name: opts.name,
-        priceFen,
-        unit: opts.unit,
-        category: opts.category,
-        weighed: opts.weighed,
-        plu: opts.plu === undefined ? undefined : opts.plu === '' ? null : opts.plu,
-        active: opts.active ? true : opts.inactive ? false : undefined,
-        addBarcodes: opts.addBarcode,
-        removeBarcodes: opts.removeBarcode,
-      }),
-    );
+    const patch = patchFromOptions(opts);
+    const p = await withHq(cmd, (hq) => hq.catalog.update(ref, patch));
     if (opts.json) printJson(p);
     else say(`Updated ${describe(p)}`);
   });

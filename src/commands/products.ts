@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { MoneyParseError, formatFen, parseYuan } from '../core/money.js';
 import type { Product } from '../core/types.js';
 import { listProducts, resolveProduct } from '../db/products.js';
+import type { ProductPatch } from '../db/products-write.js';
 
 // Writers load pinyin-pro: import them only in the commands that write.
 const writer = () => import('../db/products-write.js');
@@ -151,22 +152,11 @@ const update = new Command('update')
   .addOption(new Option('--inactive', 'hide the product from sale').conflicts('active'))
   .option('--json', 'print the product as JSON')
   .action(async (ref: string, opts, cmd: Command) => {
-    const priceFen = opts.price !== undefined ? priceOption(opts.price) : undefined;
     const { updateProduct } = await writer();
     const { db } = openTill(cmd);
     try {
       const cur = resolveProduct(db, ref);
-      const p = updateProduct(db, cur.id, {
-        name: opts.name,
-        priceFen,
-        unit: opts.unit,
-        category: opts.category,
-        weighed: opts.weighed,
-        plu: opts.plu === undefined ? undefined : opts.plu === '' ? null : opts.plu,
-        active: opts.active ? true : opts.inactive ? false : undefined,
-        addBarcodes: opts.addBarcode,
-        removeBarcodes: opts.removeBarcode,
-      });
+      const p = updateProduct(db, cur.id, patchFromOptions(opts));
       if (opts.json) printJson(p);
       else say(`Updated ${describe(p)}`);
     } finally {
@@ -189,6 +179,21 @@ const remove = new Command('remove')
       db.close();
     }
   });
+
+/** The product change that `products update` options ask for (shared with `till hq products update`). */
+export function patchFromOptions(opts: Record<string, any>): ProductPatch {
+  return {
+    name: opts.name,
+    priceFen: opts.price !== undefined ? priceOption(opts.price) : undefined,
+    unit: opts.unit,
+    category: opts.category,
+    weighed: opts.weighed,
+    plu: opts.plu === undefined ? undefined : opts.plu === '' ? null : opts.plu,
+    active: opts.active ? true : opts.inactive ? false : undefined,
+    addBarcodes: opts.addBarcode,
+    removeBarcodes: opts.removeBarcode,
+  };
+}
 
 export function positiveInt(v: string, what: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UserError(`${what} takes a whole number above 0, got "${v}".`);

@@ -25,17 +25,8 @@ export interface FaultProxyOptions {
   onForward?: (method: string, path: string) => void;
 }
 
-/** mulberry32: small seeded PRNG, so a failing fault run can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small seeded PRNG, so a failing fault run can be replayed (the demo catalog's). */
+export { rng as seeded } from '../../src/demo/catalog.js';
 
 export class FaultProxy {
   rate: number;
