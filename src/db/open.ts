@@ -1,12 +1,17 @@
 // Opens the till's SQLite database with the pragmas DESIGN.md fixes and runs migrations.
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import { migrate } from './migrations.js';
 
-export type DB = Database.Database;
+export type DB = BetterSqlite3.Database;
+
+// better-sqlite3 is CommonJS: loading it with require() skips Node's ESM wrapper and its
+// export scan (cjs-module-lexer), a few ms of every command's start.
+const nodeRequire = createRequire(import.meta.url);
+const Database = nodeRequire('better-sqlite3') as typeof BetterSqlite3;
 
 export interface OpenOptions {
   /** Create the file if missing (only `till init` and tests do this). */
@@ -53,7 +58,7 @@ let binding: string | undefined | null = null;
 function nativeBinding(): string | undefined {
   if (binding === null) {
     try {
-      binding = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+      binding = nodeRequire.resolve('better-sqlite3/build/Release/better_sqlite3.node');
     } catch {
       binding = undefined;
     }
