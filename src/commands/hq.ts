@@ -7,7 +7,7 @@ import { PartialError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say } from './context.js';
-import { patchFromOptions, positiveInt, priceOption } from './products.js';
+import { patchFromOptions, positiveInt, priceOption, withUpdateOptions } from './products.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -183,22 +183,9 @@ const productsAdd = new Command('add')
     else say(`Added ${describe(p)}`);
   });
 
-const productsUpdate = new Command('update')
-  .description('change a central product found by barcode or id (#12)')
-  .argument('<barcode|id>', 'a barcode of the product, or its HQ id (#12)')
-  .option('--name <name>', 'new name')
-  .option('--price <yuan>', 'new price in yuan')
-  .option('--unit <unit>', 'new unit')
-  .option('--category <category>', 'new category')
-  .option('--weighed', 'sold by weight')
-  .option('--no-weighed', 'sold by unit')
-  .option('--plu <code>', '5-digit scale item code ("" to clear)')
-  .option('--add-barcode <code>', 'add a barcode (repeatable)', collect, [])
-  .option('--remove-barcode <code>', 'remove a barcode (repeatable)', collect, [])
-  .addOption(new Option('--active', 'offer the product for sale'))
-  .addOption(new Option('--inactive', 'hide the product from sale').conflicts('active'))
-  .option('--json', 'print the product as JSON')
-  .addOption(dbOption())
+const productsUpdate = withUpdateOptions(
+  new Command('update').description('change a central product found by barcode or id (#12)').argument('<barcode|id>', 'a barcode of the product, or its HQ id (#12)'),
+).addOption(dbOption())
   .action(async (ref: string, opts, cmd: Command) => {
     const patch = patchFromOptions(opts);
     const p = await withHq(cmd, (hq) => hq.catalog.update(ref, patch));

@@ -136,21 +136,9 @@ const show = new Command('show')
     }
   });
 
-const update = new Command('update')
-  .description('change a product found by barcode or id')
-  .argument('<barcode|id>', 'a barcode of the product, or its id (#12)')
-  .option('--name <name>', 'new name')
-  .option('--price <yuan>', 'new price in yuan')
-  .option('--unit <unit>', 'new unit')
-  .option('--category <category>', 'new category')
-  .option('--weighed', 'sold by weight')
-  .option('--no-weighed', 'sold by unit')
-  .option('--plu <code>', '5-digit scale item code ("" to clear)')
-  .option('--add-barcode <code>', 'add a barcode (repeatable)', collect, [])
-  .option('--remove-barcode <code>', 'remove a barcode (repeatable)', collect, [])
-  .addOption(new Option('--active', 'offer the product for sale'))
-  .addOption(new Option('--inactive', 'hide the product from sale').conflicts('active'))
-  .option('--json', 'print the product as JSON')
+const update = withUpdateOptions(
+  new Command('update').description('change a product found by barcode or id').argument('<barcode|id>', 'a barcode of the product, or its id (#12)'),
+)
   .action(async (ref: string, opts, cmd: Command) => {
     const { updateProduct } = await writer();
     const { db } = openTill(cmd);
@@ -179,6 +167,23 @@ const remove = new Command('remove')
       db.close();
     }
   });
+
+/** The options of `products update`, shared with `till hq products update`. */
+export function withUpdateOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'new name')
+  .option('--price <yuan>', 'new price in yuan')
+  .option('--unit <unit>', 'new unit')
+  .option('--category <category>', 'new category')
+  .option('--weighed', 'sold by weight')
+  .option('--no-weighed', 'sold by unit')
+  .option('--plu <code>', '5-digit scale item code ("" to clear)')
+  .option('--add-barcode <code>', 'add a barcode (repeatable)', collect, [])
+  .option('--remove-barcode <code>', 'remove a barcode (repeatable)', collect, [])
+  .addOption(new Option('--active', 'offer the product for sale'))
+  .addOption(new Option('--inactive', 'hide the product from sale').conflicts('active'))
+  .option('--json', 'print the product as JSON');
+}
 
 /** The product change that `products update` options ask for (shared with `till hq products update`). */
 export function patchFromOptions(opts: Record<string, any>): ProductPatch {

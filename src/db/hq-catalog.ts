@@ -6,8 +6,8 @@
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
 import type { CatalogPage, CatalogProduct } from '../sync/protocol.js';
 import { TillError } from '../errors.js';
-import type { DB } from './open.js';
-import { getProduct, stmt } from './products.js';
+import { getProduct } from './products.js';
+import { stmt, type DB } from './open.js';
 import { addProduct, removeProduct, updateProduct, validateProductInput } from './products-write.js';
 import { getCatalogCursor, isCatalogResetting, setCatalogCursor, setCatalogResetting } from './sync-state.js';
 

@@ -89,6 +89,17 @@ export function useCheckoutPragmas(db: DB): void {
   db.pragma('cache_size = -2048');
 }
 
+// Prepared statements cached per connection: preparing one per call costs time on the hot path
+// and leaves native memory to the next major GC (the checkout's connection lives all day).
+const statements = new WeakMap<DB, Map<string, BetterSqlite3.Statement>>();
+export function stmt(db: DB, sql: string): BetterSqlite3.Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 /** Throws if the caller forgot to open a transaction around a multi-row write. */
 export function assertInTransaction(db: DB, what: string): void {
   if (!db.inTransaction) throw new Error(`${what} must run inside a transaction`);

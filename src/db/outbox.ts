@@ -1,8 +1,7 @@
 // outbox: the upload queue. A row is written in the same transaction as its sale; the sync
 // uploader sends rows in seq order and marks them synced up to HQ's acknowledged seq.
 import type { Sale } from '../core/types.js';
-import { assertInTransaction, type DB } from './open.js';
-import { stmt } from './products.js';
+import { assertInTransaction, stmt, type DB } from './open.js';
 
 export interface OutboxRow {
   seq: number;

@@ -4,8 +4,8 @@ import { BarcodeError, validateBarcode } from '../core/barcode.js';
 import { pinyinInitials } from '../core/pinyin.js';
 import type { Product } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
-import { assertInTransaction, type DB } from './open.js';
-import { getProduct, stmt } from './products.js';
+import { assertInTransaction, stmt, type DB } from './open.js';
+import { getProduct, type ProductRow } from './products.js';
 
 
 export interface ProductInput {
@@ -181,17 +181,8 @@ export interface BulkOutcome {
   errors: Array<{ index: number; error: string }>;
 }
 
-interface BulkProductRow {
-  id: number;
-  name: string;
-  pinyin: string;
-  price_fen: number;
-  unit: string;
-  category: string;
-  weighed: number;
-  plu: string | null;
-  barcodes: string;
-}
+/** What the bulk path reads of a product: its row without the flags it never changes. */
+type BulkProductRow = Omit<ProductRow, 'active' | 'updated_at'>;
 
 const PRODUCT_COLUMNS = 'id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes';
 /** A barcode, then PRODUCT_COLUMNS of the product that has it. */

@@ -1,12 +1,11 @@
 // products + product_barcodes, readers: the local catalog as the checkout and admin reads see it.
 // Cached prepared statements on indexed columns (barcode lookup is the checkout's hot path).
 // Writers live in products-write.ts so that reads never load the pinyin dictionary.
-import type { Statement } from 'better-sqlite3';
 import type { Product } from '../core/types.js';
 import { NotFoundError } from '../errors.js';
-import type { DB } from './open.js';
+import { stmt, type DB } from './open.js';
 
-interface ProductRow {
+export interface ProductRow {
   id: number;
   name: string;
   pinyin: string;
@@ -36,15 +35,6 @@ function toProduct(r: ProductRow): Product {
     active: r.active === 1,
     updatedAt: r.updated_at,
   };
-}
-
-const cache = new WeakMap<DB, Map<string, Statement>>();
-export function stmt(db: DB, sql: string): Statement {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare(sql)));
-  return s;
 }
 
 // ---- readers ----------------------------------------------------------------------------

@@ -3,10 +3,9 @@ import { businessDate, newSaleId, receiptNumber } from '../core/ids.js';
 import { buildSale, type SaleDraft } from '../core/sale.js';
 import type { Payment, Sale, SaleLine } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
-import type { DB } from './open.js';
+import { stmt, type DB } from './open.js';
 import { enqueueSale } from './outbox.js';
 import { getIdentity } from './settings.js';
-import { stmt } from './products.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;

@@ -1,6 +1,5 @@
 // settings: small key/value facts about this till (store code, till code, store name, sync cursor…).
-import type { DB } from './open.js';
-import { stmt } from './products.js';
+import { stmt, type DB } from './open.js';
 
 export interface TillIdentity {
   storeCode: string;

@@ -1,8 +1,7 @@
 // suspended_sales: carts the cashier put aside (挂单) to serve someone else, resumed later (取单).
 // The cart is stored as the text core/cart.ts writes; taking one back deletes it in the same
 // transaction, so a suspended sale is resumed at most once.
-import type { DB } from './open.js';
-import { stmt } from './products.js';
+import { stmt, type DB } from './open.js';
 
 export interface SuspendedSale {
   id: number;

@@ -4,19 +4,11 @@
 // A product may be limited to one store; tills of other stores never see it.
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
 import { NotFoundError, TillError, UserError } from '../errors.js';
-import type { CatalogChange, CatalogPage } from '../sync/protocol.js';
+import type { ProductPatch } from '../db/products-write.js';
+import type { CatalogChange, CatalogPage, CatalogProduct } from '../sync/protocol.js';
 import { forUpdate, isUniqueViolation, type Queryable, type SqlDriver } from './storage/driver.js';
 
-export interface HqProduct {
-  hqId: number;
-  name: string;
-  priceFen: number;
-  unit: string;
-  category: string;
-  weighed: boolean;
-  plu: string | null;
-  barcodes: string[];
-  active: boolean;
+export interface HqProduct extends CatalogProduct {
   /** null: sold in every store; else only this store's tills receive it. */
   storeCode: string | null;
   version: number;
@@ -35,16 +27,7 @@ export interface HqProductInput {
   storeCode?: string | null;
 }
 
-export interface HqProductPatch {
-  name?: string;
-  priceFen?: number;
-  unit?: string;
-  category?: string;
-  weighed?: boolean;
-  plu?: string | null;
-  active?: boolean;
-  addBarcodes?: string[];
-  removeBarcodes?: string[];
+export interface HqProductPatch extends ProductPatch {
   /** Replace the whole barcode list (imports). */
   barcodes?: string[];
 }
@@ -66,7 +49,8 @@ interface ProductRow {
 
 const COLUMNS = 'hq_id, version, store_code, name, price_fen, unit, category, weighed, plu, barcodes, active, updated_at';
 
-function toProduct(r: ProductRow): HqProduct {
+/** A row as the tills see it in a catalog page (numbers arrive as strings from PostgreSQL). */
+function toCatalogProduct(r: Omit<ProductRow, 'version' | 'store_code' | 'updated_at'>): CatalogProduct {
   return {
     hqId: Number(r.hq_id),
     name: r.name,
@@ -77,6 +61,12 @@ function toProduct(r: ProductRow): HqProduct {
     plu: r.plu,
     barcodes: r.barcodes ? r.barcodes.split(',') : [],
     active: Number(r.active) === 1,
+  };
+}
+
+function toProduct(r: ProductRow): HqProduct {
+  return {
+    ...toCatalogProduct(r),
     storeCode: r.store_code,
     version: Number(r.version),
     updatedAt: r.updated_at,
@@ -371,17 +361,7 @@ export class HqCatalog {
         : {
             op: 'upsert',
             version: Number(r.version),
-            product: {
-              hqId: Number(r.hq_id),
-              name: r.name,
-              priceFen: Number(r.price_fen),
-              unit: r.unit,
-              category: r.category,
-              weighed: Number(r.weighed) === 1,
-              plu: r.plu,
-              barcodes: r.barcodes ? r.barcodes.split(',') : [],
-              active: Number(r.active) === 1,
-            },
+            product: toCatalogProduct(r),
           },
     );
     return { changes, nextCursor: more ? changes[changes.length - 1].version : Math.max(from, top), upToDate: !more, reset };
