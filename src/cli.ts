@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { ExitCode, TillError, UsageError } from './errors.js';
+import { writeOut } from './commands/context.js';
 import { initCommand } from './commands/init.js';
 import { productsCommand } from './commands/products.js';
 import { demoCommand } from './commands/demo.js';
@@ -69,13 +70,13 @@ export function reportError(err: unknown, debug: boolean): number {
     return ExitCode.usage;
   }
   if (err instanceof TillError) {
-    process.stderr.write(`till: ${err.message}\n`);
-    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    writeOut(2, `till: ${err.message}\n`);
+    if (debug && err.stack) writeOut(2, err.stack + '\n');
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`till: unexpected error: ${e?.message ?? String(err)}\n`);
-  if (debug) process.stderr.write((e?.stack ?? '') + '\n');
-  else process.stderr.write('Run again with --debug to see the stack trace, and report it.\n');
+  writeOut(2, `till: unexpected error: ${e?.message ?? String(err)}\n`);
+  if (debug) writeOut(2, (e?.stack ?? '') + '\n');
+  else writeOut(2, 'Run again with --debug to see the stack trace, and report it.\n');
   return ExitCode.userError;
 }

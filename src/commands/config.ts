@@ -1,7 +1,7 @@
 // till config get|set|unset|list: this till's settings (printer, receipt footer, HQ address…),
 // validated against the declarations in src/config.ts. conf and zod load inside the actions.
 import { Command } from 'commander';
-import { homeOf, printJson, say } from './context.js';
+import { homeOf, printJson, say, writeOut } from './context.js';
 
 const load = () => import('../config.js');
 
@@ -18,7 +18,7 @@ const get = new Command('get')
     const k = assertConfigKey(key);
     const entry = new TillConfig(homeOf(cmd)).list().find((e) => e.key === k)!;
     if (opts.json) printJson({ key: k, value: entry.value, isDefault: entry.isDefault });
-    else process.stdout.write(show(entry.value) + '\n');
+    else writeOut(1, show(entry.value) + '\n');
   });
 
 const set = new Command('set')
@@ -53,7 +53,7 @@ const list = new Command('list')
     const entries = config.list();
     if (opts.json) return printJson(entries);
     const { renderTable } = await import('../core/table.js');
-    process.stdout.write(
+    writeOut(1, 
       renderTable(
         [{ header: 'KEY' }, { header: 'VALUE', max: 40 }, { header: '' }, { header: 'WHAT IT DOES' }],
         entries.map((e) => [e.key, show(e.value) || '""', e.isDefault ? '(default)' : '', e.help]),

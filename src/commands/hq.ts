@@ -6,7 +6,7 @@ import { formatFen } from '../core/money.js';
 import { PartialError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
-import { homeOf, printJson, say } from './context.js';
+import { homeOf, printJson, say, writeOut } from './context.js';
 import { patchFromOptions, positiveInt, priceOption, withUpdateOptions } from './products.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -121,7 +121,7 @@ const storesList = new Command('list')
         ? [[s.code, s.name, '-', '-', '-', '-']]
         : s.tills.map((t) => [s.code, s.name, t.code, t.enrolled ? 'yes' : 'no', String(t.hwm), t.lastUploadAt ?? '-']),
     );
-    process.stdout.write(
+    writeOut(1, 
       renderTable([{ header: 'STORE' }, { header: 'NAME', max: 20 }, { header: 'TILL' }, { header: 'ENROLLED' }, { header: 'LAST SEQ', align: 'right' }, { header: 'LAST UPLOAD' }], rows) + '\n',
     );
   });
@@ -138,7 +138,7 @@ const enrollCode = new Command('enroll-code')
   .action(async (opts, cmd: Command) => {
     const c = await withHq(cmd, (hq) => hq.createEnrollCode(opts.store, opts.till, opts.ttl));
     if (opts.json) return printJson(c);
-    process.stdout.write(c.code + '\n');
+    writeOut(1, c.code + '\n');
     say(`One-time code for till ${c.storeCode}/${c.tillCode}, valid until ${c.expiresAt}. On the till: till enroll <hq-url> --code ${c.code}`);
     if (c.alreadyEnrolled) say(`Till ${c.storeCode}/${c.tillCode} is already enrolled: using this code gives it a new token and the old one stops working (its sales at HQ stay).`);
   });
@@ -150,7 +150,7 @@ const adminToken = new Command('admin-token')
   .action(async (opts, cmd: Command) => {
     const token = await withHq(cmd, (hq) => hq.rotateAdminToken(), { create: true });
     if (opts.json) return printJson({ token });
-    process.stdout.write(token + '\n');
+    writeOut(1, token + '\n');
     say('Keep it secret: send it as "Authorization: Bearer <token>". HQ stores only its hash.');
   });
 
@@ -217,7 +217,7 @@ const productsList = new Command('list')
     if (opts.json) return printJson(products);
     if (products.length === 0) return say('No products found.');
     const { renderTable } = await import('../core/table.js');
-    process.stdout.write(
+    writeOut(1, 
       renderTable(
         [{ header: 'ID', align: 'right' }, { header: 'BARCODE' }, { header: 'NAME', max: 30 }, { header: 'PRICE', align: 'right' }, { header: 'UNIT' }, { header: 'CATEGORY', max: 12 }, { header: 'STORE' }],
         products.map((p) => [String(p.hqId), p.barcodes[0] ?? '', p.name, formatFen(p.priceFen) + (p.weighed ? '/kg' : ''), p.unit, p.category, p.storeCode ?? 'all']),
@@ -312,7 +312,7 @@ const catalogStatus = new Command('status')
   .action(async (opts, cmd: Command) => {
     const s = await withHq(cmd, (hq) => hq.catalog.state());
     if (opts.json) return printJson(s);
-    process.stdout.write(`Version     ${s.version}\nHorizon     ${s.horizon}\nProducts    ${s.products}\nTombstones  ${s.tombstones}\n`);
+    writeOut(1, `Version     ${s.version}\nHorizon     ${s.horizon}\nProducts    ${s.products}\nTombstones  ${s.tombstones}\n`);
   });
 
 const catalog = new Command('catalog').description('catalog versions and tombstones').addCommand(catalogStatus).addCommand(catalogCompact);
@@ -335,7 +335,7 @@ const salesList = new Command('list')
     if (opts.json) return printJson(sales);
     if (sales.length === 0) return say('No sales found.');
     const { renderTable } = await import('../core/table.js');
-    process.stdout.write(
+    writeOut(1, 
       renderTable(
         [{ header: 'RECEIPT' }, { header: 'STORE' }, { header: 'TILL' }, { header: 'SEQ', align: 'right' }, { header: 'TIME' }, { header: 'STATUS' }, { header: 'TOTAL', align: 'right' }],
         sales.map((s) => [s.receiptNo, s.storeCode, s.tillCode, String(s.seq), s.createdAt, s.status, formatFen(s.totalFen)]),
@@ -359,11 +359,11 @@ const salesReport = new Command('report')
     const out: string[] = [];
     out.push(`Sales ${r.salesCount}, total ¥${money(r.totalFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`);
     const num = { align: 'right' as const };
-    if (r.salesCount === 0) return void process.stdout.write(out.join('\n') + '\n');
+    if (r.salesCount === 0) return void writeOut(1, out.join('\n') + '\n');
     out.push('', renderTable([{ header: 'STORE' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byStore.map((g) => [g.storeCode, String(g.salesCount), money(g.totalFen)])));
     out.push('', renderTable([{ header: 'STORE' }, { header: 'TILL' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byTill.map((g) => [g.storeCode, g.tillCode, String(g.salesCount), money(g.totalFen)])));
     out.push('', renderTable([{ header: 'DAY' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byDay.map((g) => [g.day, String(g.salesCount), money(g.totalFen)])));
-    process.stdout.write(out.join('\n') + '\n');
+    writeOut(1, out.join('\n') + '\n');
   });
 
 const sales = new Command('sales').description('sales received from every till').addCommand(salesList).addCommand(salesReport);
@@ -377,7 +377,7 @@ const quarantineList = new Command('list')
     const rows = await withHq(cmd, (hq) => hq.listQuarantine({ storeCode: opts.store }));
     if (opts.json) return printJson(rows);
     if (rows.length === 0) return say('Nothing in quarantine.');
-    for (const r of rows) process.stdout.write(`#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})\n`);
+    for (const r of rows) writeOut(1, `#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})\n`);
   });
 
 const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList);

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { CancelledError, PartialError, UserError } from '../errors.js';
 import type { ImportSummary } from '../import/service.js';
-import { openTill, printJson, say } from './context.js';
+import { openTill, printJson, say, writeOut } from './context.js';
 
 const ENCODINGS = ['auto', 'utf-8', 'utf8', 'gb18030', 'gbk', 'utf-16le'];
 

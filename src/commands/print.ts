@@ -8,7 +8,7 @@ import { getIdentity } from '../db/settings.js';
 import { UserError } from '../errors.js';
 import { dbPath } from '../home.js';
 import type { Lang, PrinterSettings, PrintResult } from '../print/index.js';
-import { globals, homeOf, openTill, printJson, say } from './context.js';
+import { globals, homeOf, openTill, printJson, say, writeOut } from './context.js';
 
 const printing = () => import('../print/index.js');
 
@@ -38,7 +38,7 @@ async function settings(cmd: Command, opts: PrinterOpts): Promise<PrinterSetting
 /** Shows a preview on stdout, or turns a failed print into the command's error. */
 function finish(r: PrintResult, done: string): void {
   if (!r.ok) throw new UserError(r.message, 'E_PRINTER');
-  if (r.preview !== undefined) process.stdout.write(r.preview);
+  if (r.preview !== undefined) writeOut(1, r.preview);
   else say(done);
   if (r.warning) say(r.warning);
 }
@@ -123,7 +123,7 @@ const status = new Command('status')
         rows.push(['Online', r.online ? 'yes' : 'no'], ['Paper', r.paper ?? '?'], ['Cover', r.coverOpen ? 'open' : 'closed']);
         if (r.error) rows.push(['Error', 'yes']);
       }
-      process.stdout.write(rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n') + '\n');
+      writeOut(1, rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n') + '\n');
     }
     if (!ready) process.exitCode = 1;
   });

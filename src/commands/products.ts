@@ -8,7 +8,7 @@ import type { ProductPatch } from '../db/products-write.js';
 // Writers load pinyin-pro: import them only in the commands that write.
 const writer = () => import('../db/products-write.js');
 import { UserError } from '../errors.js';
-import { openTill, printJson, say } from './context.js';
+import { openTill, printJson, say, writeOut } from './context.js';
 import { importCommand } from './import.js';
 import { productsExportCommand } from './export.js';
 
@@ -43,7 +43,7 @@ async function printProducts(products: Product[]): Promise<void> {
     p.unit,
     p.category,
   ]);
-  process.stdout.write(
+  writeOut(1, 
     renderTable(
       [
         { header: 'ID', align: 'right' },
@@ -117,7 +117,7 @@ const show = new Command('show')
       const p = resolveProduct(db, ref);
       if (opts.json) printJson(p);
       else
-        process.stdout.write(
+        writeOut(1, 
           [
             `ID        ${p.id}`,
             `Name      ${p.name}`,

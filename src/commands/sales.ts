@@ -5,7 +5,7 @@ import type { SaleWithSync } from '../db/sales.js';
 
 // db/sales brings uuid and node:crypto (for recording): load it only in these commands' actions.
 const salesDb = () => import('../db/sales.js');
-import { openTill, printJson } from './context.js';
+import { openTill, printJson, writeOut } from './context.js';
 import { dateRange } from './dates.js';
 
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
@@ -54,7 +54,7 @@ const list = new Command('list')
     try {
       const sales = listSales(db, range);
       if (opts.json) return printJson(sales.map(toJson));
-      if (sales.length === 0) return void process.stderr.write('No sales in that period.\n');
+      if (sales.length === 0) return void writeOut(2, 'No sales in that period.\n');
       const { renderTable } = await import('../core/table.js');
       const rows = sales.map((s) => [
         s.receiptNo,
@@ -67,7 +67,7 @@ const list = new Command('list')
         syncState(s),
       ]);
       const total = sales.reduce((a, s) => a + (s.status === 'completed' ? s.totalFen : 0), 0);
-      process.stdout.write(
+      writeOut(1, 
         renderTable(
           [
             { header: 'RECEIPT' },
@@ -97,7 +97,7 @@ const show = new Command('show')
     try {
       const s = findSale(db, ref);
       if (opts.json) printJson(toJson(s));
-      else process.stdout.write(showSale(s));
+      else writeOut(1, showSale(s));
     } finally {
       db.close();
     }

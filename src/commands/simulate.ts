@@ -2,7 +2,7 @@
 // a store's test environment, demo data, and load for sync tests.
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { openTill, printJson, say } from './context.js';
+import { openTill, printJson, say, writeOut } from './context.js';
 
 const int = (what: string, min: number, max: number) => (v: string) => {
   if (!/^-?\d+$/.test(v.trim())) throw new UserError(`${what} must be a whole number, got "${v}".`);

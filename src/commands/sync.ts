@@ -3,7 +3,7 @@
 // every other command's start-up).
 import { Command, Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
-import { homeOf, openTill, printJson, say } from './context.js';
+import { homeOf, openTill, printJson, say, writeOut } from './context.js';
 import { positiveInt } from './products.js';
 
 export const enrollCommand = new Command('enroll')
@@ -43,7 +43,7 @@ const status = new Command('status')
       const s = await syncStatus(home, db);
       if (opts.json) return printJson(s);
       const when = (t: string | null) => (t ? new Date(t).toLocaleString() : '-');
-      process.stdout.write(
+      writeOut(1, 
         [
           `HQ          ${s.hqUrl ?? '-'} · ${s.online ? `online (HQ has this till's sales through seq ${s.hqHwm})` : `offline (${s.offlineReason})`}`,
           `Enrolled    ${s.enrolled ? `${s.storeCode}/${s.tillCode}` : 'no — run `till enroll <hq-url> --code <code>`'}`,

@@ -1,17 +1,14 @@
 // Opens the till's SQLite database with the pragmas DESIGN.md fixes and runs migrations.
-import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
 import { migrate } from './migrations.js';
 
-export type DB = BetterSqlite3.Database;
+export type DB = Database.Database;
 
-// better-sqlite3 is CommonJS: loading it with require() skips Node's ESM wrapper and its
-// export scan (cjs-module-lexer), a few ms of every command's start.
 const nodeRequire = createRequire(import.meta.url);
-const Database = nodeRequire('better-sqlite3') as typeof BetterSqlite3;
 
 export interface OpenOptions {
   /** Create the file if missing (only `till init` and tests do this). */
@@ -37,7 +34,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: !opts.create, nativeBinding: nativeBinding() });
+    db = connect(file, { readonly: opts.readonly ?? false, fileMustExist: !opts.create });
     applyPragmas(db, opts.readonly ?? false);
     if (!opts.readonly) migrate(db);
   } catch (err) {
@@ -53,7 +50,15 @@ export function openDatabase(file: string, opts: OpenOptions = {}): DB {
   return db;
 }
 
-// Handing better-sqlite3 its addon's path skips the `bindings` package's search (~3 ms a start).
+/**
+ * A bare better-sqlite3 connection (no pragmas, no migrations). Handing better-sqlite3 its
+ * addon's path skips the `bindings` package's search (~3 ms a start) and lets the bundle carry
+ * better-sqlite3's JavaScript with only the addon outside.
+ */
+export function connect(file: string, options: Database.Options = {}): DB {
+  return new Database(file, { ...options, nativeBinding: nativeBinding() });
+}
+
 let binding: string | undefined | null = null;
 function nativeBinding(): string | undefined {
   if (binding === null) {
@@ -91,8 +96,8 @@ export function useCheckoutPragmas(db: DB): void {
 
 // Prepared statements cached per connection: preparing one per call costs time on the hot path
 // and leaves native memory to the next major GC (the checkout's connection lives all day).
-const statements = new WeakMap<DB, Map<string, BetterSqlite3.Statement>>();
-export function stmt(db: DB, sql: string): BetterSqlite3.Statement {
+const statements = new WeakMap<DB, Map<string, Database.Statement>>();
+export function stmt(db: DB, sql: string): Database.Statement {
   let m = statements.get(db);
   if (!m) statements.set(db, (m = new Map()));
   let s = m.get(sql);

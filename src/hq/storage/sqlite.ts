@@ -3,23 +3,22 @@
 // async (it must also run on PostgreSQL), so every use of the connection — a transaction with
 // awaits inside, or a single read — takes a turn through one queue: no request can slip its
 // statements into another's open transaction.
-import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { applyPragmas } from '../../db/open.js';
+import { applyPragmas, connect, type DB } from '../../db/open.js';
 import type { Queryable, SqlDriver } from './driver.js';
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
-  private readonly db: Database.Database;
+  private readonly db: DB;
   private readonly statements = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly inner: Queryable;
 
   constructor(readonly location: string) {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-    this.db = new Database(location);
+    this.db = connect(location);
     applyPragmas(this.db);
     const self = this;
     this.inner = {
