@@ -24,9 +24,20 @@ const lazyChildProcess = {
   },
 };
 
+// string-width builds an Intl.Segmenter and Unicode-property regexes as it loads (~70 ms) and
+// is slow on its first non-ASCII string: src/core/text-width.ts gives the same widths for plain
+// text and loads string-width only for emoji and the like. Every import of it, Ink's included,
+// gets that module.
+const fastTextWidth = {
+  name: 'fast-text-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, () => ({ path: `${root}src/core/text-width.ts` }));
+  },
+};
+
 try {
   await build({
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, fastTextWidth],
     absWorkingDir: root,
     entryPoints: { cli: 'src/cli.ts', 'sync-worker': 'src/sync/worker.ts' },
     outdir: next,

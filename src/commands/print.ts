@@ -1,5 +1,5 @@
 // till print test|reprint|drawer and till printer status: the receipt printer from the shell.
-// The printing modules (string-width, iconv-lite, node-thermal-printer) and conf load inside the
+// The printing modules (receipt layout, iconv-lite, node-thermal-printer) and conf load inside the
 // actions, never when the program starts.
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';

@@ -29,7 +29,7 @@ function describe(p: Product): string {
 }
 
 async function printProducts(products: Product[]): Promise<void> {
-  // string-width (Intl.Segmenter) costs ~45 ms to load: only tables for people pay for it.
+  // Only tables for people load the column-width code; JSON output never does.
   const { renderTable } = await import('../core/table.js');
   if (products.length === 0) {
     say('No products found.');

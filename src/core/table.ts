@@ -1,20 +1,20 @@
 // Plain-text tables that line up with Chinese text (a CJK character takes two columns).
-import stringWidth from 'string-width';
+import { textWidth } from './text-width.js';
 
 export function padEnd(s: string, width: number): string {
-  return s + ' '.repeat(Math.max(0, width - stringWidth(s)));
+  return s + ' '.repeat(Math.max(0, width - textWidth(s)));
 }
 
 export function padStart(s: string, width: number): string {
-  return ' '.repeat(Math.max(0, width - stringWidth(s))) + s;
+  return ' '.repeat(Math.max(0, width - textWidth(s))) + s;
 }
 
 /** Cuts a string to at most `width` columns, marking the cut with "…". */
 export function truncate(s: string, width: number): string {
-  if (stringWidth(s) <= width) return s;
+  if (textWidth(s) <= width) return s;
   let out = '';
   for (const ch of s) {
-    if (stringWidth(out + ch) > width - 1) break;
+    if (textWidth(out + ch) > width - 1) break;
     out += ch;
   }
   return out + '…';
@@ -28,7 +28,7 @@ export interface Column {
 
 export function renderTable(columns: Column[], rows: string[][]): string {
   const cells = rows.map((r) => r.map((c, i) => (columns[i].max ? truncate(c, columns[i].max!) : c)));
-  const widths = columns.map((c, i) => Math.max(stringWidth(c.header), ...cells.map((r) => stringWidth(r[i] ?? ''))));
+  const widths = columns.map((c, i) => Math.max(textWidth(c.header), ...cells.map((r) => textWidth(r[i] ?? ''))));
   const line = (r: string[]) =>
     r
       .map((c, i) => (columns[i].align === 'right' ? padStart(c, widths[i]) : padEnd(c, widths[i])))

@@ -1,7 +1,7 @@
 // Receipt printing after a sale has committed. The entry points never throw and never take
 // longer than printer.timeoutMs: a printer that is off, out of paper or unreachable costs the
 // cashier a message, never a sale. Layout, encoder and transports load on first use, so the
-// admin commands and the checkout's start-up never pay for string-width, iconv-lite or
+// admin commands and the checkout's start-up never pay for receipt layout, iconv-lite or
 // node-thermal-printer.
 import type { TillConfig } from '../config.js';
 import type { Sale } from '../core/types.js';

@@ -1,7 +1,7 @@
 // Receipt layout: pure code from a committed sale to a list of printed lines. It knows columns,
-// not bytes: a CJK character takes two columns (string-width), and every text block it returns
+// not bytes: a CJK character takes two columns (core/text-width), and every text block it returns
 // already fits the paper, so the ESC/POS encoder and the preview never wrap anything.
-import stringWidth from 'string-width';
+import { textWidth } from '../core/text-width.js';
 import { formatFen } from '../core/money.js';
 import type { Payment, Sale, SaleLine, TenderMethod } from '../core/types.js';
 import type { TillIdentity } from '../db/settings.js';
@@ -43,26 +43,9 @@ const TENDER_LABEL: Record<TenderMethod, string> = {
   alipay: '支付宝',
 };
 
-const charWidths = new Map<string, number>();
-
-/**
- * Printed columns of a string. string-width is exact but slow (it segments graphemes), so plain
- * ASCII is counted directly and other characters are measured once each; only text with
- * joiners or variation selectors (emoji sequences) goes to string-width whole.
- */
+/** Printed columns of a string (core/text-width: exact, and fast for plain text). */
 export function width(s: string): number {
-  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
-  if (/[\u200d\ufe00-\ufe0f]/.test(s)) return stringWidth(s);
-  let w = 0;
-  for (const ch of s) {
-    let cw = charWidths.get(ch);
-    if (cw === undefined) {
-      cw = stringWidth(ch);
-      if (charWidths.size < 10_000) charWidths.set(ch, cw);
-    }
-    w += cw;
-  }
-  return w;
+  return textWidth(s);
 }
 
 /**
