@@ -2,6 +2,7 @@
 // chunk out of admin commands: `till products show` must start like a plain script.
 import { build } from 'esbuild';
 import { renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const root = new URL('..', import.meta.url).pathname;
 // Build into a fresh folder and swap it in, so dist/ holds exactly this build's chunks and a
@@ -35,9 +36,25 @@ const fastTextWidth = {
   },
 };
 
+// Ink's layout engine (yoga) carries its WebAssembly inline and, when a global fetch exists,
+// "fetches" that data: URL, which loads Node's whole HTTP client (undici): ~55 ms of the
+// checkout's start. Its loader gets a `fetch` of its own that is undefined, so it decodes the
+// bytes itself (a yoga that no longer mentions fetch fails the build here, to be looked at).
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout\/dist\/binaries\/[^/]+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(/\bfetch\b/g, '__yogaNoFetch');
+      if (contents === source) throw new Error(`${args.path} no longer mentions fetch: check yoga-without-fetch in scripts/build.mjs`);
+      return { contents: `const __yogaNoFetch = undefined;\n${contents}`, loader: 'js' };
+    });
+  },
+};
+
 try {
   await build({
-    plugins: [lazyChildProcess, fastTextWidth],
+    plugins: [lazyChildProcess, fastTextWidth, yogaWithoutFetch],
     absWorkingDir: root,
     entryPoints: { cli: 'src/cli.ts', 'sync-worker': 'src/sync/worker.ts' },
     outdir: next,
