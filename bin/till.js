@@ -9,5 +9,7 @@ if (!existsSync(entry)) {
   process.stderr.write('till: the build is missing (dist/cli.js). Run `npm run build` in the till folder first.\n');
   process.exit(1);
 }
+// The bundle is minified: with --debug, stack traces point into src/ through its source maps.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 const { main } = await import(pathToFileURL(entry).href);
 await main(process.argv);

@@ -64,6 +64,8 @@ try {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
     // Native or optional modules stay outside the bundle. better-sqlite3's JavaScript is bundled

@@ -1,22 +1,51 @@
 // The `till` program: registers every command and owns the one top-level error handler.
-// Admin commands must not load Ink or React; the checkout is imported lazily.
+// Admin commands must not load Ink or React; each command group is imported when named.
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { ExitCode, TillError, UsageError } from './errors.js';
-import { writeOut } from './commands/context.js';
-import { initCommand } from './commands/init.js';
-import { productsCommand } from './commands/products.js';
-import { demoCommand } from './commands/demo.js';
-import { salesCommand } from './commands/sales.js';
-import { enrollCommand, syncCommand } from './commands/sync.js';
-import { printCommand, printerCommand } from './commands/print.js';
-import { configCommand } from './commands/config.js';
-import { hqCommand } from './commands/hq.js';
-import { checkoutCommand, openCheckout } from './commands/checkout.js';
-import { simulateCommand } from './commands/simulate.js';
-import { exportCommand } from './commands/export.js';
+import { writeOut } from './output.js';
 
-export function buildProgram(): Command {
+/**
+ * Every command group, loaded only when its name is on the command line: `till products show`
+ * compiles and registers the products commands, not all of them. The full help loads them all.
+ */
+const GROUPS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.js')).initCommand,
+  products: async () => (await import('./commands/products.js')).productsCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  sales: async () => (await import('./commands/sales.js')).salesCommand,
+  enroll: async () => (await import('./commands/sync.js')).enrollCommand,
+  sync: async () => (await import('./commands/sync.js')).syncCommand,
+  print: async () => (await import('./commands/print.js')).printCommand,
+  printer: async () => (await import('./commands/print.js')).printerCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+  hq: async () => (await import('./commands/hq.js')).hqCommand,
+  checkout: async () => (await import('./commands/checkout.js')).checkoutCommand,
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+};
+
+/** The first word of the command line that is not a global option or its value. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i] === '--home' || argv[i] === '--lang') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+const interactive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
+
+/** The groups this command line needs: its own; the checkout for `till` alone on a terminal; else all. */
+function groupsFor(argv: string[]): string[] {
+  const name = commandName(argv);
+  if (name !== undefined && Object.hasOwn(GROUPS, name)) return [name];
+  const asksForHelpOrVersion = argv.slice(2).some((a) => ['-h', '--help', '-V', '--version'].includes(a));
+  if (name === undefined && !asksForHelpOrVersion && interactive()) return ['checkout'];
+  return Object.keys(GROUPS);
+}
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('till')
     .description('Till: the convenience-store cashier system (checkout, catalog, sync with HQ)')
     .option('--home <dir>', 'where this till (or HQ) keeps its database and config [env: TILL_HOME]')
@@ -24,26 +53,15 @@ export function buildProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .option('--debug', 'show stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
-    .addCommand(initCommand)
-    .addCommand(productsCommand)
-    .addCommand(demoCommand)
-    .addCommand(salesCommand)
-    .addCommand(enrollCommand)
-    .addCommand(syncCommand)
-    .addCommand(printCommand)
-    .addCommand(printerCommand)
-    .addCommand(configCommand)
-    .addCommand(hqCommand)
-    .addCommand(checkoutCommand)
-    .addCommand(simulateCommand)
-    .addCommand(exportCommand)
+    .helpCommand(true)
     // `till` alone: the checkout on a terminal, the help text anywhere else.
     .allowExcessArguments(true)
     .action(async (_opts, cmd: Command) => {
       if (cmd.args.length > 0) throw new UsageError(`Unknown command "${cmd.args[0]}". Run \`till --help\` to see the commands.`);
-      if (process.stdin.isTTY && process.stdout.isTTY) await openCheckout(cmd);
+      if (interactive()) await (await import('./commands/checkout.js')).openCheckout(cmd);
       else cmd.outputHelp();
     });
+  for (const command of await Promise.all(groupsFor(argv).map((name) => GROUPS[name]()))) program.addCommand(command);
   applyToAll(program, (c) => c.exitOverride());
   return program;
 }
@@ -55,8 +73,8 @@ function applyToAll(cmd: Command, fn: (c: Command) => void): void {
 
 /** Runs the program and sets process.exitCode; never throws. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err, argv.includes('--debug'));

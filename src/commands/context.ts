@@ -1,10 +1,13 @@
 // What every command shares: the global options, the till's home and database, output helpers.
 import type { Command } from 'commander';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { openDatabase, type DB } from '../db/open.js';
 import { getIdentity, type TillIdentity } from '../db/settings.js';
 import { dbPath, resolveHome } from '../home.js';
 import { UserError } from '../errors.js';
+import { writeOut } from '../output.js';
+
+export { writeOut };
 
 export interface GlobalOptions {
   home?: string;
@@ -49,21 +52,4 @@ export function printJson(value: unknown): void {
 /** Messages for people: stderr, so stdout stays clean data. */
 export function say(message: string): void {
   writeOut(2, message + '\n');
-}
-
-/**
- * Writes a command's output straight to stdout (1) or stderr (2). The first use of
- * process.stdout builds a stream and loads Node's stream modules, ~5 ms of a command that
- * prints one object. On Linux the streams write synchronously too, so mixing both keeps the
- * order; a non-blocking pipe that is full (EAGAIN) hands the rest to the stream.
- */
-export function writeOut(fd: 1 | 2, text: string): void {
-  const bytes = Buffer.from(text);
-  let off = 0;
-  try {
-    while (off < bytes.length) off += writeSync(fd, bytes, off);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(off));
-  }
 }
