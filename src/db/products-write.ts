@@ -207,7 +207,7 @@ const COPY_CODES = `INSERT INTO product_barcodes (barcode, product_id)
  * changes nothing. A row that cannot be applied gets an error; the others are still written.
  * `dryRun` computes the same outcome and rolls everything back.
  */
-export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean } = {}): BulkOutcome {
+export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean; validated?: boolean } = {}): BulkOutcome {
   const run = db.transaction((): BulkOutcome => {
     const out: BulkOutcome = { added: 0, updated: 0, unchanged: 0, errors: [] };
     const updatedAt = now();
@@ -258,7 +258,8 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
       const row = rows[index];
       let input: ProductInput;
       try {
-        input = validateProductInput(row.product);
+        // Rows of an import file were validated as they were read (src/import/rows.ts).
+        input = opts.validated ? row.product : validateProductInput(row.product);
       } catch (e) {
         if (e instanceof UserError) {
           out.errors.push({ index, error: e.message });
@@ -371,3 +372,61 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
 }
 
 const ROLLBACK = Symbol('rollback');
+
+/**
+ * New products for the bulk path, as one JSON array (one statement per batch instead of a
+ * bound value per field: SQLite reads the array itself). Each element:
+ * [pinyin, name, priceFen, unit|null, category|null, weighed 0|1|null, plu|null, barcodes]
+ * where barcodes is the sorted, comma-separated list. Fields left null get the defaults a new
+ * product gets from upsertProducts.
+ */
+export type NewProductsJson = string;
+
+const INSERT_JSON = `INSERT INTO products (id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at)
+  SELECT ? + key, v->>1, v->>0, v->>2, coalesce(v->>3, ''), coalesce(v->>4, ''), coalesce(v->>5, 0), v->>6, v->>7, 1, ?
+  FROM (SELECT key, value AS v FROM jsonb_each(?))`;
+/** product_barcodes rows of new products with several barcodes (codes hold only [0-9A-Za-z-]). */
+const SPLIT_CODES = `INSERT INTO product_barcodes (barcode, product_id)
+  SELECT c.value, p.id FROM products p, json_each('["' || replace(p.barcodes, ',', '","') || '"]') c
+  WHERE p.id BETWEEN ? AND ? AND instr(p.barcodes, ',') > 0`;
+
+/**
+ * Whether any product has one of these barcodes or PLUs (JSON arrays of strings), i.e. whether
+ * rows holding them could update a product rather than add one.
+ */
+export function anyProductHas(db: DB, barcodesJson: string, plusJson: string | null): boolean {
+  if (stmt(db, 'SELECT 1 FROM json_each(?) j JOIN product_barcodes b ON b.barcode = j.value LIMIT 1').get(barcodesJson)) return true;
+  return plusJson !== null && !!stmt(db, 'SELECT 1 FROM json_each(?) j JOIN products p ON p.plu = j.value LIMIT 1').get(plusJson);
+}
+
+/**
+ * Adds `count` products that match no product (the caller made sure: anyProductHas, or an
+ * import into an empty catalog) and were validated; ids follow the highest one. Runs in the
+ * caller's transaction. If a constraint still fails (another process added a product with one
+ * of the codes meanwhile) nothing of the batch is left written and it returns false, so the
+ * caller can take the rows through upsertProducts.
+ */
+export function insertNewProducts(db: DB, rows: NewProductsJson, count: number, hasSeveralCodes: boolean): boolean {
+  assertInTransaction(db, 'insertNewProducts');
+  if (count === 0) return true;
+  const first = (stmt(db, 'SELECT coalesce(max(id), 0) + 1 AS n FROM products').get() as { n: number }).n;
+  const last = first + count - 1;
+  // Each statement is atomic on its own; if a later one fails, the products the first one
+  // added (ids from `first`, ours: we hold the write lock) are removed again. Cheaper than a
+  // savepoint, which copies every page the batch touches to a sub-journal first.
+  try {
+    stmt(db, INSERT_JSON).run(first, now(), rows);
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) return false;
+    throw e;
+  }
+  try {
+    stmt(db, COPY_CODES).run(first, last);
+    if (hasSeveralCodes) stmt(db, SPLIT_CODES).run(first, last);
+  } catch (e) {
+    stmt(db, 'DELETE FROM products WHERE id BETWEEN ? AND ?').run(first, last); // and their product_barcodes rows (ON DELETE CASCADE)
+    if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) return false;
+    throw e;
+  }
+  return true;
+}

@@ -35,6 +35,7 @@ function text(cell: string | undefined, what: string, max: number): string {
  * spreadsheet: such a code would import without error and never scan.
  */
 export function importBarcode(raw: string): string {
+  if (raw.length === 13 && isEan13(raw)) return raw; // nearly every row: skip the regexes
   const code = unguard(raw.trim());
   if (/^\d+$/.test(code)) {
     if (code.length === 14 && code.startsWith('0') && hasValidCheckDigit(code.slice(1))) {
@@ -52,7 +53,47 @@ export function importBarcode(raw: string): string {
   }
 }
 
+/** 13 digits with a correct GS1 check digit. */
+function isEan13(s: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < 12; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    sum += i % 2 === 0 ? d : d * 3;
+  }
+  const check = s.charCodeAt(12) - 48;
+  return check >= 0 && check <= 9 && (10 - (sum % 10)) % 10 === check;
+}
+
+/**
+ * "12", "12.5", "12.50" → fen from the digits, as parseYuan would (no float); undefined for
+ * anything else, which parseYuan then accepts or explains.
+ */
+function plainYuan(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 14) return undefined;
+  let yuan = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    yuan = yuan * 10 + d;
+  }
+  if (i === 0 || i > 11) return undefined;
+  if (i === n) return yuan * 100;
+  if (s.charCodeAt(i) !== 46 || n - i > 3) return undefined;
+  let fen = 0;
+  for (let k = i + 1; k < i + 3; k++) {
+    const d = k < n ? s.charCodeAt(k) - 48 : 0;
+    if (d < 0 || d > 9) return undefined;
+    fen = fen * 10 + d;
+  }
+  return yuan * 100 + fen;
+}
+
 function price(cell: string | undefined): number {
+  const fast = cell === undefined ? undefined : plainYuan(cell);
+  if (fast !== undefined) return fast;
   try {
     return parseYuan(cell ?? '');
   } catch (e) {
@@ -92,9 +133,9 @@ export class RowValidator {
   }
 
   /** Returns the product, or throws RowError with the reason. */
-  validate(record: string[], line: number): ProductInput {
+  validate(record: string[], line: number, mayHoldBadBytes = true): ProductInput {
     const { index } = this.layout;
-    if (record.some((c) => c.includes('\uFFFD'))) {
+    if (mayHoldBadBytes && record.some((c) => c.includes('\uFFFD'))) {
       throw new RowError(`the line holds bytes that are not valid ${this.encodingHint}; the file mixes encodings, save it again as one (UTF-8 or GB18030)`);
     }
     const name = text(record[index.name!], 'name', MAX_NAME);

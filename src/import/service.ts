@@ -2,17 +2,24 @@
 // a time. A killed import leaves every committed window in place and nothing of the one in
 // flight; importing the file again adds what is missing and finds the rest unchanged.
 //
-// One thread reads and writes. Reading in a worker thread while this one writes was measured
-// and dropped: handing 1,000,000 rows across threads cost more CPU than it saved, and two
-// V8 heaps took the import past 500 MiB (bench/import.bench.ts holds it under 200).
+// Reading (parse, validate, pinyin: worker.ts) and writing (SQLite, this thread) each take
+// seconds for a large file, and a till has two cores: a file of READER_THREAD_BYTES or more is
+// read in a worker thread while this one writes. Batches cross as a few strings, not as row
+// objects (see worker.ts). Rows that cannot match an existing product (an import into an empty
+// catalog, or a batch whose codes no product has) go in by one statement per batch
+// (insertNewProducts); the others through upsertProducts, which compares and updates.
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { formatFen } from '../core/money.js';
 import type { DB } from '../db/open.js';
-import { upsertProducts } from '../db/products-write.js';
+import { anyProductHas, insertNewProducts, type ProductInput, upsertProducts } from '../db/products-write.js';
 import { UserError } from '../errors.js';
-import { type CsvInfo, type CsvInput, type ParseOptions, type ParsedRow, openProductCsv } from './csv.js';
+import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions } from './csv.js';
 import { RejectsFile } from './rejects.js';
+import type { ReaderData, ReaderMessage, WireBatch } from './worker.js';
 
 export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
   /** Report what would change; write nothing (no products, no rejects file). */
@@ -23,6 +30,8 @@ export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
   onProgress?: (p: ImportProgress) => void;
   /** Aborting stops after the batch being written commits. */
   signal?: AbortSignal;
+  /** Where the file is read: 'auto' (a worker thread for files of READER_THREAD_BYTES or more), or forced. */
+  reader?: 'auto' | 'thread' | 'worker';
 }
 
 export interface ImportProgress {
@@ -62,21 +71,17 @@ const KEEP_REJECTS = 20;
 /** Rows read and written at a time, and rows per committed transaction. */
 const BATCH_ROWS = 1_000;
 const COMMIT_ROWS = 50_000;
+/** Smaller files are read on this thread (starting a worker costs ~30 ms). */
+const READER_THREAD_BYTES = 2 * 1024 * 1024;
 
 export function defaultRejectsPath(file: string): string {
   const ext = extname(file);
   return join(dirname(file), `${basename(file, ext)}.rejects${ext || '.csv'}`);
 }
 
-/** A batch of parsed rows and how far into the input it reaches. */
-interface Batch {
-  rows: ParsedRow[];
-  bytes: number;
-}
-
 interface BatchSource {
   info: CsvInfo;
-  next(): Promise<Batch | undefined>;
+  next(): Promise<WireBatch | undefined>;
   close(): Promise<void>;
 }
 
@@ -86,7 +91,13 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   const label = opts.label ?? (isPath ? input : 'stdin');
   const totalBytes = isPath ? fileSize(input) : undefined;
   const parseOpts: ParseOptions = { encoding: opts.encoding, delimiter: opts.delimiter, map: opts.map, batchSize: opts.batchSize ?? BATCH_ROWS, maxRecordBytes: opts.maxRecordBytes, label, pinyin: true };
-  const source = await openSource(input, parseOpts);
+  // Into an empty catalog every row is new (insertNewProducts: little work on this thread),
+  // so a large file is read in a worker thread. Into a catalog that has products, this thread
+  // compares each row with its product (upsertProducts) and its heap grows; with the reader's
+  // heap beside it the peak passed 200 MiB (re-import of 1M rows: 241 MiB), so one thread.
+  const catalogEmpty = !db.prepare('SELECT 1 FROM products LIMIT 1').get();
+  const useWorker = isPath && (opts.reader === 'worker' || (opts.reader !== 'thread' && catalogEmpty && (totalBytes ?? 0) >= READER_THREAD_BYTES));
+  const source = useWorker ? await workerSource(input as string, parseOpts) : await threadSource(input, parseOpts);
 
   const rejectsPath = opts.dryRun ? undefined : (opts.rejectsPath ?? (isPath ? defaultRejectsPath(input) : undefined));
   if (rejectsPath && isPath && resolve(rejectsPath) === resolve(input)) {
@@ -127,11 +138,22 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   // few commits, not per commit); the WAL is checkpointed again when the import ends.
   const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   db.pragma('wal_autocheckpoint = 10000');
+  // synchronous=NORMAL for the import's commits (the till's FULL is for sales): in WAL mode a
+  // commit stays atomic, and a kill -9 keeps every committed window; a power cut may lose the
+  // last windows before a checkpoint, which importing the file again adds. Other connections
+  // (the checkout) keep their own FULL.
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  if (!db.inTransaction) db.pragma('synchronous = NORMAL');
   // Rows are read and written a small batch at a time (they die young: little memory) and
   // committed every COMMIT_ROWS rows (few fsyncs). A kill loses at most the open window.
   const own = !db.inTransaction;
   let open = false;
   let uncommitted = 0;
+  // Into an empty catalog, with no other writer since (data_version moves when another
+  // connection commits), no row can match a product: every valid row is new, no lookup needed.
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
+  const startVersion = dataVersion();
+  let emptyAndAlone = own && !opts.dryRun && catalogEmpty;
   const commit = () => {
     if (open) db.exec('COMMIT');
     open = false;
@@ -145,29 +167,37 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
       }
       const batch = await source.next();
       if (!batch) break;
-      const good: ParsedRow[] = [];
-      const bad: Array<{ line: number; reason: string; cells?: string[] }> = [];
-      for (const r of batch.rows) {
-        if (r.product) good.push(r);
-        else bad.push({ line: r.line, reason: r.error ?? 'unreadable', cells: r.cells });
-      }
-      if (good.length) {
+      const bad = batch.bad;
+      if (batch.goodCount) {
         if (own && !open && !opts.dryRun) {
           db.exec('BEGIN IMMEDIATE');
           open = true;
+          if (emptyAndAlone && dataVersion() !== startVersion) emptyAndAlone = false;
         }
-        const outcome = upsertProducts(db, good as Array<{ product: NonNullable<ParsedRow['product']>; pinyin?: string }>, { dryRun: opts.dryRun });
-        summary.added += outcome.added;
-        summary.updated += outcome.updated;
-        summary.unchanged += outcome.unchanged;
-        for (const e of outcome.errors) bad.push({ line: good[e.index].line, reason: e.error, cells: cellsOf(good[e.index], source.info) });
-        uncommitted += good.length;
+        const added =
+          !opts.dryRun &&
+          (emptyAndAlone || !anyProductHas(db, batch.barcodes, batch.plus)) &&
+          insertNewProducts(db, batch.good, batch.goodCount, batch.severalCodes);
+        if (added) summary.added += batch.goodCount;
+        else {
+          if (emptyAndAlone) emptyAndAlone = false; // another process wrote one of the codes
+          const { decodeGood } = await import('./worker.js');
+          const rows = decodeGood(batch);
+          const outcome = upsertProducts(db, rows, { dryRun: opts.dryRun, validated: true });
+          summary.added += outcome.added;
+          summary.updated += outcome.updated;
+          summary.unchanged += outcome.unchanged;
+          if (outcome.errors.length) {
+            for (const e of outcome.errors) bad.push({ line: batch.lines[e.index], reason: e.error, cells: cellsOf(rows[e.index].product, source.info) });
+            bad.sort((x, y) => x.line - y.line);
+          }
+        }
+        uncommitted += batch.goodCount;
         if (uncommitted >= COMMIT_ROWS) commit();
       }
-      bad.sort((a, b) => a.line - b.line);
       reject(bad);
-      summary.rows += batch.rows.length;
-      if (batch.rows.length) lastLine = batch.rows[batch.rows.length - 1].line;
+      summary.rows += batch.rows;
+      if (batch.rows) lastLine = batch.lastLine;
       opts.onProgress?.({ rows: summary.rows, bytes: batch.bytes, totalBytes });
     }
     commit();
@@ -179,6 +209,7 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   } finally {
     db.pragma(`mmap_size = ${mmap}`);
     db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    if (!db.inTransaction) db.pragma(`synchronous = ${synchronous}`);
   }
   if (own && !opts.dryRun && summary.added + summary.updated > 0) db.pragma('wal_checkpoint(PASSIVE)');
   await source.close();
@@ -196,8 +227,7 @@ function fileSize(path: string): number | undefined {
 }
 
 /** A row refused by the database: its cells rebuilt from the product, in the file's column order. */
-function cellsOf(row: ParsedRow, info: CsvInfo): string[] {
-  const p = row.product!;
+function cellsOf(p: ProductInput, info: CsvInfo): string[] {
   const cells = info.header.map(() => '');
   const { index } = info.layout;
   const put = (i: number | undefined, v: string | undefined) => {
@@ -213,17 +243,83 @@ function cellsOf(row: ParsedRow, info: CsvInfo): string[] {
   return cells;
 }
 
-async function openSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {
-  const csv = await openProductCsv(input, opts);
-  const it = csv.batches();
-  return {
-    info: csv.info,
-    next: async () => {
-      const r = await it.next();
-      return r.done ? undefined : { rows: r.value, bytes: csv.bytesRead() };
-    },
-    close: async () => {
-      await it.return(undefined);
-    },
+async function threadSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {
+  const { readBatches } = await import('./worker.js');
+  return readBatches(input, opts);
+}
+
+/** Reads the file in a worker thread (worker.ts), at most READ_AHEAD batches ahead. */
+async function workerSource(path: string, opts: ParseOptions): Promise<BatchSource> {
+  const { readerUrl } = await import('./worker.js');
+  const worker = startReader(readerUrl, { tillImportReader: { path, opts } });
+  const queue: ReaderMessage[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exited = false;
+  worker.on('message', (m: ReaderMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (e) => {
+    failure = e;
+    wake?.();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
+  const take = async (): Promise<ReaderMessage> => {
+    for (;;) {
+      const m = queue.shift();
+      if (m) {
+        if (m.type === 'error') throw m.user ? (m.code === 'E_IMPORT_FILE' ? new CsvFileError(m.message) : new UserError(m.message, m.code)) : new Error(m.message);
+        return m;
+      }
+      if (failure) throw failure;
+      if (exited) throw new Error('the import reader thread stopped unexpectedly');
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
   };
+  let done = false;
+  const close = async () => {
+    done = true;
+    await worker.terminate();
+  };
+  let first: ReaderMessage;
+  try {
+    first = await take();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  if (first.type !== 'info') throw new Error(`import reader: expected the file's header, got ${first.type}`);
+  return {
+    info: first.info,
+    next: async () => {
+      if (done) return undefined;
+      const m = await take();
+      if (m.type === 'end') {
+        await close();
+        return undefined;
+      }
+      if (m.type !== 'batch') throw new Error(`import reader: unexpected ${m.type}`);
+      worker.postMessage('ack');
+      return m.batch;
+    },
+    close,
+  };
+}
+
+/**
+ * Bundled: worker.ts is its own chunk, and the thread starts from it. From sources (tests,
+ * benchmarks) the thread compiles TypeScript through tsx, as src/sync/background.ts does.
+ */
+function startReader(url: string, workerData: ReaderData): Worker {
+  // The reader's live data is small (its table of seen barcodes is outside the V8 heap); a
+  // capped old generation makes V8 collect it instead of growing (1M rows: 205 → 192 MiB peak).
+  const resourceLimits = { maxOldGenerationSizeMb: 64 };
+  if (!url.endsWith('.ts')) return new Worker(new URL(url), { workerData, resourceLimits });
+  const tsx = pathToFileURL(createRequire(url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData, resourceLimits });
 }
