@@ -1,9 +1,9 @@
 // The admin CLI as a store owner uses it: the real built binary, a fresh home per test file.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTillHome, removeDir, tempDir, till } from '../helpers/till.js';
+import { BIN, initTillHome, removeDir, tempDir, till } from '../helpers/till.js';
 
 let home: string;
 beforeAll(() => {
@@ -108,6 +108,30 @@ describe('till products', () => {
   it('gives usage errors exit 2', () => {
     expect(till(home, ['products', 'add', '--price', '1']).code).toBe(2);
     expect(till(home, ['products', 'frobnicate']).code).toBe(2);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const demo = tempDir();
+    try {
+      expect(till(demo, ['demo']).code).toBe(0); // ~2,000 products: far more JSON than a pipe holds
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" products list --json | head -c 20 >/dev/null; exit \${PIPESTATUS[0]}`], {
+        encoding: 'utf8',
+        env: { ...process.env, TILL_HOME: demo },
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      removeDir(demo);
+    }
+  });
+
+  it('explains every command in the help, and `till help <command>` shows that command', () => {
+    const all = till(home, ['--help']);
+    expect(all.code).toBe(0);
+    for (const name of ['init', 'products', 'sales', 'checkout', 'export', 'hq', 'sync', 'config']) expect(all.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    const one = till(home, ['help', 'products']);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/Usage: till products/);
   });
 });
 
