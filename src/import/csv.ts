@@ -6,9 +6,10 @@
 //     if (row.error) console.error(`line ${row.line}: ${row.error}`);
 //     else upsert(row.product!, row.pinyin);
 //   }
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { Parser, type CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { ProductInput } from '../db/products-write.js';
 import { UserError } from '../errors.js';
@@ -130,23 +131,27 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
 
   const maxRecordBytes = opts.maxRecordBytes ?? 1024 * 1024;
   const batchSize = opts.batchSize ?? 5_000;
-  const records: RecordSink = { cells: [], lines: [], bad: [] };
-  const tokenizer = new CsvTokenizer(found.delimiter, found.line - 1, maxRecordBytes);
-  const textDecoder = encoding === 'utf-8' ? new StringDecoder('utf8') : iconv.getDecoder(encoding, { stripBOM: true });
-  let started = false;
-  // Rows are searched for U+FFFD (bytes not valid in the encoding) once the text holds one.
+  const records: RecordSink = { cells: [], lines: [] };
+  const reader = new CsvRecords(found.delimiter, found.line, maxRecordBytes);
+  // csv-parse reads UTF-8 bytes: a UTF-8 file goes in as read, others through iconv.
+  const decoder = encoding === 'utf-8' ? undefined : iconv.getDecoder(encoding, { stripBOM: true });
+  const utf8 = decoder ? undefined : new Utf8Check();
+  // Rows are searched for U+FFFD (bytes not valid in the encoding) once the input holds one.
   let badBytes = false;
   const feed = (buf: Buffer | undefined) => {
-    let text = buf ? textDecoder.write(buf) : (textDecoder.end() ?? '');
-    if (!badBytes && text.includes('\uFFFD')) badBytes = true;
-    if (!started && text.length > 0) {
-      started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
+    const end = buf === undefined;
+    let bytes = buf;
+    if (decoder) {
+      const text = buf ? decoder.write(buf) : (decoder.end() ?? '');
+      if (!badBytes && text.includes('\uFFFD')) badBytes = true;
+      bytes = text.length > 0 ? Buffer.from(text, 'utf8') : undefined;
+    } else if (!badBytes) badBytes = buf ? utf8!.write(buf) : utf8!.end();
+    if (!bytes && !end) return;
     try {
-      tokenizer.push(text, buf === undefined, records);
+      reader.push(bytes, end, records);
     } catch (e) {
-      if (e instanceof TokenizerError) {
+      if (e instanceof CsvReadError) {
+        if (e.kind === 'other') throw new CsvFileError(`${label} line ${e.line}: ${e.message}`);
         const what = e.kind === 'too-long' ? `a record longer than ${Math.round(maxRecordBytes / 1024)} KiB` : 'a quoted field that never ends';
         throw new CsvFileError(`${label} line ${e.line}: ${what}; a quote (") opened there is probably not closed. Fix the file and import it again`);
       }
@@ -179,8 +184,6 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   headerLine = records.lines[0];
   records.cells.shift();
   records.lines.shift();
-  // A line before the header that cannot be read is a title row, not a product.
-  records.bad = records.bad.filter((b) => b.line > headerLine);
   try {
     layout = resolveLayout(header, opts.map);
   } catch (e) {
@@ -208,13 +211,10 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
     `the line has ${n} fields but the header has ${width}; put values that hold a "${found.delimiter === '\t' ? 'tab' : found.delimiter}" in double quotes`;
 
   const toRows = (out: ParsedRow[]) => {
-    const { cells, lines, bad } = records;
-    // Unreadable lines go in file order among the good ones.
-    let b = 0;
+    const { cells, lines } = records;
     for (let i = 0; i < cells.length; i++) {
       const record = cells[i];
       const line = lines[i];
-      while (b < bad.length && bad[b].line < line) out.push(bad[b++]);
       try {
         if (record.length > width && extraCells(record, width)) throw new RowError(tooMany(record.length));
         const product = validator.validate(record, line, badBytes);
@@ -224,10 +224,8 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
         out.push({ line, error: e.message, cells: record });
       }
     }
-    while (b < bad.length) out.push(bad[b++]);
     records.cells = [];
     records.lines = [];
-    records.bad = [];
   };
 
   async function* batches(): AsyncGenerator<ParsedRow[]> {
@@ -257,222 +255,98 @@ function extraCells(record: string[], width: number): boolean {
   return false;
 }
 
-/** Records read from a chunk: cells and the line each starts on, and lines that are not CSV. */
+/** Records read from a chunk: cells and the line each starts on. */
 interface RecordSink {
   cells: string[][];
   lines: number[];
-  bad: ParsedRow[];
 }
 
-class TokenizerError extends Error {
+class CsvReadError extends Error {
   constructor(
-    readonly kind: 'too-long' | 'unclosed',
+    readonly kind: 'too-long' | 'unclosed' | 'other',
     readonly line: number,
+    message: string,
   ) {
-    super(kind);
+    super(message);
   }
+}
+
+/** csv-parse's push parser (the Parser stream's `api`), driven directly: no stream machinery. */
+interface CsvApi {
+  info: { lines: number };
+  state: { record: string[]; field: { buf: Buffer; length: number }; wasRowDelimiter: boolean };
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
 }
 
 /**
- * RFC 4180 records from decoded text pushed a chunk at a time, as Excel and legacy systems
- * write them: `,` `;` tab or `|` between fields, CRLF, LF or CR between records, fields in
- * double quotes holding delimiters, `""` and line breaks. Lenient where spreadsheets are: a
- * quote inside an unquoted field is a plain character; blank lines and rows of empty cells
- * are skipped. A record starts on the line it is counted from (a line break inside quotes
- * counts as a line).
+ * Records of a product file from csv-parse, fed UTF-8 bytes a chunk at a time, each with the
+ * line it starts on. Read as Excel and legacy systems write files: `,` `;` tab or `|` between
+ * fields, CRLF, LF or CR between records (mixed too), fields in double quotes holding
+ * delimiters, `""` and line breaks; lenient where spreadsheets are (a quote inside an unquoted
+ * field is a plain character; text after a closing quote keeps the field as written, `"12" x`);
+ * blank lines and rows of empty cells are skipped. Lines before
+ * `fromLine` (a title row above the header) are passed over.
  *
- * Hand-written rather than csv-parse because the reader was a third of a large import
- * (1,000,000 rows: csv-parse ~3.1 s, this ~0.6 s): a line without a quote (nearly all of
- * them) is split with indexOf; only a line holding a quote goes through the state machine.
+ * Line numbers: csv-parse counts lines as it goes (`info.lines`: the line a record ends on),
+ * but it counts a CR LF inside quotes as two lines. A record starts on its end line less the
+ * line breaks in its cells, less every CR LF csv-parse counted twice in the records before it.
  */
-export class CsvTokenizer {
-  private carry = '';
-  /** Line of the first character of `carry`. */
-  private line = 1;
-
-  constructor(
-    private delimiter: string,
-    /** Lines before the header (a title row) that are passed over unread. */
-    private skipLines: number,
-    private maxRecord: number,
-  ) {}
-
-  push(chunk: string, end: boolean, sink: RecordSink): void {
-    let text = this.carry.length ? this.carry + chunk : chunk;
-    this.carry = '';
-    let p = 0;
-    while (this.skipLines > 0 && p < text.length) {
-      const nl = nextBreak(text, p);
-      if (nl < 0 || (text.charCodeAt(nl) === 13 && nl + 1 === text.length && !end)) {
-        if (!end) {
-          this.carry = text.slice(p);
-          return;
-        }
-        p = text.length;
-        break;
+export class CsvRecords {
+  private readonly api: CsvApi;
+  /** Lines csv-parse has counted and the file does not have: CR LFs inside quotes so far. */
+  private extra = 0;
+  /** csv-parse's line at the end of the last record. */
+  private lastEnd = 0;
+  private sink: RecordSink = { cells: [], lines: [] };
+  private readonly onRecord = (record: string[]) => {
+    const end = this.api.info.lines;
+    let line = end - this.extra;
+    // A record right after the last one (nearly all) has no line break in it: no search.
+    if (end - this.lastEnd !== 1) {
+      for (const cell of record) {
+        if (cell.length === 0) continue;
+        line -= lineBreaks(cell);
+        this.extra += crlfs(cell);
       }
-      p = nl + (text.charCodeAt(nl) === 13 && text.charCodeAt(nl + 1) === 10 ? 2 : 1);
-      this.line++;
-      this.skipLines--;
     }
-    if (p > 0) text = text.slice(p);
-    const n = text.length;
-    const d = this.delimiter;
-    p = 0;
-    let line = this.line;
-    // Next quote and CR at or after p (n: none); recomputed once passed.
-    let quote = -1;
-    let cr = -1;
-    while (p < n) {
-      const nl = text.indexOf('\n', p);
-      if (nl >= 0) {
-        if (quote < p) {
-          quote = text.indexOf('"', p);
-          if (quote < 0) quote = n;
-        }
-        if (cr < p) {
-          cr = text.indexOf('\r', p);
-          if (cr < 0) cr = n;
-        }
-        if (quote > nl && (cr > nl || cr === nl - 1)) {
-          const eol = cr === nl - 1 ? cr : nl;
-          if (eol > p) {
-            const cells = splitLine(text, p, eol, d);
-            if (!blank(cells)) {
-              sink.cells.push(cells);
-              sink.lines.push(line);
-            }
-          }
-          line++;
-          p = nl + 1;
-          continue;
-        }
-      }
-      // A quote or a lone CR ahead, or no line break left: the full state machine.
-      const r = this.record(text, p, end, line, sink);
-      if (r < 0) break;
-      line = this.line;
-      p = r;
-    }
-    this.line = line;
-    if (p < n) {
-      if (n - p > this.maxRecord) throw new TokenizerError('too-long', line);
-      this.carry = text.slice(p);
-    }
+    this.lastEnd = end;
+    if (blank(record)) return;
+    this.sink.cells.push(record);
+    this.sink.lines.push(line);
+  };
+  private readonly onClose = () => {};
+
+  constructor(delimiter: string, fromLine: number, maxRecordBytes: number) {
+    const parser = new Parser({
+      delimiter,
+      bom: true,
+      // All three, in any mix (csv-parse would otherwise keep the first it meets).
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: maxRecordBytes,
+      from_line: fromLine,
+    });
+    this.api = (parser as unknown as { api: CsvApi }).api;
   }
 
-  /**
-   * One record from `p`: its end, or -1 when the text ends inside it (more is needed). Sets
-   * this.line to the line after it.
-   */
-  private record(text: string, p: number, end: boolean, line: number, sink: RecordSink): number {
-    const n = text.length;
-    const d = this.delimiter.charCodeAt(0);
-    const cells: string[] = [];
-    let breaks = 0;
-    let malformed = false;
-    let i = p;
-    for (;;) {
-      // A field starts at i.
-      let field = '';
-      if (i < n && text.charCodeAt(i) === 34) {
-        i++;
-        for (;;) {
-          const q = text.indexOf('"', i);
-          if (q < 0) {
-            if (end) throw new TokenizerError('unclosed', line);
-            this.line = line;
-            return -1;
-          }
-          const part = text.slice(i, q);
-          breaks += lineBreaks(part);
-          field += part;
-          if (q + 1 === n && !end) {
-            this.line = line;
-            return -1; // "" split across chunks, or the closing quote
-          }
-          if (text.charCodeAt(q + 1) === 34) {
-            field += '"';
-            i = q + 2;
-            continue;
-          }
-          i = q + 1;
-          break;
-        }
-        // After the closing quote: a delimiter or the end of the record. Anything else is
-        // kept as text (`"12" x` → `12 x`) and the record reported unreadable.
-        const stop = fieldEnd(text, i, d);
-        if (stop > i) {
-          malformed = true;
-          field += text.slice(i, stop);
-          i = stop;
-        }
-      } else {
-        const stop = fieldEnd(text, i, d);
-        field = text.slice(i, stop);
-        i = stop;
-      }
-      cells.push(field);
-      if (i >= n) {
-        if (!end) {
-          this.line = line;
-          return -1;
-        }
-        break;
-      }
-      const c = text.charCodeAt(i);
-      if (c === d) {
-        i++;
-        continue;
-      }
-      // A line break ends the record; CR LF counts as one.
-      if (c === 13) {
-        if (i + 1 === n && !end) {
-          this.line = line;
-          return -1;
-        }
-        i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      } else i++;
-      break;
-    }
-    this.line = line + 1 + breaks;
-    if (malformed) {
-      sink.bad.push({ line, error: 'the line cannot be read as CSV (a closing quote must be followed by the delimiter or the end of the line)', cells });
-    } else if (!blank(cells)) {
-      sink.cells.push(cells);
-      sink.lines.push(line);
-    }
-    return i;
-  }
-}
-
-/** Index of the next CR or LF at or after p, or -1. */
-function nextBreak(text: string, p: number): number {
-  const lf = text.indexOf('\n', p);
-  const cr = text.indexOf('\r', p);
-  return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-}
-
-/** End of an unquoted field starting at i: the next delimiter, CR or LF, or the end of the text. */
-function fieldEnd(text: string, i: number, d: number): number {
-  const n = text.length;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === d || c === 10 || c === 13) return i;
-  }
-  return n;
-}
-
-function splitLine(text: string, p: number, eol: number, d: string): string[] {
-  const cells: string[] = [];
-  for (;;) {
-    const k = text.indexOf(d, p);
-    if (k < 0 || k >= eol) {
-      cells.push(text.slice(p, eol));
-      return cells;
-    }
-    cells.push(text.slice(p, k));
-    p = k + 1;
+  /** Reads `bytes` (undefined: none) into `sink`; `end` when the input is over. */
+  push(bytes: Buffer | undefined, end: boolean, sink: RecordSink): void {
+    this.sink = sink;
+    const err = this.api.parse(bytes, end, this.onRecord, this.onClose);
+    if (!err) return;
+    // The line the failing record starts on: csv-parse's current line less the line breaks
+    // already read into it (a line break just read is counted once the next byte is, except
+    // at the end of the input).
+    const { state, info } = this.api;
+    let line = info.lines - this.extra + (err.code === 'CSV_QUOTE_NOT_CLOSED' && state.wasRowDelimiter ? 1 : 0);
+    for (const cell of state.record) line -= lineBreaks(cell);
+    const field = state.field.buf.subarray(0, state.field.length);
+    for (let i = field.indexOf(10); i !== -1; i = field.indexOf(10, i + 1)) line--;
+    for (let i = field.indexOf(13); i !== -1; i = field.indexOf(13, i + 1)) line--;
+    const kind = err.code === 'CSV_MAX_RECORD_SIZE' ? 'too-long' : err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unclosed' : 'other';
+    throw new CsvReadError(kind, line, err.message);
   }
 }
 
@@ -482,12 +356,54 @@ function blank(cells: string[]): boolean {
   return true;
 }
 
-/** Line breaks in quoted text: LF, CR LF and a lone CR each count once. */
+/** Line breaks as csv-parse counts them: every CR and every LF. */
 function lineBreaks(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
-  for (let i = s.indexOf('\r'); i !== -1; i = s.indexOf('\r', i + 1)) if (s.charCodeAt(i + 1) !== 10) n++;
+  for (let i = s.indexOf('\r'); i !== -1; i = s.indexOf('\r', i + 1)) n++;
   return n;
+}
+
+function crlfs(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\r\n'); i !== -1; i = s.indexOf('\r\n', i + 2)) n++;
+  return n;
+}
+
+const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
+
+/**
+ * Whether UTF-8 input fed a chunk at a time holds bytes that are not UTF-8 (csv-parse turns
+ * them into U+FFFD), or U+FFFD itself: only then are rows searched for it. A character cut
+ * by a chunk's end is checked with the next chunk.
+ */
+class Utf8Check {
+  private tail: Buffer | undefined;
+
+  write(chunk: Buffer): boolean {
+    const b = this.tail ? Buffer.concat([this.tail, chunk]) : chunk;
+    const cut = incompleteTail(b);
+    this.tail = cut > 0 ? Buffer.from(b.subarray(b.length - cut)) : undefined;
+    const whole = cut > 0 ? b.subarray(0, b.length - cut) : b;
+    return !isUtf8(whole) || whole.includes(REPLACEMENT);
+  }
+
+  /** The input ended inside a character. */
+  end(): boolean {
+    return this.tail !== undefined;
+  }
+}
+
+/** Bytes at the end of `b` that begin a character not complete yet (0 to 3). */
+function incompleteTail(b: Buffer): number {
+  const n = b.length;
+  for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+    const c = b[i];
+    if ((c & 0xc0) === 0x80) continue;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    return n - i < need ? n - i : 0;
+  }
+  return 0;
 }
 
 async function* chunksOf(input: CsvInput, label: string): AsyncGenerator<Buffer> {
