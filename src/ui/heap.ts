@@ -9,13 +9,23 @@ import { setFlagsFromString } from 'node:v8';
  * would grow a space: the young generation stays at its starting size (a sub-millisecond
  * scavenge every couple of frames) and the old one grows 20% past what is live after each
  * collection. `till checkout` calls it first thing, before start-up grows the young generation.
+ *
+ * TurboFan without inlining: the optimizing compiler runs on V8's worker threads, and each of
+ * them allocates its compile's working memory (graph, register allocation: several MB for Ink's
+ * ANSI line builders) from its own glibc malloc arena. The arenas keep that memory after the
+ * compile — once the sign-in's scrypt (a 16 MB buffer) has raised glibc's trim threshold to
+ * 32 MB, for the life of the process. Measured on the 10,000-scan shift: the worker arenas held
+ * 13–16 MiB with inlining and 6.5–8 MiB without; a frame costs about the same (within 5–8 %,
+ * the hot functions are still optimized). Turning TurboFan off altogether (--no-opt) saves
+ * another ~6 MiB but doubles the frame time, so it stays on.
  * Measured in bench/checkout.bench.ts (the 10,000-scan shift).
  */
 export function keepHeapSmall(): void {
-  try {
-    setFlagsFromString('--semi-space-growth-factor=1');
-    setFlagsFromString('--heap-growing-percent=20');
-  } catch {
-    // An engine without these flags keeps its defaults.
+  for (const flag of ['--semi-space-growth-factor=1', '--heap-growing-percent=20', '--no-turbo-inlining']) {
+    try {
+      setFlagsFromString(flag);
+    } catch {
+      // An engine without this flag keeps its default.
+    }
   }
 }
