@@ -15,7 +15,8 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n== ${f}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${f}`], { stdio: 'inherit', env: { ...process.env, TILL_BENCH: '1' } });
+  // NODE_ENV=production: code measured in-process loads React's production build, as dist/ does.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${f}`], { stdio: 'inherit', env: { ...process.env, TILL_BENCH: '1', NODE_ENV: 'production' } });
   if (r.status !== 0) {
     failed++;
     process.stdout.write(`!! ${f} exited with ${r.status}\n`);

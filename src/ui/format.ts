@@ -1,6 +1,6 @@
 // Fixed-width rows for the checkout. Every row is cut to the terminal width here (CJK characters
 // take two columns), so Ink never wraps a line and the screen never grows past its height.
-import stringWidth from 'string-width';
+import { textWidth } from '../core/text-width.js';
 import { formatFen, formatYuan } from '../core/money.js';
 import type { SaleLine } from '../core/types.js';
 import type { Discount } from '../core/cart.js';
@@ -8,17 +8,17 @@ import type { Discount } from '../core/cart.js';
 export { formatFen, formatYuan };
 
 export function width(s: string): number {
-  return stringWidth(s);
+  return textWidth(s);
 }
 
 /** Cuts to at most `w` columns, marking a cut with "…". */
 export function fit(s: string, w: number): string {
   if (w <= 0) return '';
-  if (stringWidth(s) <= w) return s;
+  if (textWidth(s) <= w) return s;
   let out = '';
   let used = 0;
   for (const ch of s) {
-    const cw = stringWidth(ch);
+    const cw = textWidth(ch);
     if (used + cw > w - 1) break;
     out += ch;
     used += cw;
@@ -28,17 +28,17 @@ export function fit(s: string, w: number): string {
 
 export function padRight(s: string, w: number): string {
   const c = fit(s, w);
-  return c + ' '.repeat(Math.max(0, w - stringWidth(c)));
+  return c + ' '.repeat(Math.max(0, w - textWidth(c)));
 }
 
 export function padLeft(s: string, w: number): string {
   const c = fit(s, w);
-  return ' '.repeat(Math.max(0, w - stringWidth(c))) + c;
+  return ' '.repeat(Math.max(0, w - textWidth(c))) + c;
 }
 
 /** Left and right text on one row of `w` columns (the left side is cut first). */
 export function spread(left: string, right: string, w: number): string {
-  const rw = Math.min(stringWidth(right), w);
+  const rw = Math.min(textWidth(right), w);
   return padRight(left, Math.max(0, w - rw - 1)) + ' ' + fit(right, rw);
 }
 
