@@ -9,7 +9,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Parser, type CsvError } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import Papa from 'papaparse';
 import iconv from 'iconv-lite';
 import type { ProductInput } from '../db/products-write.js';
 import { UserError } from '../errors.js';
@@ -133,22 +134,23 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   const batchSize = opts.batchSize ?? 5_000;
   const records: RecordSink = { cells: [], lines: [] };
   const reader = new CsvRecords(found.delimiter, found.line, maxRecordBytes);
-  // csv-parse reads UTF-8 bytes: a UTF-8 file goes in as read, others through iconv.
+  // The reader decodes UTF-8 itself (a UTF-8 file goes in as read); other encodings go in as
+  // text from iconv.
   const decoder = encoding === 'utf-8' ? undefined : iconv.getDecoder(encoding, { stripBOM: true });
   const utf8 = decoder ? undefined : new Utf8Check();
   // Rows are searched for U+FFFD (bytes not valid in the encoding) once the input holds one.
   let badBytes = false;
   const feed = (buf: Buffer | undefined) => {
     const end = buf === undefined;
-    let bytes = buf;
+    let input: Buffer | string | undefined = buf;
     if (decoder) {
       const text = buf ? decoder.write(buf) : (decoder.end() ?? '');
       if (!badBytes && text.includes('\uFFFD')) badBytes = true;
-      bytes = text.length > 0 ? Buffer.from(text, 'utf8') : undefined;
+      input = text.length > 0 ? text : undefined;
     } else if (!badBytes) badBytes = buf ? utf8!.write(buf) : utf8!.end();
-    if (!bytes && !end) return;
+    if (!input && !end) return;
     try {
-      reader.push(bytes, end, records);
+      reader.push(input, end, records);
     } catch (e) {
       if (e instanceof CsvReadError) {
         if (e.kind === 'other') throw new CsvFileError(`${label} line ${e.line}: ${e.message}`);
@@ -271,83 +273,242 @@ class CsvReadError extends Error {
   }
 }
 
-/** csv-parse's push parser (the Parser stream's `api`), driven directly: no stream machinery. */
-interface CsvApi {
-  info: { lines: number };
-  state: { record: string[]; field: { buf: Buffer; length: number }; wasRowDelimiter: boolean };
-  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): CsvError | undefined;
+/** A record papaparse read, with whether its quote never closed. */
+interface PapaRows {
+  rows: string[][];
+  /** Where the unread text starts (the first record not complete yet). */
+  cursor: number;
+  /** The text the rows were read from (a quote papaparse cannot read is escaped in it). */
+  text: string;
+  /** Index in `rows` of a record whose quote never closed (only at the end of the input). */
+  unclosed: number;
 }
 
+/** papaparse's errors for a quote it cannot read: an opening quote never closed, or text after a closing one. */
+const INVALID = 'InvalidQuotes';
+const MISSING = 'MissingQuotes';
+/** Text the slow path (a malformed quote) reads at a time, so a swallowed line costs little. */
+const REPAIR_WINDOW = 4096;
+
 /**
- * Records of a product file from csv-parse, fed UTF-8 bytes a chunk at a time, each with the
- * line it starts on. Read as Excel and legacy systems write files: `,` `;` tab or `|` between
- * fields, CRLF, LF or CR between records (mixed too), fields in double quotes holding
+ * Records of a product file from papaparse, fed text (or UTF-8 bytes) a chunk at a time, each
+ * with the line it starts on. Read as Excel and legacy systems write files: `,` `;` tab or `|`
+ * between fields, CRLF, LF or CR between records (mixed too), fields in double quotes holding
  * delimiters, `""` and line breaks; lenient where spreadsheets are (a quote inside an unquoted
  * field is a plain character; text after a closing quote keeps the field as written, `"12" x`);
- * blank lines and rows of empty cells are skipped. Lines before
- * `fromLine` (a title row above the header) are passed over.
+ * spaces between a closing quote and the delimiter or line end are dropped (`"x" ,` → x); blank
+ * lines and rows of empty cells are skipped. The lines before `fromLine` (a title row above the
+ * header) are passed over as lines, as findHeader split them, not read as CSV.
  *
- * Line numbers: csv-parse counts lines as it goes (`info.lines`: the line a record ends on),
- * but it counts a CR LF inside quotes as two lines. A record starts on its end line less the
- * line breaks in its cells, less every CR LF csv-parse counted twice in the records before it.
+ * papaparse splits records on one kind of line break, so every CR LF and lone CR goes in as
+ * LF; the kind of each line break still unread is kept (`kinds`, only once the input has held
+ * a CR) to put the original back into the cells that hold line breaks. With one LF per line
+ * break, a record starts on the line after the previous record's start plus the line breaks
+ * in its cells. papaparse reads on past a closing quote followed by text (`"12" x`), up to the
+ * next quote; such a field is escaped and read again as written (the text in a small window at
+ * a time, so a file full of them stays linear).
  */
 export class CsvRecords {
-  private readonly api: CsvApi;
-  /** Lines csv-parse has counted and the file does not have: CR LFs inside quotes so far. */
-  private extra = 0;
-  /** csv-parse's line at the end of the last record. */
-  private lastEnd = 0;
-  private sink: RecordSink = { cells: [], lines: [] };
-  private readonly onRecord = (record: string[]) => {
-    const end = this.api.info.lines;
-    let line = end - this.extra;
-    // A record right after the last one (nearly all) has no line break in it: no search.
-    if (end - this.lastEnd !== 1) {
-      for (const cell of record) {
-        if (cell.length === 0) continue;
-        line -= lineBreaks(cell);
-        this.extra += crlfs(cell);
-      }
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly parser: Papa.Parser;
+  /** Text read and not yet a whole record (line breaks as LF). */
+  private rest = '';
+  /** The original of each LF in `rest`: n (LF), c (CR LF), r (CR); null while all are LF. */
+  private kinds: string | null = null;
+  /** A CR at the end of the last chunk (an LF may follow in the next). */
+  private heldCr = false;
+  private started = false;
+  /** Lines still to pass over before `fromLine`. */
+  private skip: number;
+  /** The line the next record starts on. */
+  private line: number;
+
+  constructor(
+    private readonly delimiter: string,
+    fromLine: number,
+    private readonly maxRecordBytes: number,
+  ) {
+    this.parser = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"' });
+    this.skip = Math.max(0, fromLine - 1);
+    this.line = 1;
+  }
+
+  /** Reads `input` (UTF-8 bytes or text; undefined: none) into `sink`; `end` when the input is over. */
+  push(input: Buffer | string | undefined, end: boolean, sink: RecordSink): void {
+    let text = input === undefined ? '' : typeof input === 'string' ? input : this.decoder.write(input);
+    if (end) text += this.decoder.end();
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    this.lastEnd = end;
-    if (blank(record)) return;
-    this.sink.cells.push(record);
-    this.sink.lines.push(line);
-  };
-  private readonly onClose = () => {};
+    if (this.heldCr) {
+      text = '\r' + text;
+      this.heldCr = false;
+    }
+    if (!end && text.charCodeAt(text.length - 1) === 13) {
+      text = text.slice(0, -1);
+      this.heldCr = true;
+    }
+    if (text.indexOf('\r') !== -1) {
+      let kinds = this.kinds ?? 'n'.repeat(countLf(this.rest));
+      text = text.replace(/\r\n|\r|\n/g, (m) => {
+        kinds += m === '\n' ? 'n' : m === '\r' ? 'r' : 'c';
+        return '\n';
+      });
+      this.kinds = kinds;
+    } else if (this.kinds !== null) this.kinds += 'n'.repeat(countLf(text));
+    let all = this.rest.length > 0 ? this.rest + text : text;
+    while (this.skip > 0) {
+      const nl = all.indexOf('\n');
+      if (nl === -1) break;
+      all = all.slice(nl + 1);
+      if (this.kinds !== null) this.kinds = this.kinds.slice(1);
+      this.skip--;
+      this.line++;
+    }
+    if (this.skip > 0) {
+      this.rest = end ? '' : all;
+      return;
+    }
+    const read = this.read(all, end);
+    const { rows } = read;
+    const quoted = read.text.indexOf('"') !== -1;
+    // Line breaks consumed: one after each record, and those in its cells.
+    let ord = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const record = rows[i];
+      const line = this.line;
+      let inCells = 0;
+      if (quoted) {
+        for (const cell of record) if (cell.length > 0) inCells += countLf(cell);
+        if (inCells > 0 && this.kinds !== null) restoreBreaks(record, this.kinds, ord);
+      }
+      if (i === read.unclosed) throw new CsvReadError('unclosed', line, 'Quoted field unterminated');
+      if (read.text.length > this.maxRecordBytes && recordBytes(record) > this.maxRecordBytes) throw new CsvReadError('too-long', line, 'record too long');
+      this.line += inCells + 1;
+      ord += inCells + 1;
+      if (blank(record)) continue;
+      sink.cells.push(record);
+      sink.lines.push(line);
+    }
+    this.rest = end ? '' : read.text.substring(read.cursor);
+    if (this.kinds !== null) {
+      this.kinds = end ? null : this.kinds.substring(ord);
+      if (this.kinds !== null && !/[cr]/.test(this.kinds)) this.kinds = null;
+    }
+    // The record not complete yet starts on this.line.
+    if (this.rest.length * 3 > this.maxRecordBytes && Buffer.byteLength(this.rest) > this.maxRecordBytes) throw new CsvReadError('too-long', this.line, 'record too long');
+  }
 
-  constructor(delimiter: string, fromLine: number, maxRecordBytes: number) {
-    const parser = new Parser({
-      delimiter,
-      bom: true,
-      // All three, in any mix (csv-parse would otherwise keep the first it meets).
-      record_delimiter: ['\r\n', '\n', '\r'],
-      relax_quotes: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      max_record_size: maxRecordBytes,
-      from_line: fromLine,
+  /** Whole records of `text` (all of it at the end of the input). */
+  private read(text: string, end: boolean): PapaRows {
+    const res = this.parser.parse(text, 0, !end) as Papa.ParseResult<string[]>;
+    let unclosed = -1;
+    for (const e of res.errors) {
+      if (e.code === INVALID) return this.repair(text, end);
+      if (e.code === MISSING) unclosed = e.row ?? res.data.length - 1;
+    }
+    return { rows: res.data, cursor: res.meta.cursor, text, unclosed };
+  }
+
+  /**
+   * The slow path, for text holding a field papaparse cannot read (`"12" x`): read a window at a
+   * time, record by record; a malformed field is escaped as written (`"""12"" x"`) and the
+   * window read again from its record.
+   */
+  private repair(text: string, end: boolean): PapaRows {
+    const rows: string[][] = [];
+    let pos = 0;
+    let size = REPAIR_WINDOW;
+    for (;;) {
+      let stop = text.length;
+      let last = end;
+      if (text.length - pos > size) {
+        const nl = text.indexOf('\n', pos + size);
+        if (nl !== -1 && nl + 1 < text.length) {
+          stop = nl + 1;
+          last = false;
+        }
+      }
+      const window = text.substring(pos, stop);
+      const got: Array<{ row: string[]; cursor: number; errors: Papa.ParseError[] }> = [];
+      const parser = new Papa.Parser({
+        delimiter: this.delimiter,
+        newline: '\n',
+        quoteChar: '"',
+        step: (r: Papa.ParseResult<string[]>) => {
+          got.push({ row: r.data[0], cursor: r.meta.cursor, errors: r.errors });
+        },
+      });
+      const tail = parser.parse(window, 0, !last) as Papa.ParseResult<string[]>;
+      // In step mode each step holds one record, with its errors and where it ends.
+      let badAt = -1;
+      let badIndex = -1;
+      let unclosed = -1;
+      let start = 0;
+      for (const g of got) {
+        const invalid = g.errors.find((e) => e.code === INVALID);
+        if (invalid) {
+          badAt = start;
+          badIndex = invalid.index ?? -1;
+          break;
+        }
+        if (g.errors.some((e) => e.code === MISSING)) unclosed = rows.length;
+        rows.push(g.row);
+        start = g.cursor;
+      }
+      if (badAt === -1) {
+        const invalid = tail.errors.find((e) => e.code === INVALID);
+        if (invalid) {
+          badAt = start;
+          badIndex = invalid.index ?? -1;
+        }
+      }
+      if (badAt === -1) {
+        pos += start;
+        if (stop === text.length) return { rows, cursor: pos, text, unclosed };
+        if (start === 0) size *= 2;
+        continue;
+      }
+      // The field opens at badIndex - 1; its closing quote is the first quote not doubled.
+      const open = pos + badIndex - 1;
+      let q = text.indexOf('"', open + 1);
+      while (q !== -1 && text.charCodeAt(q + 1) === 34) q = text.indexOf('"', q + 2);
+      let close = -1;
+      if (q !== -1) {
+        const d = text.indexOf(this.delimiter, q + 1);
+        const nl = text.indexOf('\n', q + 1);
+        close = d === -1 ? nl : nl === -1 ? d : Math.min(d, nl);
+      }
+      if (close === -1) {
+        if (!end) return { rows, cursor: pos + badAt, text, unclosed };
+        close = text.length;
+      }
+      // As written, with the quoted part before the stray quote read as quoted ("" → ").
+      const raw = '"' + text.slice(open + 1, q).replace(/""/g, '"') + text.slice(q, close);
+      text = text.slice(0, open) + '"' + raw.replace(/"/g, '""') + '"' + text.slice(close);
+      pos += badAt;
+      size = REPAIR_WINDOW;
+    }
+  }
+}
+
+/** Puts the original line breaks (kinds[ord], kinds[ord + 1], …) back for the LFs in `cells`. */
+function restoreBreaks(cells: string[], kinds: string, ord: number): void {
+  for (let c = 0; c < cells.length; c++) {
+    const cell = cells[c];
+    if (cell.indexOf('\n') === -1) continue;
+    cells[c] = cell.replace(/\n/g, () => {
+      const k = kinds[ord++];
+      return k === 'c' ? '\r\n' : k === 'r' ? '\r' : '\n';
     });
-    this.api = (parser as unknown as { api: CsvApi }).api;
   }
+}
 
-  /** Reads `bytes` (undefined: none) into `sink`; `end` when the input is over. */
-  push(bytes: Buffer | undefined, end: boolean, sink: RecordSink): void {
-    this.sink = sink;
-    const err = this.api.parse(bytes, end, this.onRecord, this.onClose);
-    if (!err) return;
-    // The line the failing record starts on: csv-parse's current line less the line breaks
-    // already read into it (a line break just read is counted once the next byte is, except
-    // at the end of the input).
-    const { state, info } = this.api;
-    let line = info.lines - this.extra + (err.code === 'CSV_QUOTE_NOT_CLOSED' && state.wasRowDelimiter ? 1 : 0);
-    for (const cell of state.record) line -= lineBreaks(cell);
-    const field = state.field.buf.subarray(0, state.field.length);
-    for (let i = field.indexOf(10); i !== -1; i = field.indexOf(10, i + 1)) line--;
-    for (let i = field.indexOf(13); i !== -1; i = field.indexOf(13, i + 1)) line--;
-    const kind = err.code === 'CSV_MAX_RECORD_SIZE' ? 'too-long' : err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unclosed' : 'other';
-    throw new CsvReadError(kind, line, err.message);
-  }
+function recordBytes(cells: string[]): number {
+  let n = cells.length;
+  for (const c of cells) n += Buffer.byteLength(c);
+  return n;
 }
 
 /** Whether every cell is empty or white space (an Excel row of empty cells). */
@@ -356,24 +517,16 @@ function blank(cells: string[]): boolean {
   return true;
 }
 
-/** Line breaks as csv-parse counts them: every CR and every LF. */
-function lineBreaks(s: string): number {
+function countLf(s: string): number {
   let n = 0;
   for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
-  for (let i = s.indexOf('\r'); i !== -1; i = s.indexOf('\r', i + 1)) n++;
-  return n;
-}
-
-function crlfs(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\r\n'); i !== -1; i = s.indexOf('\r\n', i + 2)) n++;
   return n;
 }
 
 const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
 
 /**
- * Whether UTF-8 input fed a chunk at a time holds bytes that are not UTF-8 (csv-parse turns
+ * Whether UTF-8 input fed a chunk at a time holds bytes that are not UTF-8 (the decoder turns
  * them into U+FFFD), or U+FFFD itself: only then are rows searched for it. A character cut
  * by a chunk's end is checked with the next chunk.
  */

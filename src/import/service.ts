@@ -161,6 +161,9 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   };
   try {
     for (;;) {
+      // Batches the reader thread sent ahead are taken without a turn of the event loop, which
+      // is where a Ctrl-C (SIGINT) is heard: give it one per batch (~200 for 1M rows).
+      if (opts.signal) await new Promise((r) => setImmediate(r));
       if (opts.signal?.aborted) {
         summary.stoppedAfterLine = lastLine;
         break;

@@ -45,7 +45,7 @@ async function* chunked(bytes: Buffer, sizes: number[]): AsyncGenerator<Uint8Arr
   }
 }
 
-describe('the CSV reader (csv-parse)', () => {
+describe('the CSV reader (papaparse)', () => {
   it('gives every record and the line it starts on, however the bytes are cut into chunks', () => {
     // Cell values; those holding a quote, comma or line break are quoted, others sometimes.
     const value = fc.stringMatching(/^[a-z0-9,"\r\n可乐 ]{0,6}$/);
