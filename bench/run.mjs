@@ -15,8 +15,12 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n== ${f}\n`);
-  // NODE_ENV=production: code measured in-process loads React's production build, as dist/ does.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${f}`], { stdio: 'inherit', env: { ...process.env, TILL_BENCH: '1', NODE_ENV: 'production' } });
+  // Code measured in-process runs as dist/ does: React's production build (NODE_ENV), and the
+  // bundle's module substitutions (register-aliases.mjs).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', `${dir}register-aliases.mjs`, '--expose-gc', `${dir}${f}`], {
+    stdio: 'inherit',
+    env: { ...process.env, TILL_BENCH: '1', NODE_ENV: 'production' },
+  });
   if (r.status !== 0) {
     failed++;
     process.stdout.write(`!! ${f} exited with ${r.status}\n`);

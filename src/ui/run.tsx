@@ -42,7 +42,8 @@ export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
     stdout,
     exitOnCtrlC: false,
     patchConsole: false,
-    // Lines that did not change are not rewritten: a scan redraws a few lines, not the screen.
+    // Every frame rewrites the whole screen. Ink 6.8's incremental mode (only changed lines) left
+    // stale rows behind when the cart grew under the hint line (tried in tmux).
     incrementalRendering: false,
     maxFps: 60,
     onRender: o.onRender,
