@@ -53,7 +53,8 @@ const list = new Command('list')
     const entries = config.list();
     if (opts.json) return printJson(entries);
     const { renderTable } = await import('../core/table.js');
-    writeOut(1, 
+    writeOut(
+      1,
       renderTable(
         [{ header: 'KEY' }, { header: 'VALUE', max: 40 }, { header: '' }, { header: 'WHAT IT DOES' }],
         entries.map((e) => [e.key, show(e.value) || '""', e.isDefault ? '(default)' : '', e.help]),

@@ -121,7 +121,8 @@ const storesList = new Command('list')
         ? [[s.code, s.name, '-', '-', '-', '-']]
         : s.tills.map((t) => [s.code, s.name, t.code, t.enrolled ? 'yes' : 'no', String(t.hwm), t.lastUploadAt ?? '-']),
     );
-    writeOut(1, 
+    writeOut(
+      1,
       renderTable([{ header: 'STORE' }, { header: 'NAME', max: 20 }, { header: 'TILL' }, { header: 'ENROLLED' }, { header: 'LAST SEQ', align: 'right' }, { header: 'LAST UPLOAD' }], rows) + '\n',
     );
   });
@@ -217,7 +218,8 @@ const productsList = new Command('list')
     if (opts.json) return printJson(products);
     if (products.length === 0) return say('No products found.');
     const { renderTable } = await import('../core/table.js');
-    writeOut(1, 
+    writeOut(
+      1,
       renderTable(
         [{ header: 'ID', align: 'right' }, { header: 'BARCODE' }, { header: 'NAME', max: 30 }, { header: 'PRICE', align: 'right' }, { header: 'UNIT' }, { header: 'CATEGORY', max: 12 }, { header: 'STORE' }],
         products.map((p) => [String(p.hqId), p.barcodes[0] ?? '', p.name, formatFen(p.priceFen) + (p.weighed ? '/kg' : ''), p.unit, p.category, p.storeCode ?? 'all']),
@@ -335,7 +337,8 @@ const salesList = new Command('list')
     if (opts.json) return printJson(sales);
     if (sales.length === 0) return say('No sales found.');
     const { renderTable } = await import('../core/table.js');
-    writeOut(1, 
+    writeOut(
+      1,
       renderTable(
         [{ header: 'RECEIPT' }, { header: 'STORE' }, { header: 'TILL' }, { header: 'SEQ', align: 'right' }, { header: 'TIME' }, { header: 'STATUS' }, { header: 'TOTAL', align: 'right' }],
         sales.map((s) => [s.receiptNo, s.storeCode, s.tillCode, String(s.seq), s.createdAt, s.status, formatFen(s.totalFen)]),

@@ -43,7 +43,8 @@ async function printProducts(products: Product[]): Promise<void> {
     p.unit,
     p.category,
   ]);
-  writeOut(1, 
+  writeOut(
+    1,
     renderTable(
       [
         { header: 'ID', align: 'right' },
@@ -117,7 +118,8 @@ const show = new Command('show')
       const p = resolveProduct(db, ref);
       if (opts.json) printJson(p);
       else
-        writeOut(1, 
+        writeOut(
+          1,
           [
             `ID        ${p.id}`,
             `Name      ${p.name}`,

@@ -67,7 +67,8 @@ const list = new Command('list')
         syncState(s),
       ]);
       const total = sales.reduce((a, s) => a + (s.status === 'completed' ? s.totalFen : 0), 0);
-      writeOut(1, 
+      writeOut(
+        1,
         renderTable(
           [
             { header: 'RECEIPT' },

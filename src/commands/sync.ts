@@ -43,7 +43,8 @@ const status = new Command('status')
       const s = await syncStatus(home, db);
       if (opts.json) return printJson(s);
       const when = (t: string | null) => (t ? new Date(t).toLocaleString() : '-');
-      writeOut(1, 
+      writeOut(
+        1,
         [
           `HQ          ${s.hqUrl ?? '-'} · ${s.online ? `online (HQ has this till's sales through seq ${s.hqHwm})` : `offline (${s.offlineReason})`}`,
           `Enrolled    ${s.enrolled ? `${s.storeCode}/${s.tillCode}` : 'no — run `till enroll <hq-url> --code <code>`'}`,
