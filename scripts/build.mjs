@@ -54,7 +54,7 @@ const yogaWithoutFetch = {
 
 // Ink remembers the size and the wrapped form of every distinct text it has drawn, forever:
 // on a till that is ~2 MiB per 10,000 scans, 7–15 MiB over a day of selling. Both caches are
-// emptied when they pass CACHE_LIMIT entries (a frame holds a few hundred texts). A changed Ink
+// emptied when they pass INK_CACHE_LIMIT entries (a frame holds a few hundred texts). A changed Ink
 // fails the build here, to be looked at.
 const INK_CACHE_LIMIT = 5000;
 const inkBoundedCaches = {
