@@ -6,7 +6,6 @@
 // CHECKOUT_BENCH_SMALL=1 runs everything at a tenth of the size (for development).
 import React from 'react';
 import { spawn, spawnSync } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { getIdentity, setSetting } from '../src/db/settings.js';
 import { createUser } from '../src/db/users.js';
 import { CheckoutController } from '../src/ui/checkout-controller.js';
 import { runCheckout } from '../src/ui/run.js';
+import { FakeKeyboard, FakeScreen } from '../test/helpers/terminal.js';
 import { BIN, ROOT, median, percentile, report, reportAbsolute } from './lib.js';
 
 const SMALL = process.env.CHECKOUT_BENCH_SMALL === '1';
@@ -165,40 +165,6 @@ function tillHome(products: number): string {
   return home;
 }
 
-// ---- in-process terminal streams (no TTY needed) -----------------------------------------
-
-class FakeStdout extends EventEmitter {
-  isTTY = true;
-  columns = 80;
-  rows = 24;
-  bytes = 0;
-  write = (s: string, cb?: () => void) => {
-    this.bytes += s.length;
-    cb?.();
-    return true;
-  };
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  write(s: string) {
-    this.data = s;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  ref() {}
-  unref() {}
-  resume() {}
-  pause() {}
-}
-
 try {
   // ===== 1. start to ready =================================================================
   const hello = await buildHelloWorld();
@@ -247,8 +213,8 @@ try {
       scanTimes.push(ms(t));
     };
 
-    const stdout = new FakeStdout();
-    const stdin = new FakeStdin();
+    const stdout = new FakeScreen(80, 24, false);
+    const stdin = new FakeKeyboard();
     const renders: number[] = [];
     let controller!: CheckoutController;
     const running = runCheckout({
@@ -308,8 +274,8 @@ try {
     // Baseline: a bare Ink screen of the same size (23 lines of 80 columns) redrawn per key.
     const bareFrames: number[] = [];
     {
-      const out = new FakeStdout();
-      const inp = new FakeStdin();
+      const out = new FakeScreen(80, 24, false);
+      const inp = new FakeKeyboard();
       const bareRenders: number[] = [];
       function Bare() {
         const [n, setN] = React.useState(0);

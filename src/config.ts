@@ -1,9 +1,8 @@
 // Till settings a person sets with `till config set <key> <value>`, stored by conf in
 // <home>/config.json. Every key is declared here once: its schema, default and help text.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.js';
+import { configPath, configValue, readConfigFile } from './config-file.js';
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://');
 
@@ -51,23 +50,7 @@ export class TillConfig {
   readonly path: string;
 
   constructor(private readonly home: string) {
-    this.path = join(home, 'config.json');
-  }
-
-  private raw(): Record<string, unknown> {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw e;
-    }
-    try {
-      const value = text.trim() === '' ? {} : JSON.parse(text);
-      return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-    } catch {
-      throw new UserError(`${this.path} is not valid JSON; fix it by hand or delete it to return to the defaults.`);
-    }
+    this.path = configPath(home);
   }
 
   private async store() {
@@ -75,13 +58,12 @@ export class TillConfig {
     return new Conf<Record<string, unknown>>({ cwd: this.home, configName: 'config', projectName: 'till', projectSuffix: '' });
   }
 
-  /** conf stores dotted keys nested: "printer.width" lives at { printer: { width } }. */
-  private lookup(raw: Record<string, unknown>, key: ConfigKey): unknown {
-    return key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
+  get<K extends ConfigKey>(key: K): ConfigValues[K] {
+    return this.valueOf(readConfigFile(this.path), key);
   }
 
-  get<K extends ConfigKey>(key: K): ConfigValues[K] {
-    const raw = this.lookup(this.raw(), key);
+  private valueOf<K extends ConfigKey>(file: Record<string, unknown>, key: K): ConfigValues[K] {
+    const raw = configValue(file, key);
     const def = CONFIG_KEYS[key];
     if (raw === undefined) return def.default as ConfigValues[K];
     const parsed = def.schema.safeParse(raw);
@@ -104,11 +86,11 @@ export class TillConfig {
   }
 
   list(): Array<{ key: ConfigKey; value: unknown; isDefault: boolean; help: string }> {
-    const raw = this.raw();
+    const raw = readConfigFile(this.path);
     return (Object.keys(CONFIG_KEYS) as ConfigKey[]).map((key) => ({
       key,
-      value: this.get(key),
-      isDefault: this.lookup(raw, key) === undefined,
+      value: this.valueOf(raw, key),
+      isDefault: configValue(raw, key) === undefined,
       help: CONFIG_KEYS[key].help,
     }));
   }

@@ -2,9 +2,8 @@
 // heavy — Ink, React, the config store, sync, printing — loads inside the action, and the config
 // store (conf + zod) only after the first frame is on the screen.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { configPath, configValue, readConfigFile } from '../config-file.js';
 import { useCheckoutPragmas } from '../db/open.js';
 import { globals, openTill } from './context.js';
 
@@ -15,13 +14,13 @@ export const checkoutCommand = new Command('checkout')
   });
 
 /**
- * The `lang` setting read straight from <home>/config.json (where `till config` keeps it) so the
- * first frame is drawn in the right language before the config store loads. A missing file or a
- * value that is no language counts as unset, as the config store itself treats it.
+ * The `lang` setting read from the config file without the config store, so the first frame is
+ * drawn in the right language before the store loads. A missing or unreadable file, or a value
+ * that is no language, counts as unset, as the config store itself treats it.
  */
 function langSetting(home: string): string | undefined {
   try {
-    const v = (JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { lang?: unknown }).lang;
+    const v = configValue(readConfigFile(configPath(home)), 'lang');
     return v === 'en' || v === 'zh-CN' ? v : undefined;
   } catch {
     return undefined;

@@ -43,11 +43,6 @@ const TENDER_LABEL: Record<TenderMethod, string> = {
   alipay: '支付宝',
 };
 
-/** Printed columns of a string (core/text-width: exact, and fast for plain text). */
-export function width(s: string): number {
-  return textWidth(s);
-}
-
 /**
  * Text from the catalog or settings made safe for paper: control characters (which would be
  * printer commands) become spaces, and the half-width ¥ — which GBK printers cannot print —
@@ -81,7 +76,7 @@ export function wrap(text: string, cols: number): string[] {
       }
       continue;
     }
-    const w = width(tok);
+    const w = textWidth(tok);
     if (used + w <= cols) {
       line += tok;
       used += w;
@@ -95,7 +90,7 @@ export function wrap(text: string, cols: number): string[] {
     }
     // A CJK character, or a word too long for any line: place it character by character.
     for (const ch of tok) {
-      const cw = width(ch);
+      const cw = textWidth(ch);
       if (used + cw > cols) flush();
       line += ch;
       used += cw;
@@ -106,11 +101,11 @@ export function wrap(text: string, cols: number): string[] {
 }
 
 export function padEnd(s: string, cols: number): string {
-  return s + ' '.repeat(Math.max(0, cols - width(s)));
+  return s + ' '.repeat(Math.max(0, cols - textWidth(s)));
 }
 
 export function padStart(s: string, cols: number): string {
-  return ' '.repeat(Math.max(0, cols - width(s))) + s;
+  return ' '.repeat(Math.max(0, cols - textWidth(s))) + s;
 }
 
 /**
@@ -118,7 +113,7 @@ export function padStart(s: string, cols: number): string {
  * `left` wraps inside the columns left of `right`, which stays on the first line.
  */
 export function leftRight(left: string, right: string, cols: number): string[] {
-  const rw = width(right);
+  const rw = textWidth(right);
   const indent = /^ */.exec(left)![0];
   const room = cols - rw - 1 - indent.length;
   const parts = room >= 2 ? wrap(left.slice(indent.length), room).map((p) => indent + p) : [left];
@@ -178,7 +173,7 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
 
   // Header: store, address, marks.
   const storeName = clean(identity.storeName).trim() || identity.storeCode;
-  if (width(storeName) <= Math.floor(cols / 2)) centered(storeName, { size: 'big', bold: true });
+  if (textWidth(storeName) <= Math.floor(cols / 2)) centered(storeName, { size: 'big', bold: true });
   else centered(storeName, { bold: true });
   if (identity.storeAddress.trim()) centered(identity.storeAddress.trim());
   if (input.copy) centered(COPY_MARK, { size: 'big', bold: true });
@@ -187,7 +182,7 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
 
   const field = (label: string, value: string) => {
     const first = `${label} ${value}`;
-    if (width(first) <= cols) text(first);
+    if (textWidth(first) <= cols) text(first);
     else {
       text(label);
       for (const l of wrap(value, cols - 2)) text(`  ${l}`);
@@ -207,9 +202,9 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
     ...sale.payments.map((p) => formatFen(p.method === 'cash' ? p.tenderedFen : p.amountFen)),
     formatFen(sale.changeFen),
   ];
-  const moneyW = Math.max(4, ...amounts.map(width));
-  const qtyW = Math.max(width('数量'), ...sale.lines.map((l) => width(qtyText(l))));
-  const priceW = Math.max(width('单价'), ...sale.lines.map((l) => width(unitPriceText(l))));
+  const moneyW = Math.max(4, ...amounts.map((a) => textWidth(a)));
+  const qtyW = Math.max(textWidth('数量'), ...sale.lines.map((l) => textWidth(qtyText(l))));
+  const priceW = Math.max(textWidth('单价'), ...sale.lines.map((l) => textWidth(unitPriceText(l))));
   const nameW = cols - qtyW - priceW - moneyW - 3;
   // A table row on 80 mm; on 58 mm (or when the numbers leave too little room) the name takes
   // its own lines and the numbers go on the line below it.
@@ -287,7 +282,7 @@ export function renderText(doc: ReceiptDoc): string {
     switch (b.kind) {
       case 'text': {
         // Big text prints twice as wide; the terminal shows it at normal size, placed the same way.
-        const pad = doc.columns - width(b.text);
+        const pad = doc.columns - textWidth(b.text);
         if (b.align === 'center') out.push(' '.repeat(Math.max(0, Math.floor(pad / 2))) + b.text);
         else if (b.align === 'right') out.push(' '.repeat(Math.max(0, pad)) + b.text);
         else out.push(b.text);
@@ -298,7 +293,7 @@ export function renderText(doc: ReceiptDoc): string {
         break;
       case 'code': {
         const shown = `||| ${b.data} |||`;
-        out.push(' '.repeat(Math.max(0, Math.floor((doc.columns - width(shown)) / 2))) + shown);
+        out.push(' '.repeat(Math.max(0, Math.floor((doc.columns - textWidth(shown)) / 2))) + shown);
         break;
       }
       case 'feed':

@@ -5,11 +5,7 @@ import { formatFen, formatYuan } from '../core/money.js';
 import type { SaleLine } from '../core/types.js';
 import type { Discount } from '../core/cart.js';
 
-export { formatFen, formatYuan };
-
-export function width(s: string): number {
-  return textWidth(s);
-}
+export { formatFen, formatYuan, textWidth };
 
 /** Cuts to at most `w` columns, marking a cut with "…". */
 export function fit(s: string, w: number): string {

@@ -1,7 +1,6 @@
 // The screen fits the terminal: never more lines than rows-1 (Ink clears the screen on every
 // frame otherwise), never a line wider than the columns, and columns line up with Chinese names.
 import React from 'react';
-import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import stringWidth from 'string-width';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
@@ -10,41 +9,7 @@ import { getIdentity } from '../../src/db/settings.js';
 import { CheckoutController } from '../../src/ui/checkout-controller.js';
 import { CheckoutApp } from '../../src/ui/components/CheckoutApp.js';
 import { CHIPS, COLA, KEY, NOODLES, WATER, storeDb, tick } from './helpers.js';
-
-class Screen extends EventEmitter {
-  frames: string[] = [];
-  isTTY = true;
-  constructor(
-    public columns: number,
-    public rows: number,
-  ) {
-    super();
-  }
-  write = (s: string) => {
-    this.frames.push(s);
-    return true;
-  };
-}
-
-class Keys extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  write(s: string) {
-    this.data = s;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  ref() {}
-  unref() {}
-  resume() {}
-  pause() {}
-}
+import { FakeKeyboard, FakeScreen } from '../helpers/terminal.js';
 
 const unmounts: Array<() => void> = [];
 afterEach(() => {
@@ -54,8 +19,8 @@ afterEach(() => {
 async function mount(columns: number, rows: number, lang: 'zh-CN' | 'en' = 'zh-CN') {
   const db = storeDb();
   const controller = new CheckoutController({ db, identity: getIdentity(db)!, lang, discountLimitPercent: 10, printerUri: 'preview', hqUrl: '', statusEveryMs: 0, searchDelayMs: 10 });
-  const stdout = new Screen(columns, rows);
-  const stdin = new Keys();
+  const stdout = new FakeScreen(columns, rows);
+  const stdin = new FakeKeyboard();
   const ink = render(<CheckoutApp controller={controller} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
   controller.start();
   unmounts.push(() => {

@@ -3,7 +3,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { MessageKey, Params } from '../../core/i18n.js';
 import type { CheckoutView } from '../checkout-controller.js';
-import { fit, width as textWidth } from '../format.js';
+import { fit, textWidth } from '../format.js';
 
 function prompt(view: CheckoutView): { key: MessageKey; params?: Params; secret?: boolean } | null {
   switch (view.mode) {

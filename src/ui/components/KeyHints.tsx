@@ -3,7 +3,7 @@ import React from 'react';
 import { Text } from 'ink';
 import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
-import { fit, width as textWidth } from '../format.js';
+import { fit, textWidth } from '../format.js';
 
 const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'up', 'down']);
 

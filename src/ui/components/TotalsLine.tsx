@@ -2,7 +2,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { CheckoutView } from '../checkout-controller.js';
-import { fit, formatYuan, width as textWidth } from '../format.js';
+import { fit, formatYuan, textWidth } from '../format.js';
 
 export function TotalsLine({ view, width }: { view: CheckoutView; width: number }) {
   const { t, totals, items } = view;
