@@ -60,3 +60,31 @@ describe('upgrading a till made before the migration ledger', () => {
     expect(versions).toEqual(Object.keys(migrations).map(Number).sort((a, b) => a - b));
   });
 });
+
+describe('migration 31: PLU unique only where there is one', () => {
+  it('keeps every product and barcode of an existing till, still refuses a repeated PLU, and finds a PLU by its index', () => {
+    const raw = new Database(':memory:');
+    raw.pragma('foreign_keys = ON');
+    raw.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const n of Object.keys(migrations).map(Number).filter((v) => v < 31).sort((a, b) => a - b)) {
+      raw.exec(migrations[n]);
+      raw.prepare("INSERT INTO schema_migrations VALUES (?, 'then')").run(n);
+    }
+    raw.exec(`
+      INSERT INTO products (id, name, price_fen, barcodes, updated_at) VALUES (1, '可乐', 300, '6901234567892', 'then');
+      INSERT INTO product_barcodes (barcode, product_id) VALUES ('6901234567892', 1);
+      INSERT INTO products (id, name, price_fen, weighed, plu, updated_at) VALUES (2, '苹果', 1280, 1, '10001', 'then');
+    `);
+    db = raw;
+    migrate(db);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT b.barcode, p.name FROM product_barcodes b JOIN products p ON p.id = b.product_id').all()).toEqual([{ barcode: '6901234567892', name: '可乐' }]);
+    expect(db.prepare('SELECT id, plu FROM products ORDER BY id').all()).toEqual([{ id: 1, plu: null }, { id: 2, plu: '10001' }]);
+    expect(() => db.prepare("INSERT INTO products (name, price_fen, plu, updated_at) VALUES ('梨', 900, '10001', 'now')").run()).toThrow(/UNIQUE constraint failed: products.plu/);
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT name FROM products WHERE plu = ?').all('10001') as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail).join(' ')).toMatch(/USING (COVERING )?INDEX products_plu/);
+    // The reference from product_barcodes survived the rebuild: deleting a product still takes its codes.
+    db.prepare('DELETE FROM products WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) AS n FROM product_barcodes').get()).toEqual({ n: 0 });
+  });
+});
