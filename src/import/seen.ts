@@ -1,6 +1,7 @@
 // Remembers the line each code was first seen on, to reject a code repeated in one file.
 // A million barcodes in a Map<string, number> cost ~60 MB; digit-only codes (nearly all
-// barcodes) go into an open-addressing table of typed arrays instead (~17–24 MB per million).
+// barcodes) go into an open-addressing table of typed arrays instead: 12 bytes a slot, sized
+// from the expected count rather than to a power of two (1M codes: 18 MB instead of 25 MB).
 
 export class SeenCodes {
   private keys: Float64Array;
@@ -10,8 +11,7 @@ export class SeenCodes {
 
   /** `expected`: about how many codes will come, so the table need not grow (a growth holds both tables at once). */
   constructor(expected = 0) {
-    let size = 1 << 12;
-    while (size * MAX_LOAD < expected) size *= 2;
+    const size = Math.max(1 << 12, Math.ceil(expected / MAX_LOAD) + 1);
     this.keys = new Float64Array(size);
     this.lines = new Int32Array(size);
   }
@@ -25,8 +25,8 @@ export class SeenCodes {
       return prev;
     }
     if (this.used + 1 > this.keys.length * MAX_LOAD) this.grow();
-    const mask = this.keys.length - 1;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    const size = this.keys.length;
+    for (let i = slot(key, size); ; i = i + 1 === size ? 0 : i + 1) {
       const k = this.keys[i];
       if (k === 0) {
         this.keys[i] = key;
@@ -42,8 +42,8 @@ export class SeenCodes {
   get(code: string): number | undefined {
     const key = numericKey(code);
     if (key === 0) return this.other.get(code);
-    const mask = this.keys.length - 1;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
+    const size = this.keys.length;
+    for (let i = slot(key, size); ; i = i + 1 === size ? 0 : i + 1) {
       const k = this.keys[i];
       if (k === 0) return undefined;
       if (k === key) return this.lines[i];
@@ -53,14 +53,14 @@ export class SeenCodes {
   private grow(): void {
     const keys = this.keys;
     const lines = this.lines;
-    this.keys = new Float64Array(keys.length * 2);
-    this.lines = new Int32Array(keys.length * 2);
-    const mask = this.keys.length - 1;
+    const size = keys.length * 2;
+    this.keys = new Float64Array(size);
+    this.lines = new Int32Array(size);
     for (let j = 0; j < keys.length; j++) {
       const key = keys[j];
       if (key === 0) continue;
-      let i = hash(key) & mask;
-      while (this.keys[i] !== 0) i = (i + 1) & mask;
+      let i = slot(key, size);
+      while (this.keys[i] !== 0) i = i + 1 === size ? 0 : i + 1;
       this.keys[i] = key;
       this.lines[i] = lines[j];
     }
@@ -86,8 +86,10 @@ function numericKey(code: string): number {
   return v * 16 + n;
 }
 
-function hash(key: number): number {
+/** The key's first slot in a table of `size`: a 32-bit hash scaled to the size (no modulo). */
+function slot(key: number, size: number): number {
   const lo = key % 4294967296 | 0;
   const hi = (key / 4294967296) | 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
+  const h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
+  return Math.floor(((h >>> 0) * size) / 4294967296);
 }
