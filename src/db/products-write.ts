@@ -378,13 +378,14 @@ const ROLLBACK = Symbol('rollback');
  * bound value per field: SQLite reads the array itself). Each element:
  * [pinyin, name, priceFen, unit|null, category|null, weighed 0|1|null, plu|null, barcodes]
  * where barcodes is the sorted, comma-separated list. Fields left null get the defaults a new
- * product gets from upsertProducts.
+ * product gets from upsertProducts. The JSON text, or its UTF-8 bytes (bound as a blob and
+ * read back as text).
  */
-export type NewProductsJson = string;
+export type NewProductsJson = string | Uint8Array;
 
 const INSERT_JSON = `INSERT INTO products (id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes, active, updated_at)
   SELECT ? + key, v->>1, v->>0, v->>2, coalesce(v->>3, ''), coalesce(v->>4, ''), coalesce(v->>5, 0), v->>6, v->>7, 1, ?
-  FROM (SELECT key, value AS v FROM jsonb_each(?))`;
+  FROM (SELECT key, value AS v FROM jsonb_each(CAST(? AS TEXT)))`;
 /** product_barcodes rows of new products with several barcodes (codes hold only [0-9A-Za-z-]). */
 const SPLIT_CODES = `INSERT INTO product_barcodes (barcode, product_id)
   SELECT c.value, p.id FROM products p, json_each('["' || replace(p.barcodes, ',', '","') || '"]') c
@@ -394,8 +395,8 @@ const SPLIT_CODES = `INSERT INTO product_barcodes (barcode, product_id)
  * Whether any product has one of these barcodes or PLUs (JSON arrays of strings), i.e. whether
  * rows holding them could update a product rather than add one.
  */
-export function anyProductHas(db: DB, barcodesJson: string, plusJson: string | null): boolean {
-  if (stmt(db, 'SELECT 1 FROM json_each(?) j JOIN product_barcodes b ON b.barcode = j.value LIMIT 1').get(barcodesJson)) return true;
+export function anyProductHas(db: DB, barcodesJson: string | Uint8Array, plusJson: string | null): boolean {
+  if (stmt(db, 'SELECT 1 FROM json_each(CAST(? AS TEXT)) j JOIN product_barcodes b ON b.barcode = j.value LIMIT 1').get(barcodesJson)) return true;
   return plusJson !== null && !!stmt(db, 'SELECT 1 FROM json_each(?) j JOIN products p ON p.plu = j.value LIMIT 1').get(plusJson);
 }
 

@@ -1,11 +1,14 @@
 // The reading half of `till products import` (service.ts): the file → validated rows with
 // pinyin initials → compact batches. For a large file it runs in a worker thread while the
 // main thread writes the previous batches to SQLite (the machine has two cores; reading and
-// writing a million products each take seconds). A batch crosses threads as a few strings,
-// never as row objects: the new products as one JSON array that SQLite reads itself
-// (db/products-write.ts insertNewProducts), their barcodes and PLUs as JSON arrays for the
-// lookup of existing products, and the rejected rows. Cloning a million row objects between
-// threads cost more than the worker saved when this was tried with ParsedRow[] (commit 1d1dc4b).
+// writing a million products each take seconds). A batch crosses threads as a few byte
+// arrays, never as row objects: the new products as one UTF-8 JSON array that SQLite reads
+// itself (db/products-write.ts insertNewProducts), their barcodes as a JSON array for the
+// lookup of existing products, their line numbers, and the rejected rows. Cloning a million
+// row objects between threads cost more than the worker saved when this was tried with
+// ParsedRow[] (commit 1d1dc4b). The arrays' memory is moved to the writer, not copied, and lies
+// outside its JavaScript heap: received as ~100 KB strings, the batches grew the writer's young
+// generation to ~50 MB.
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { BulkRow, ProductInput } from '../db/products-write.js';
 import { TillError } from '../errors.js';
@@ -19,15 +22,22 @@ export interface WireBatch {
   lastLine: number;
   bytes: number;
   /** Valid rows: NewProductsJson (db/products-write.ts), their lines, barcodes and PLUs. */
-  good: string;
+  good: Uint8Array;
   goodCount: number;
-  lines: number[];
-  barcodes: string;
+  lines: Int32Array;
+  barcodes: Uint8Array;
   plus: string | null;
   /** Whether a valid row has more than one barcode. */
   severalCodes: boolean;
   /** Rejected rows, in line order. */
   bad: Array<{ line: number; reason: string; cells?: string[] }>;
+}
+
+const utf8 = new TextEncoder();
+
+/** The arrays a batch can hand over to another thread instead of copying. */
+export function transferable(b: WireBatch): ArrayBuffer[] {
+  return [b.good.buffer, b.lines.buffer, b.barcodes.buffer] as ArrayBuffer[];
 }
 
 export function encodeBatch(rows: ParsedRow[], bytes: number): WireBatch {
@@ -62,10 +72,10 @@ export function encodeBatch(rows: ParsedRow[], bytes: number): WireBatch {
     rows: rows.length,
     lastLine: rows.length ? rows[rows.length - 1].line : 0,
     bytes,
-    good: JSON.stringify(good),
+    good: utf8.encode(JSON.stringify(good)),
     goodCount: lines.length,
-    lines,
-    barcodes: JSON.stringify(codes),
+    lines: Int32Array.from(lines),
+    barcodes: utf8.encode(JSON.stringify(codes)),
     plus: plus ? JSON.stringify(plus) : null,
     severalCodes,
     bad,
@@ -74,7 +84,7 @@ export function encodeBatch(rows: ParsedRow[], bytes: number): WireBatch {
 
 /** The valid rows of a batch as upsertProducts takes them (for rows that may update products). */
 export function decodeGood(batch: WireBatch): BulkRow[] {
-  const rows = JSON.parse(batch.good) as Array<[string | null, string, number, string | null, string | null, 0 | 1 | null, string | null, string]>;
+  const rows = JSON.parse(new TextDecoder().decode(batch.good)) as Array<[string | null, string, number, string | null, string | null, 0 | 1 | null, string | null, string]>;
   return rows.map(([pinyin, name, priceFen, unit, category, weighed, plu, barcodes]) => {
     const product: ProductInput = { name, priceFen, barcodes: barcodes ? barcodes.split(',') : [] };
     if (unit !== null) product.unit = unit;
@@ -108,6 +118,12 @@ export type ReaderMessage =
   | { type: 'end' }
   | { type: 'error'; message: string; user: boolean; code?: string };
 
+/** The writer took a batch; `done` holds the arrays of the one before, which it has written. */
+export interface ReaderAck {
+  type: 'ack';
+  done: ArrayBuffer[];
+}
+
 /** Batches the reader may run ahead of the writer (bounds memory: ~100 KB each). */
 export const READ_AHEAD = 4;
 
@@ -120,7 +136,7 @@ async function runReader(port: MessagePort, { path, opts }: ReaderData['tillImpo
   let unacked = 0;
   let wake: (() => void) | undefined;
   port.on('message', (m) => {
-    if (m === 'ack') {
+    if ((m as ReaderAck).type === 'ack') {
       unacked--;
       wake?.();
     }
@@ -131,7 +147,7 @@ async function runReader(port: MessagePort, { path, opts }: ReaderData['tillImpo
     for (;;) {
       const batch = await source.next();
       if (!batch) break;
-      port.postMessage({ type: 'batch', batch } satisfies ReaderMessage);
+      port.postMessage({ type: 'batch', batch } satisfies ReaderMessage, transferable(batch));
       unacked++;
       while (unacked >= READ_AHEAD) await new Promise<void>((r) => (wake = r));
     }
