@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { MoneyParseError, formatFen, parseYuan } from '../core/money.js';
 import type { Product } from '../core/types.js';
-import { listProducts, resolveProduct } from '../db/products.js';
+import { assertLocalProduct, listProducts, resolveProduct } from '../db/products.js';
 import type { ProductPatch } from '../db/products-write.js';
 
 // Writers load pinyin-pro: import them only in the commands that write.
@@ -146,6 +146,7 @@ const update = withUpdateOptions(
     const { db } = openTill(cmd);
     try {
       const cur = resolveProduct(db, ref);
+      assertLocalProduct(db, cur, 'changed');
       const p = updateProduct(db, cur.id, patchFromOptions(opts));
       if (opts.json) printJson(p);
       else say(`Updated ${describe(p)}`);
@@ -162,7 +163,9 @@ const remove = new Command('remove')
     const { removeProduct } = await writer();
     const { db } = openTill(cmd);
     try {
-      const p = removeProduct(db, resolveProduct(db, ref).id);
+      const cur = resolveProduct(db, ref);
+      assertLocalProduct(db, cur, 'removed');
+      const p = removeProduct(db, cur.id);
       if (opts.json) printJson(p);
       else say(`Removed ${describe(p)}`);
     } finally {

@@ -181,12 +181,12 @@ export interface BulkOutcome {
   errors: Array<{ index: number; error: string }>;
 }
 
-/** What the bulk path reads of a product: its row without the flags it never changes. */
-type BulkProductRow = Omit<ProductRow, 'active' | 'updated_at'>;
+/** What the bulk path reads of a product: its row without the flags it never changes, and HQ's id. */
+type BulkProductRow = Omit<ProductRow, 'active' | 'updated_at'> & { hq_id: number | null };
 
-const PRODUCT_COLUMNS = 'id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes';
+const PRODUCT_COLUMNS = 'id, name, pinyin, price_fen, unit, category, weighed, plu, barcodes, hq_id';
 /** A barcode, then PRODUCT_COLUMNS of the product that has it. */
-type FoundRow = [string, number, string, string, number, string, string, number, string | null, string];
+type FoundRow = [string, number, string, string, number, string, string, number, string | null, string, number | null];
 /** New products go in with one INSERT of this many rows (fewer calls into SQLite). */
 const INSERT_ROWS = 50;
 const INSERT_ONE = '(?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)';
@@ -226,7 +226,7 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
       .all(JSON.stringify(codes)) as FoundRow[];
     for (const f of found) {
       owner.set(f[0], f[1]);
-      if (!current.has(f[1])) current.set(f[1], { id: f[1], name: f[2], pinyin: f[3], price_fen: f[4], unit: f[5], category: f[6], weighed: f[7], plu: f[8], barcodes: f[9] });
+      if (!current.has(f[1])) current.set(f[1], { id: f[1], name: f[2], pinyin: f[3], price_fen: f[4], unit: f[5], category: f[6], weighed: f[7], plu: f[8], barcodes: f[9], hq_id: f[10] });
     }
     const byPlu = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE plu = ?`);
     const byId = stmt(db, `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`);
@@ -326,6 +326,7 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
       const extra = input.barcodes.filter((b) => !have.includes(b));
       const next: BulkProductRow = {
         id,
+        hq_id: cur.hq_id,
         name: input.name,
         pinyin: input.name === cur.name ? cur.pinyin : (row.pinyin ?? pinyinInitials(input.name)),
         price_fen: input.priceFen,
@@ -345,6 +346,11 @@ export function upsertProducts(db: DB, rows: BulkRow[], opts: { dryRun?: boolean
         next.plu === cur.plu
       ) {
         out.unchanged++;
+        continue;
+      }
+      if (cur.hq_id !== null) {
+        // HQ wins on its products' fields (see assertLocalProduct in db/products.ts).
+        out.errors.push({ index, error: `product #${id} ${cur.name} comes from HQ's catalog; change it at HQ, not in a till's import` });
         continue;
       }
       update.run(next.name, next.pinyin, next.price_fen, next.unit, next.category, next.weighed, next.plu, updatedAt, id);

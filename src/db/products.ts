@@ -2,7 +2,7 @@
 // Cached prepared statements on indexed columns (barcode lookup is the checkout's hot path).
 // Writers live in products-write.ts so that reads never load the pinyin dictionary.
 import type { Product } from '../core/types.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
 
 export interface ProductRow {
@@ -52,6 +52,21 @@ export function findProductByPlu(db: DB, plu: string): Product | undefined {
 export function getProduct(db: DB, id: number): Product | undefined {
   const r = stmt(db, `${SELECT} WHERE p.id = ?`).get(id) as ProductRow | undefined;
   return r && toProduct(r);
+}
+
+/** HQ's id of a product that came from HQ's catalog (sync), or null for a product of this till. */
+export function hqIdOf(db: DB, id: number): number | null {
+  return (stmt(db, 'SELECT hq_id FROM products WHERE id = ?').get(id) as { hq_id: number | null } | undefined)?.hq_id ?? null;
+}
+
+/**
+ * Refuses a local change to a product from HQ's catalog: HQ wins on its fields (DESIGN.md), so
+ * a local price would hold only until HQ next changed the product, and HQ would not know it.
+ */
+export function assertLocalProduct(db: DB, p: Pick<Product, 'id' | 'name'>, what: string): void {
+  if (hqIdOf(db, p.id) !== null) {
+    throw new UserError(`Product #${p.id} ${p.name} comes from HQ's catalog, so it cannot be ${what} here; change it at HQ (till hq products …), and the till gets the change at its next sync.`, 'E_HQ_PRODUCT');
+  }
 }
 
 /** A product by barcode, or by numeric id when written as "#12" or a bare id that is no barcode. */

@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, initTillHome, removeDir, tempDir, till } from '../helpers/till.js';
 
@@ -79,6 +80,20 @@ describe('till products', () => {
     const gone = till(home, ['products', 'show', '6901234567892']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/No product with barcode or id "6901234567892"/);
+  });
+
+  it("refuses to change or remove a product from HQ's catalog, and says where to change it", () => {
+    const code = withCheck('690000000077');
+    expect(till(home, ['products', 'add', '--name', '统一绿茶', '--price', '3', '--barcode', code]).code).toBe(0);
+    const db = new Database(join(home, 'till.db'));
+    db.prepare('UPDATE products SET hq_id = 42 WHERE barcodes = ?').run(code);
+    db.close();
+    for (const args of [['update', code, '--price', '2.5'], ['remove', code]]) {
+      const r = till(home, ['products', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/comes from HQ's catalog, so it cannot be (changed|removed) here; change it at HQ/);
+    }
+    expect(JSON.parse(till(home, ['products', 'show', code, '--json']).stdout).priceFen).toBe(300);
   });
 
   it.each([

@@ -49,6 +49,17 @@ describe('upsertProducts', () => {
     expect(getProduct(db, 1)).toEqual(before);
   });
 
+  it("refuses to change a product from HQ's catalog and takes a row equal to it as unchanged", () => {
+    const p = addProduct(db, { name: '康师傅冰红茶', priceFen: 300, barcodes: ['6920202888883', '6901234567892'], category: '饮料' });
+    db.prepare('UPDATE products SET hq_id = 7 WHERE id = ?').run(p.id);
+    const res = upsertProducts(db, [
+      row({ name: '康师傅冰红茶', priceFen: 250, barcodes: ['6920202888883'] }),
+      row({ name: '康师傅冰红茶', priceFen: 300, barcodes: ['6901234567892', '6920202888883'] }),
+    ]);
+    expect(res).toEqual({ added: 0, updated: 0, unchanged: 1, errors: [{ index: 0, error: expect.stringMatching(/^product #1 康师傅冰红茶 comes from HQ's catalog; change it at HQ/) }] });
+    expect(getProduct(db, p.id)).toMatchObject({ priceFen: 300 });
+  });
+
   it('updates the fields a row gives and keeps those it leaves out', () => {
     const p = addProduct(db, { name: '芬达', priceFen: 300, barcodes: ['6901234567892'], unit: '瓶', category: '饮料', plu: null });
     expect(upsertProducts(db, [row({ name: '芬达橙味', priceFen: 320, barcodes: ['6901234567892'] })])).toMatchObject({ updated: 1 });
