@@ -237,31 +237,44 @@ export class HqCatalog {
    * existing product updates it, any other row adds a product. A row HQ cannot take (bad
    * field, barcode of another product) is listed by its index and changes nothing; the other
    * rows are taken. With `dryRun` the transaction is rolled back after counting.
+   * `rows` may also come as batches read while the transaction runs (a file of any size, never
+   * held whole); indexes then count through all of them, and with `onRejected` a refused row
+   * is reported as it is met instead of listed in the summary.
    */
-  async upsertMany(rows: HqProductInput[], opts: { dryRun?: boolean } = {}): Promise<UpsertSummary> {
+  async upsertMany(
+    rows: HqProductInput[] | AsyncIterable<HqProductInput[]>,
+    opts: { dryRun?: boolean; onRejected?: (index: number, reason: string) => void } = {},
+  ): Promise<UpsertSummary> {
     let summary: UpsertSummary | undefined;
+    const batches = Array.isArray(rows) ? [rows] : rows;
     try {
       await this.db.transaction(async (q) => {
         const now = this.now().toISOString();
-        let version = await takeVersions(q, Math.max(1, rows.length));
         const s: UpsertSummary = { added: 0, updated: 0, unchanged: 0, rejected: [] };
-        for (const [index, raw] of rows.entries()) {
-          try {
-            const p = validateHqProduct(raw);
-            const match = await this.findMatch(q, p.barcodes, p.plu);
-            if (!match) {
-              await insertProduct(q, raw, version++, now);
-              s.added++;
-            } else if (sameContent(match, p)) {
-              s.unchanged++;
-            } else {
-              await patchProduct(q, match, { ...p, barcodes: [...new Set([...match.barcodes, ...p.barcodes])] }, version++, now);
-              s.updated++;
+        let index = -1;
+        for await (const batch of batches) {
+          if (batch.length === 0) continue;
+          let version = await takeVersions(q, batch.length);
+          for (const raw of batch) {
+            index++;
+            try {
+              const p = validateHqProduct(raw);
+              const match = await this.findMatch(q, p.barcodes, p.plu);
+              if (!match) {
+                await insertProduct(q, raw, version++, now);
+                s.added++;
+              } else if (sameContent(match, p)) {
+                s.unchanged++;
+              } else {
+                await patchProduct(q, match, { ...p, barcodes: [...new Set([...match.barcodes, ...p.barcodes])] }, version++, now);
+                s.updated++;
+              }
+            } catch (e) {
+              // Checked before anything is written for the row, so the transaction stays usable.
+              if (!(e instanceof TillError)) throw e;
+              if (opts.onRejected) opts.onRejected(index, e.message);
+              else s.rejected.push({ index, reason: e.message });
             }
-          } catch (e) {
-            // Checked before anything is written for the row, so the transaction stays usable.
-            if (e instanceof TillError) s.rejected.push({ index, reason: e.message });
-            else throw e;
           }
         }
         summary = s;

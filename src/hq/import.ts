@@ -1,9 +1,11 @@
 // `till hq products import`: a product file into HQ's central catalog. The file is read by the
 // same parser as a till's import (src/import/csv.ts: encodings, delimiters, Chinese or English
-// headers, row validation with line numbers, rejects file); HQ then takes the valid rows in one
-// transaction (src/hq/catalog.ts upsertMany) and lists what it refused with its line.
+// headers, row validation with line numbers, rejects file); HQ takes the valid rows in one
+// transaction (src/hq/catalog.ts upsertMany) that reads the file a batch at a time, so a
+// catalog of any size streams through (1M products held whole took 1.5 GB), and lists what it
+// refused with its line.
 import { openProductCsv, type CsvInput, type ParseOptions } from '../import/csv.js';
-import { RejectsFile } from '../import/rejects.js';
+import { cellsOf, RejectsFile } from '../import/rejects.js';
 import type { HqProductInput } from './catalog.js';
 import type { HqStore } from './store.js';
 
@@ -35,46 +37,64 @@ const KEEP_REJECTS = 20;
 
 export async function importHqProducts(hq: HqStore, input: CsvInput, opts: HqImportOptions = {}): Promise<HqImportSummary> {
   const csv = await openProductCsv(input, { ...opts, pinyin: false });
-  const good: Array<{ line: number; cells?: string[]; product: HqProductInput }> = [];
-  const bad: Array<{ line: number; reason: string; cells?: string[] }> = [];
+  const { header, layout, encoding, bom } = csv.info;
+  const rejects = opts.rejectsPath && !opts.dryRun ? new RejectsFile(opts.rejectsPath, header, encoding, bom) : undefined;
+  const first: Array<{ line: number; reason: string }> = [];
   let rows = 0;
-  for await (const batch of csv.batches()) {
-    for (const r of batch) {
-      rows++;
-      if (r.product) good.push({ line: r.line, cells: r.cells, product: { ...r.product, storeCode: opts.storeCode ?? null } });
-      else bad.push({ line: r.line, reason: r.error ?? 'not a product row', cells: r.cells });
+  let rejected = 0;
+  // The batch being taken: its valid rows (their lines, for a row HQ refuses) and its refused rows.
+  let lines: number[] = [];
+  let products: HqProductInput[] = [];
+  let offset = 0;
+  let bad: Array<{ line: number; reason: string; cells?: string[] }> = [];
+  const flush = () => {
+    bad.sort((a, b) => a.line - b.line);
+    rejected += bad.length;
+    for (const b of bad) if (first.length < KEEP_REJECTS) first.push({ line: b.line, reason: b.reason });
+    rejects?.add(bad);
+    bad = [];
+  };
+  async function* batches(): AsyncGenerator<HqProductInput[]> {
+    for await (const batch of csv.batches()) {
+      offset += products.length;
+      lines = [];
+      products = [];
+      for (const r of batch) {
+        rows++;
+        if (r.product) {
+          lines.push(r.line);
+          products.push({ ...r.product, storeCode: opts.storeCode ?? null });
+        } else bad.push({ line: r.line, reason: r.error ?? 'not a product row', cells: r.cells });
+      }
+      yield products;
+      flush(); // upsertMany asks for the next batch only when it has taken this one
     }
   }
-  const result = await hq.catalog.upsertMany(
-    good.map((g) => g.product),
-    { dryRun: opts.dryRun },
-  );
-  for (const r of result.rejected) bad.push({ line: good[r.index].line, reason: r.reason, cells: good[r.index].cells });
-  bad.sort((a, b) => a.line - b.line);
-
-  let rejectsFile: string | null = null;
-  if (opts.rejectsPath && !opts.dryRun) {
-    const file = new RejectsFile(opts.rejectsPath, csv.info.header, csv.info.encoding, csv.info.bom);
-    try {
-      file.add(bad);
-      rejectsFile = file.close() ?? null;
-    } catch (e) {
-      file.discard();
-      throw e;
-    }
+  let result;
+  try {
+    result = await hq.catalog.upsertMany(batches(), {
+      dryRun: opts.dryRun,
+      onRejected: (index, reason) => {
+        const i = index - offset;
+        bad.push({ line: lines[i], reason, cells: cellsOf(products[i], header, layout) });
+      },
+    });
+  } catch (e) {
+    rejects?.discard();
+    throw e;
   }
   return {
     file: opts.label ?? (typeof input === 'string' ? input : 'input'),
-    encoding: csv.info.encoding,
+    encoding,
     delimiter: csv.info.delimiter,
     dryRun: !!opts.dryRun,
     rows,
     added: result.added,
     updated: result.updated,
     unchanged: result.unchanged,
-    rejected: bad.length,
-    rejects: bad.slice(0, KEEP_REJECTS).map(({ line, reason }) => ({ line, reason })),
-    rejectsFile,
-    ignoredColumns: csv.info.layout.ignored,
+    rejected,
+    rejects: first,
+    rejectsFile: rejects?.close() ?? null,
+    ignoredColumns: layout.ignored,
   };
 }

@@ -5,7 +5,10 @@
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import iconv from 'iconv-lite';
+import { formatFen } from '../core/money.js';
+import type { ProductInput } from '../db/products-write.js';
 import { UserError } from '../errors.js';
+import type { Layout } from './columns.js';
 import type { TextEncoding } from './encoding.js';
 
 const HEADER_START = 'line,reason';
@@ -84,4 +87,24 @@ function isRejectsFile(path: string): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A valid row that the catalog then refused (its barcode belongs to another product, …): its
+ * cells rebuilt from the product, under the file's header, so the rejects file can be fixed.
+ */
+export function cellsOf(p: Omit<ProductInput, 'barcodes'> & { barcodes?: string[] }, header: string[], layout: Layout): string[] {
+  const cells = header.map(() => '');
+  const { index } = layout;
+  const put = (i: number | undefined, v: string | undefined) => {
+    if (i !== undefined && v !== undefined) cells[i] = v;
+  };
+  put(index.barcode, p.barcodes?.join('|'));
+  put(index.name, p.name);
+  put(index.price, formatFen(p.priceFen));
+  put(index.unit, p.unit);
+  put(index.category, p.category);
+  put(index.weighed, p.weighed === undefined ? undefined : p.weighed ? 'yes' : 'no');
+  put(index.plu, p.plu ?? undefined);
+  return cells;
 }

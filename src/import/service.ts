@@ -13,12 +13,11 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { formatFen } from '../core/money.js';
 import type { DB } from '../db/open.js';
-import { anyProductHas, insertNewProducts, type ProductInput, upsertProducts } from '../db/products-write.js';
+import { anyProductHas, insertNewProducts, upsertProducts } from '../db/products-write.js';
 import { UserError } from '../errors.js';
 import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions } from './csv.js';
-import { RejectsFile } from './rejects.js';
+import { cellsOf, RejectsFile } from './rejects.js';
 import type { ReaderAck, ReaderData, ReaderMessage, WireBatch } from './worker.js';
 
 export interface ImportOptions extends Omit<ParseOptions, 'pinyin'> {
@@ -193,7 +192,7 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
           summary.updated += outcome.updated;
           summary.unchanged += outcome.unchanged;
           if (outcome.errors.length) {
-            for (const e of outcome.errors) bad.push({ line: batch.lines[e.index], reason: e.error, cells: cellsOf(rows[e.index].product, source.info) });
+            for (const e of outcome.errors) bad.push({ line: batch.lines[e.index], reason: e.error, cells: cellsOf(rows[e.index].product, source.info.header, source.info.layout) });
             bad.sort((x, y) => x.line - y.line);
           }
         }
@@ -230,23 +229,6 @@ function fileSize(path: string): number | undefined {
   } catch {
     return undefined; // openProductCsv says what is wrong with the path
   }
-}
-
-/** A row refused by the database: its cells rebuilt from the product, in the file's column order. */
-function cellsOf(p: ProductInput, info: CsvInfo): string[] {
-  const cells = info.header.map(() => '');
-  const { index } = info.layout;
-  const put = (i: number | undefined, v: string | undefined) => {
-    if (i !== undefined && v !== undefined) cells[i] = v;
-  };
-  put(index.barcode, p.barcodes.join('|'));
-  put(index.name, p.name);
-  put(index.price, formatFen(p.priceFen));
-  put(index.unit, p.unit);
-  put(index.category, p.category);
-  put(index.weighed, p.weighed === undefined ? undefined : p.weighed ? 'yes' : 'no');
-  put(index.plu, p.plu ?? undefined);
-  return cells;
 }
 
 async function threadSource(input: CsvInput, opts: ParseOptions): Promise<BatchSource> {

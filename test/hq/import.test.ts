@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withCheckDigit } from '../../src/core/barcode.js';
 import { importHqProducts } from '../../src/hq/import.js';
 import type { HqStore } from '../../src/hq/store.js';
 import { till } from '../helpers/till.js';
@@ -71,6 +72,32 @@ describe.each(STORAGES)('HQ products import on %s', (kind) => {
     const names = async (store: string) => (await hq.catalog.page(store, 0, 100)).changes.map((c) => (c.op === 'upsert' ? c.product.name : ''));
     expect(await names('S002')).toContain('二号店专供酸奶');
     expect(await names('S001')).not.toContain('二号店专供酸奶');
+  });
+
+  it('a row HQ refuses goes to the rejects file with its cells, in line order with the rows the parser refused', async () => {
+    const [a, b, c] = ['690777000001', '690777000002', '690777000003'].map(withCheckDigit);
+    const file = `${tdb.home}/clash.csv`;
+    writeFileSync(file, ['条码,名称,售价,单位', `${a},甲,1,个`, `${b},乙,2,个`].join('\n'));
+    expect(await importHqProducts(hq, file)).toMatchObject({ added: 2, rejected: 0 });
+    // A row cannot join two products' barcodes; the next row's code has a wrong check digit.
+    writeFileSync(file, ['条码,名称,售价,单位', `${a}|${b},甲乙合并,5,个`, '6901234567890,坏码,1,个', `${c},丙,3,瓶`].join('\n'));
+    const s = await importHqProducts(hq, file, { rejectsPath: `${tdb.home}/clash.rejects.csv` });
+    expect(s).toMatchObject({ rows: 3, added: 1, rejected: 2 });
+    expect(s.rejects.map((r) => r.line)).toEqual([2, 3]);
+    expect(s.rejects[0].reason).toMatch(new RegExp(`Barcode ${b} already belongs to HQ product #\\d+ 乙`));
+    const lines = readFileSync(s.rejectsFile!, 'utf8').trim().split(/\r?\n/);
+    expect(lines[1]).toMatch(new RegExp(`^2,.*,"?${a}\\|${b}"?,甲乙合并,5\\.00,个$`));
+    expect(lines[2]).toMatch(/^3,.*,6901234567890,坏码,1,个$/);
+  });
+
+  it('a file that breaks off half-way changes nothing: the catalog takes all of its rows or none', async () => {
+    const { version } = await hq.catalog.state();
+    const file = `${tdb.home}/broken.csv`;
+    const good = Array.from({ length: 5_100 }, (_, i) => `${withCheckDigit(`69800${String(i).padStart(7, '0')}`)},商品${i},1`);
+    writeFileSync(file, ['barcode,name,price', ...good, '"6920202888883,never closed,1'].join('\n'));
+    await expect(importHqProducts(hq, file)).rejects.toThrow(/line 5102: a quoted field that never ends/);
+    expect((await hq.catalog.state()).version).toBe(version);
+    expect((await hq.catalog.page('S001', version, 10)).changes).toEqual([]);
   });
 
   it('the command exits 3 when rows were rejected and 1 when the file cannot be read', () => {
