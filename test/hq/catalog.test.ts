@@ -190,4 +190,25 @@ describe.each(STORAGES)('HQ catalog on %s', (kind) => {
     const page = await hq.catalog.page('S001', before.version, 100);
     expect(page.changes.map((c) => (c.op === 'upsert' ? c.product.name : c.op))).toEqual(['商品30', '进口新品']);
   });
+
+  it('rows of one import that build on each other apply in file order, as if one at a time', async () => {
+    const before = await hq.catalog.state();
+    const r = await hq.catalog.upsertMany([
+      { name: '新品甲', priceFen: 100, barcodes: [ean(900)] }, // added
+      { name: '新品甲', priceFen: 120, barcodes: [ean(900)] }, // the product just added: a new price
+      { name: '商品32', priceFen: 132, barcodes: [ean(32), ean(901)] }, // an old product gains a code
+      { name: '商品32', priceFen: 132, barcodes: [ean(901)] }, // found by the code it just gained
+      { name: '称重新品', priceFen: 500, barcodes: [], plu: '20001', weighed: true }, // added by PLU
+      { name: '称重新品', priceFen: 550, barcodes: [], plu: '20001', weighed: true }, // same PLU: an update
+      { name: '抢新品甲的码', priceFen: 1, barcodes: [ean(902), ean(900)] }, // 900 is 新品甲's now
+    ]);
+    expect(r).toMatchObject({ added: 2, updated: 4, unchanged: 1 });
+    expect(r.rejected.map((x) => x.index)).toEqual([]);
+    const byCode = async (code: string) => (await hq.catalog.list({ search: code }))[0];
+    expect(await byCode(ean(900))).toMatchObject({ name: '抢新品甲的码', priceFen: 1, barcodes: [ean(900), ean(902)].sort() });
+    expect(await byCode(ean(901))).toMatchObject({ name: '商品32', barcodes: [ean(32), ean(901)].sort() });
+    expect((await hq.catalog.list({ search: '称重新品' }))[0]).toMatchObject({ priceFen: 550, plu: '20001' });
+    const page = await hq.catalog.page('S001', before.version, 100);
+    expect(page.changes).toHaveLength(3);
+  });
 });
