@@ -6,6 +6,7 @@ import { draftFromCart, type CartState, type NewLine } from '../core/cart.js';
 import type { Product, Sale } from '../core/types.js';
 import type { DB } from '../db/open.js';
 import { findProductByBarcode, findProductByPlu } from '../db/products.js';
+import { clearOpenCart } from '../db/open-cart.js';
 import { recordSale } from '../db/sales.js';
 
 export type ScanOutcome =
@@ -73,9 +74,15 @@ export interface Cashier {
 }
 
 /**
- * Commits a paid cart: sale, lines, payments and outbox row in one transaction (recordSale).
- * Throws (SaleError, UserError) without writing anything if the cart does not settle.
+ * Commits a paid cart: sale, lines, payments and outbox row in one transaction (recordSale),
+ * which also drops the saved open cart (db/open-cart.ts): a crash right after the sale cannot
+ * bring its cart back. Throws (SaleError, UserError) without writing anything if the cart does
+ * not settle.
  */
 export function commitCart(db: DB, cart: CartState, cashier: Cashier, at?: Date): Sale {
-  return recordSale(db, draftFromCart(cart, cashier), at);
+  return db.transaction(() => {
+    const sale = recordSale(db, draftFromCart(cart, cashier), at);
+    clearOpenCart(db);
+    return sale;
+  }).immediate();
 }

@@ -6,7 +6,7 @@
 // message or ask for a supervisor and dispatch the action again with `approvedBy`.
 import { percentOfFen } from './money.js';
 import { computeTotals, lineGrossFen, priceLines, settleTenders, type LineDraft, type SaleDraft, type TenderDraft, type Totals } from './sale.js';
-import type { Payment, SaleLine, TenderMethod } from './types.js';
+import { TENDER_METHODS, type Payment, type SaleLine, type TenderMethod } from './types.js';
 
 export type Discount = { kind: 'amount'; fen: number } | { kind: 'percent'; bp: number };
 
@@ -348,13 +348,21 @@ function validDiscount(d: Discount | null): boolean {
   return Number.isSafeInteger(d.bp) && d.bp >= 0 && d.bp <= 10000;
 }
 
-// ---- suspended carts (挂单) ---------------------------------------------------------------
+// ---- stored carts: suspended (挂单) and the open one kept across a crash ------------------
 
 const CART_FORMAT = 1;
 
-/** The cart as stored in suspended_sales.cart (tenders are never suspended). */
+/** The cart as stored in suspended_sales.cart (never with tenders) and open_cart. */
 export function serializeCart(cart: CartState): string {
-  return JSON.stringify({ v: CART_FORMAT, lines: cart.lines, orderDiscount: cart.orderDiscount });
+  const o: Record<string, unknown> = { v: CART_FORMAT, lines: cart.lines, orderDiscount: cart.orderDiscount };
+  if (cart.tenders.length > 0) o.tenders = cart.tenders;
+  return JSON.stringify(o);
+}
+
+function parseTender(raw: Record<string, unknown>): TenderDraft {
+  if (!TENDER_METHODS.includes(raw.method as TenderMethod) || !isInt(raw.tenderedFen) || raw.tenderedFen < 0) throw new Error('bad tender');
+  const reference = typeof raw.reference === 'string' ? raw.reference : null;
+  return { method: raw.method as TenderMethod, tenderedFen: raw.tenderedFen, reference };
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
@@ -367,9 +375,9 @@ function parseDiscount(d: unknown): Discount | null {
   throw new Error('bad discount');
 }
 
-/** Reads a suspended cart back; throws if the stored text is not one (damaged row). */
+/** Reads a stored cart back; throws if the stored text is not one (damaged row). */
 export function parseCart(json: string): CartState {
-  const o = JSON.parse(json) as { v?: unknown; lines?: unknown; orderDiscount?: unknown };
+  const o = JSON.parse(json) as { v?: unknown; lines?: unknown; orderDiscount?: unknown; tenders?: unknown };
   if (o.v !== CART_FORMAT || !Array.isArray(o.lines)) throw new Error('not a suspended cart');
   let key = 1;
   const lines: CartLine[] = o.lines.map((raw: Record<string, unknown>) => {
@@ -387,7 +395,8 @@ export function parseCart(json: string): CartState {
       discount: parseDiscount(raw.discount),
     };
   });
-  const cart: CartState = { lines, orderDiscount: parseDiscount(o.orderDiscount), tenders: [], nextKey: key };
+  const tenders = Array.isArray(o.tenders) ? o.tenders.map(parseTender) : [];
+  const cart: CartState = { lines, orderDiscount: parseDiscount(o.orderDiscount), tenders, nextKey: key };
   cartTotals(cart); // throws if the prices no longer add up
   return cart;
 }

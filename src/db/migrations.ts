@@ -113,6 +113,16 @@ export const migrations: Record<number, string> = {
       created_at TEXT NOT NULL
     );
   `,
+  // Checkout (10–19). The sale being rung up, saved a moment after each change: after a crash
+  // or a power cut the next sign-in finds it again (db/open-cart.ts). One row: one cart per till.
+  10: `
+    CREATE TABLE open_cart (
+      id         INTEGER PRIMARY KEY CHECK (id = 1),
+      cashier_id TEXT NOT NULL,
+      cart       TEXT NOT NULL,
+      saved_at   TEXT NOT NULL
+    );
+  `,
   // Sync (20–29). Catalog rows that came from HQ carry HQ's id; HQ wins on their fields.
   20: `
     ALTER TABLE products ADD COLUMN hq_id INTEGER;

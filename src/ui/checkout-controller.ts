@@ -27,12 +27,16 @@ import { EMPTY_BUFFER, clearBuffer, feedInput, setBufferText, type ScanBufferSta
 import type { Product, Role, Sale, TenderMethod } from '../core/types.js';
 import { commitCart, lineFor, resolveScan, type Cashier } from '../checkout/service.js';
 import type { DB } from '../db/open.js';
+import { clearOpenCart, readOpenCart, saveOpenCart } from '../db/open-cart.js';
 import { pendingCount } from '../db/outbox.js';
 import { listProducts } from '../db/products.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import type { TillIdentity } from '../db/settings.js';
 import { verifyLogin, type User } from '../db/users.js';
 import { commandFor, keyName, type Command, type Mode } from './keymap.js';
+
+/** How long after a change the open cart is saved (db/open-cart.ts). */
+const CART_SAVE_DELAY_MS = 300;
 
 /** The seam the sync engineer plugs into: started with the screen, polled for the status bar. */
 export interface Background {
@@ -175,6 +179,9 @@ export class CheckoutController {
   private settings: CheckoutSettings | null = null;
   /** Input that arrived before the settings (replayed in order by `configure`). */
   private held: string[] = [];
+  /** The cart as open_cart holds it, and the pending save of a newer one (see saveCart). */
+  private savedCart: CartState = EMPTY_CART;
+  private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: CheckoutDeps) {
     this.t = createTranslator(deps.lang);
@@ -240,6 +247,7 @@ export class CheckoutController {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.saveTimer) this.saveCart();
     if (this.searchTimer) clearTimeout(this.searchTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
     try {
@@ -261,7 +269,50 @@ export class CheckoutController {
 
   private emit(): void {
     this.snapshot = null;
+    if (this.cart !== this.savedCart && this.user && !this.saveTimer && !this.disposed) {
+      this.saveTimer = setTimeout(() => this.saveCart(), CART_SAVE_DELAY_MS);
+      this.saveTimer.unref?.();
+    }
     for (const l of this.listeners) l();
+  }
+
+  /**
+   * Keeps the sale being rung up in open_cart, so that a crash or a power cut does not lose it:
+   * the next sign-in restores it (restoreOpenCart). Saved a moment after a change rather than on
+   * every scan (a burst of scans is one write); a completed sale removes it in its own commit.
+   */
+  private saveCart(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    const cart = this.cart;
+    try {
+      if (cart.lines.length === 0 && cart.tenders.length === 0) clearOpenCart(this.deps.db);
+      else if (this.user) saveOpenCart(this.deps.db, this.user.id, serializeCart(cart), this.now());
+      this.savedCart = cart;
+    } catch {
+      // The next change tries again; the sale itself is unaffected.
+    }
+  }
+
+  /** After sign-in: the sale that was open when the till stopped, if any, back in the cart. */
+  private restoreOpenCart(): boolean {
+    const saved = readOpenCart(this.deps.db);
+    if (!saved) return false;
+    let cart: CartState;
+    try {
+      cart = parseCart(saved.cart);
+    } catch {
+      clearOpenCart(this.deps.db);
+      this.say('msg.openCartDamaged', {}, 'error');
+      return true;
+    }
+    this.cart = cart;
+    this.savedCart = cart;
+    this.selected = Math.max(0, cart.lines.length - 1);
+    const totals = cartSummary(cart);
+    const params = { items: itemCount(cart), total: formatYuan(totals.totalFen), paid: formatYuan(totals.paidFen) };
+    this.say(totals.paidFen > 0 ? 'msg.openCartRestoredPaid' : 'msg.openCartRestored', params, 'ok');
+    return true;
   }
 
   private buildView(): CheckoutView {
@@ -548,7 +599,7 @@ export class CheckoutController {
       this.login = { id: '', field: 'id' };
       this.cart = EMPTY_CART;
       this.selected = 0;
-      this.say('msg.welcome', { name: r.user.name });
+      if (!this.restoreOpenCart()) this.say('msg.welcome', { name: r.user.name });
       return;
     }
     this.login = { id, field: 'pin' };

@@ -158,4 +158,15 @@ describe('cart', () => {
     expect(() => parseCart('{"v":1,"lines":[{"name":3}]}')).toThrow();
     expect(refusal(cart, { type: 'restore', cart: back })?.code).toBe('cart-not-empty');
   });
+
+  test('an open cart saved with payments taken reads back with them; a damaged payment is refused', () => {
+    const cart = run([
+      { type: 'addLine', line: cola, qty: 2 },
+      { type: 'addTender', tender: { method: 'card', tenderedFen: 300, reference: 'POS-778' } },
+    ]);
+    const back = parseCart(serializeCart(cart));
+    expect(back.tenders).toEqual([{ method: 'card', tenderedFen: 300, reference: 'POS-778' }]);
+    expect(cartTotals(back)).toMatchObject({ paidFen: 300, dueFen: cartTotals(cart).totalFen - 300 });
+    expect(() => parseCart(serializeCart(cart).replace('"card"', '"cheque"'))).toThrow(/bad tender/);
+  });
 });

@@ -2,6 +2,7 @@
 // scanner bursts go in as raw terminal input, and the tests read the screen and the database.
 import { afterEach, describe, expect, test } from 'vitest';
 import { listSales } from '../../src/db/sales.js';
+import { readOpenCart } from '../../src/db/open-cart.js';
 import { listSuspended } from '../../src/db/suspended.js';
 import { ALIPAY_CODE, BANANA_LABEL, CHIPS, COLA, GONE, KEY, NOODLES, WATER, WECHAT_CODE, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
 
@@ -309,6 +310,38 @@ describe('cart changes', () => {
     await h.write(KEY.enter, KEY.enter);
     await h.waitFor('交易 S001-T01-20');
     expect(listSales(db).map((s) => s.totalFen)).toEqual([200, 1150]);
+  });
+});
+
+describe('a crash or power cut in the middle of a sale', () => {
+  test('the next sign-in brings the open sale back, payments taken included, and finishing it leaves nothing to restore', async () => {
+    const db = storeDb();
+    const first = renderCheckout(db);
+    await first.login();
+    await first.write(`${COLA}\r${NOODLES}\r${WATER}\r`);
+    await first.waitFor('应收 ¥10.00');
+    await first.write(KEY.enter, '5', KEY.enter); // ¥5 cash taken
+    await first.waitFor('已付 ¥5.00，还需 ¥5.00');
+    await tick(450); // the cart is saved a moment after the last change
+    first.ink.unmount(); // the process dies: no clean shutdown
+
+    setHarness(renderCheckout(db));
+    await h!.write('9001', KEY.enter, '9999', KEY.enter); // someone else signs in: the sale is the customer's
+    await h!.waitFor('已恢复收银机停止前未完成的交易：3 件，合计 ¥10.00，已收 ¥5.00');
+    expect(h!.view().cart.lines.map((l) => l.name)).toEqual(['可口可乐500ml', '康师傅红烧牛肉面', '农夫山泉550ml']);
+    await h!.write(KEY.enter, KEY.enter); // the remaining ¥5 in cash
+    await h!.waitFor('交易 S001-T01-');
+    const [sale] = listSales(db);
+    expect(sale.payments.map((p) => [p.method, p.amountFen])).toEqual([
+      ['cash', 500],
+      ['cash', 500],
+    ]);
+    expect(readOpenCart(db)).toBeUndefined();
+    h!.ink.unmount(); // straight after the sale: still nothing to bring back
+
+    setHarness(renderCheckout(db));
+    await h!.login();
+    expect(h!.view().cart.lines).toEqual([]);
   });
 });
 
