@@ -63,9 +63,9 @@ export async function openCheckout(cmd: Command): Promise<void> {
           printerUri: config.get('printer.uri'),
           hqUrl,
           background,
-          print: async (sale, openDrawer) => {
+          print: async (sale, openDrawer, copy) => {
             const { printSaleReceipt } = await import('../print/index.js');
-            return printSaleReceipt({ home, sale, identity, config, openDrawer, lang });
+            return printSaleReceipt({ home, sale, identity, config, openDrawer, lang, copy });
           },
         };
       },

@@ -29,6 +29,8 @@ import { commitCart, lineFor, resolveScan, type Cashier } from '../checkout/serv
 import type { DB } from '../db/open.js';
 import { clearOpenCart, readOpenCart, saveOpenCart } from '../db/open-cart.js';
 import { pendingCount } from '../db/outbox.js';
+import { findSale } from '../db/sales.js';
+import { NotFoundError } from '../errors.js';
 import { listProducts } from '../db/products.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import type { TillIdentity } from '../db/settings.js';
@@ -55,8 +57,8 @@ export interface CheckoutSettings {
   printerUri: string;
   /** config hq.url: empty means this till has no HQ. */
   hqUrl: string;
-  /** Prints a committed sale. Must not throw; never awaited by the sale itself. */
-  print?: (sale: Sale, openDrawer: boolean) => Promise<PrintResult>;
+  /** Prints a committed sale (`copy`: a reprint, marked 重印). Must not throw; never awaited by the sale itself. */
+  print?: (sale: Sale, openDrawer: boolean, copy?: boolean) => Promise<PrintResult>;
   background?: Background;
 }
 
@@ -481,6 +483,8 @@ export class CheckoutController {
         this.clearInput();
         this.dialog = { kind: 'confirm', purpose: 'void' };
         return;
+      case 'reprint':
+        return this.reprint();
       case 'logout':
         if (this.cart.lines.length > 0) return this.say('msg.finishFirst', {}, 'error');
         this.user = null;
@@ -915,12 +919,12 @@ export class CheckoutController {
     if (print && this.status.printer !== 'off') void this.printSale(print, sale, drawer);
   }
 
-  private async printSale(print: NonNullable<CheckoutSettings['print']>, sale: Sale, drawer: boolean): Promise<void> {
+  private async printSale(print: NonNullable<CheckoutSettings['print']>, sale: Sale, drawer: boolean, copy = false): Promise<void> {
     const before = this.status.printer;
     this.status = { ...this.status, printer: before === 'preview' ? 'preview' : 'busy' };
     let r: PrintResult;
     try {
-      r = await print(sale, drawer);
+      r = await print(sale, drawer, copy);
     } catch (err) {
       r = { ok: false, message: (err as Error)?.message ?? String(err) };
     }
@@ -928,7 +932,29 @@ export class CheckoutController {
     this.status = { ...this.status, printer: r.ok ? (before === 'preview' ? 'preview' : 'ready') : 'error' };
     if (this.lastSale?.sale.id === sale.id) this.lastSale = { ...this.lastSale, printed: r, preview: r.ok ? r.preview : undefined };
     if (!r.ok) this.say('msg.printFailed', { error: r.message }, 'error');
+    else if (copy) this.say('msg.reprinted', { receipt: sale.receiptNo }, 'ok');
     this.emit();
+  }
+
+  /**
+   * F12: the till's last sale again, marked 重印 / COPY and without opening the drawer (a jammed
+   * printer, a customer who wants the receipt after all). Between sales only.
+   */
+  private reprint(): void {
+    if (this.cart.lines.length > 0) return this.say('msg.finishFirst', {}, 'error');
+    const print = this.settings?.print;
+    if (!print || this.status.printer === 'off') return this.say('msg.printerOff', {}, 'error');
+    let sale: Sale;
+    try {
+      sale = this.lastSale?.sale ?? findSale(this.deps.db, 'last');
+    } catch (err) {
+      if (err instanceof NotFoundError) return this.say('msg.noSalesYet', {}, 'error');
+      throw err;
+    }
+    this.clearInput();
+    this.lastSale = { sale };
+    this.say('msg.reprinting', { receipt: sale.receiptNo });
+    void this.printSale(print, sale, false, true);
   }
 
   // ---- dialogs ----------------------------------------------------------------------------

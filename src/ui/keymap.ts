@@ -41,7 +41,7 @@ export type Mode = 'login' | 'sale' | 'search' | 'payment' | 'dialog' | 'list' |
 export type Command =
   | 'help' | 'quit' | 'cancel' | 'nextField'
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last'
-  | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'clearInput'
+  | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
   | 'confirmAlt';
 
@@ -68,6 +68,7 @@ export const BINDINGS: Binding[] = [
   { command: 'resume', keys: ['f7'], modes: ['sale'], label: 'cmd.resume', hint: ['sale'] },
   { command: 'voidSale', keys: ['f8'], modes: ['sale'], label: 'cmd.voidSale' },
   { command: 'logout', keys: ['f9'], modes: ['sale'], label: 'cmd.logout' },
+  { command: 'reprint', keys: ['f12'], modes: ['sale'], label: 'cmd.reprint' },
   { command: 'cash', keys: ['f2'], modes: ['payment'], label: 'cmd.cash', hint: ['payment'] },
   { command: 'card', keys: ['f3'], modes: ['payment'], label: 'cmd.card', hint: ['payment'] },
   { command: 'wechat', keys: ['f4'], modes: ['payment'], label: 'cmd.wechat', hint: ['payment'] },

@@ -38,6 +38,7 @@ export const KEY = {
   f8: '\x1b[19~',
   f9: '\x1b[20~',
   f10: '\x1b[21~',
+  f12: '\x1b[24~',
 } as const;
 
 export function storeDb(): DB {

@@ -345,6 +345,40 @@ describe('a crash or power cut in the middle of a sale', () => {
   });
 });
 
+describe('reprinting a receipt', () => {
+  test('F12 reprints the last sale marked COPY without opening the drawer, between sales only, and after a restart too', async () => {
+    const db = storeDb();
+    const printed: Array<[string, boolean, boolean]> = [];
+    const print = async (sale: { receiptNo: string }, drawer: boolean, copy?: boolean) => {
+      printed.push([sale.receiptNo, drawer, copy ?? false]);
+      return { ok: true as const };
+    };
+    setHarness(renderCheckout(db, { print }));
+    await h!.login();
+    await h!.write(KEY.f12);
+    await h!.waitFor('本机还没有交易，没有可重印的小票');
+    await h!.write(`${COLA}\r`, KEY.enter, KEY.enter);
+    const receipt = /交易 (S001-T01-\S+) 完成/.exec(await h!.waitFor(/交易 S001-T01-\S+ 完成/))![1];
+    await h!.write(`${WATER}\r`, KEY.f12);
+    await h!.waitFor('请先完成当前交易');
+    await h!.write(KEY.f8);
+    await h!.write(KEY.enter); // confirm the cancel
+    await h!.write(KEY.f12);
+    await h!.waitFor(`已重印小票 ${receipt}（标明重印）`);
+    expect(printed).toEqual([
+      [receipt, true, false],
+      [receipt, false, true],
+    ]);
+    h!.unmount();
+
+    setHarness(renderCheckout(db, { print }));
+    await h!.login();
+    await h!.write(KEY.f12);
+    await h!.waitFor(`已重印小票 ${receipt}`);
+    expect(printed.at(-1)).toEqual([receipt, false, true]);
+  });
+});
+
 describe('payment', () => {
   test('fast path: scan, scan, Enter, Enter takes exact cash and saves the sale', async () => {
     const { db, h } = start();
