@@ -1,4 +1,5 @@
-// till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state.
+// till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state;
+// till sales approvals: the supervisor approvals given at its checkout.
 import { Command } from 'commander';
 import { formatFen } from '../core/money.js';
 import type { SaleWithSync } from '../db/sales.js';
@@ -104,4 +105,28 @@ const show = new Command('show')
     }
   });
 
-export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show);
+const approvals = new Command('approvals')
+  .description('the journal of supervisor approvals at the checkout: discounts over the limit, changes after a payment, cancelled part-paid sales')
+  .option('--from <date>', 'first day (or ISO time) to include')
+  .option('--to <date>', 'last day to include (or an ISO time, exclusive)')
+  .option('--json', 'print JSON: one object per approval')
+  .action(async (opts, cmd: Command) => {
+    const range = dateRange(opts.from, opts.to);
+    const { listApprovals } = await import('../db/approvals.js');
+    const { db } = openTill(cmd);
+    try {
+      const rows = listApprovals(db, range);
+      if (opts.json) return printJson(rows);
+      if (rows.length === 0) return void writeOut(2, 'No approvals in that period.\n');
+      const { renderTable } = await import('../core/table.js');
+      const table = renderTable(
+        [{ header: 'TIME' }, { header: 'CASHIER' }, { header: 'SUPERVISOR' }, { header: 'REASON' }, { header: 'WHAT' }],
+        rows.map((a) => [new Date(a.at).toLocaleString(), a.cashierId, a.supervisorId, a.reason, a.detail]),
+      );
+      writeOut(1, `${table}\n${rows.length} approvals\n`);
+    } finally {
+      db.close();
+    }
+  });
+
+export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show).addCommand(approvals);

@@ -123,6 +123,21 @@ export const migrations: Record<number, string> = {
       saved_at   TEXT NOT NULL
     );
   `,
+  // Every supervisor approval given at the checkout (a discount over the limit, a change after
+  // a payment, cancelling a part-paid sale): who asked, who approved, what, and when. Loss
+  // prevention reads it with `till sales approvals`; nothing ever updates or deletes a row.
+  11: `
+    CREATE TABLE approvals (
+      id            INTEGER PRIMARY KEY,
+      at            TEXT NOT NULL,
+      cashier_id    TEXT NOT NULL,
+      supervisor_id TEXT NOT NULL,
+      reason        TEXT NOT NULL,
+      action        TEXT NOT NULL,
+      detail        TEXT NOT NULL
+    );
+    CREATE INDEX approvals_at ON approvals (at);
+  `,
   // Sync (20–29). Catalog rows that came from HQ carry HQ's id; HQ wins on their fields.
   20: `
     ALTER TABLE products ADD COLUMN hq_id INTEGER;

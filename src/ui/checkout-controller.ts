@@ -28,6 +28,7 @@ import type { Product, Role, Sale, TenderMethod } from '../core/types.js';
 import { commitCart, lineFor, resolveScan, type Cashier } from '../checkout/service.js';
 import type { DB } from '../db/open.js';
 import { clearOpenCart, readOpenCart, saveOpenCart } from '../db/open-cart.js';
+import { recordApproval } from '../db/approvals.js';
 import { pendingCount } from '../db/outbox.js';
 import { findSale } from '../db/sales.js';
 import { NotFoundError } from '../errors.js';
@@ -1001,7 +1002,11 @@ export class CheckoutController {
           return;
         }
         this.dialog = null;
-        this.apply({ ...d.action, approvedBy: r.user.id } as CartAction);
+        const approved = { ...d.action, approvedBy: r.user.id } as CartAction;
+        const after = reduceCart(this.cart, approved, this.policy);
+        // Journaled before it takes effect: an approval that cannot be recorded is not applied.
+        if (after.ok) recordApproval(this.deps.db, { cashierId: this.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, this.cart, after.state) }, this.now());
+        this.apply(approved);
         return;
       }
       case 'confirm':
@@ -1115,4 +1120,42 @@ export function parseDiscount(input: string): Discount | null {
 
 function refusalKey(r: Refusal): MessageKey {
   return `refusal.${r.code}` as MessageKey;
+}
+
+const discountText = (d: Discount | null) => (!d ? 'none' : d.kind === 'percent' ? `${d.bp / 100}%` : formatYuan(d.fen));
+
+/** What an approved action did, for the approvals journal (db/approvals.ts). */
+function describeApproval(action: CartAction, before: CartState, after: CartState): string {
+  const line = (i: number) => {
+    const l = before.lines[i];
+    return l ? `line ${i + 1} ${l.name}` : `line ${i + 1}`;
+  };
+  const was = cartSummary(before);
+  const now = cartSummary(after);
+  let what: string;
+  switch (action.type) {
+    case 'setQty':
+      what = `${line(action.index)}: qty ${before.lines[action.index]?.qty} → ${action.qty}`;
+      break;
+    case 'removeLine':
+      what = `${line(action.index)} removed`;
+      break;
+    case 'setLineDiscount':
+      what = `${line(action.index)}: discount ${discountText(action.discount)}`;
+      break;
+    case 'setOrderDiscount':
+      what = `order discount ${discountText(action.discount)}`;
+      break;
+    case 'removeLastTender': {
+      const t = before.tenders[before.tenders.length - 1];
+      what = t ? `payment ${t.method} ${formatYuan(t.tenderedFen)} undone` : 'payment undone';
+      break;
+    }
+    case 'clear':
+      what = `sale cancelled: ${itemCount(before)} items`;
+      break;
+    default:
+      what = action.type;
+  }
+  return `${what}; total ${formatYuan(was.totalFen)} → ${formatYuan(now.totalFen)}, paid ${formatYuan(was.paidFen)}`;
 }

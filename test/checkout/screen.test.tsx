@@ -2,6 +2,7 @@
 // scanner bursts go in as raw terminal input, and the tests read the screen and the database.
 import { afterEach, describe, expect, test } from 'vitest';
 import { listSales } from '../../src/db/sales.js';
+import { listApprovals } from '../../src/db/approvals.js';
 import { readOpenCart } from '../../src/db/open-cart.js';
 import { listSuspended } from '../../src/db/suspended.js';
 import { ALIPAY_CODE, BANANA_LABEL, CHIPS, COLA, GONE, KEY, NOODLES, WATER, WECHAT_CODE, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
@@ -206,8 +207,8 @@ describe('cart changes', () => {
     expect(h.view().cart.lines.map((l) => [l.name, l.qty])).toEqual([['可口可乐500ml', 4]]);
   });
 
-  test('a discount within the limit applies; above it needs a supervisor PIN', async () => {
-    const { h } = start();
+  test('a discount within the limit applies; above it needs a supervisor PIN, and the approval is journaled', async () => {
+    const { db, h } = start();
     await h.login();
     await h.write('10*' + COLA + '\r'); // ¥35.00
     await h.waitFor('应收 ¥35.00');
@@ -227,6 +228,10 @@ describe('cart changes', () => {
     await h.waitFor('折扣已生效');
     expect(h.frame()).toContain('应收 ¥25.20');
     expect(h.frame()).toContain('优惠 -¥9.80');
+    // Only the approval given is in the journal, not the refused attempts.
+    expect(listApprovals(db)).toEqual([
+      expect.objectContaining({ cashierId: '1001', supervisorId: '9001', reason: 'discount-over-limit', action: 'setOrderDiscount', detail: 'order discount 20%; total ¥31.50 → ¥25.20, paid ¥0.00' }),
+    ]);
   });
 
   test('removing a line after the first payment needs a supervisor', async () => {
@@ -242,6 +247,7 @@ describe('cart changes', () => {
     expect(h.view().cart.lines).toHaveLength(2);
     await h.write(KEY.del, '9001', KEY.enter, '9999', KEY.enter);
     await h.waitFor('已删除该行');
+    expect(listApprovals(db).map((a) => [a.reason, a.detail])).toEqual([['after-payment', 'line 2 康师傅红烧牛肉面 removed; total ¥8.00 → ¥3.50, paid ¥2.00']]);
     expect(h.view().cart.lines.map((l) => l.name)).toEqual(['可口可乐500ml']);
     await h.write(KEY.enter, KEY.enter);
     await h.waitFor('交易 S001-T01-');
