@@ -20,6 +20,7 @@ export const enrollCommand = new Command('enroll')
       else {
         say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}.`);
         if (r.renamed) say(`This till now uses HQ's codes: store ${r.storeCode}, till ${r.tillCode}.`);
+        if (r.continuesAfterSeq !== null) say(`HQ already has ${r.continuesAfterSeq} sale(s) from ${r.storeCode}/${r.tillCode} (the till this one replaces): this till's sales continue from seq ${r.continuesAfterSeq + 1}.`);
         say('Sales go up and the catalog comes down with `till sync --once`, `till sync --watch`, or by themselves in the checkout.');
       }
     } finally {
@@ -106,6 +107,7 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
   engine.on((e) => {
     if (e.type === 'retry') say(`${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
     if (e.type === 'resent') say(`HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again.`);
+    if (e.type === 'continued') say(`HQ already has ${e.hwm} sale(s) from this till's code (the till it replaces): its sales continue from seq ${e.hwm + 1}.`);
   });
   try {
     const r = await engine.runOnce({ deadline: Date.now() + timeoutMs, signal });
@@ -129,6 +131,7 @@ async function watch(engine: Engine, signal: AbortSignal): Promise<void> {
     const t = new Date().toLocaleTimeString();
     if (e.type === 'uploaded' && e.acked > 0) say(`${t} uploaded ${e.acked} sale(s), HQ has them through seq ${e.through}; ${e.pending} pending`);
     if (e.type === 'resent') say(`${t} HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again`);
+    if (e.type === 'continued') say(`${t} HQ already has ${e.hwm} sale(s) from this till's code: sales continue from seq ${e.hwm + 1}`);
     if (e.type === 'catalog') say(`${t} catalog: ${e.upserts} updated, ${e.deletes + e.swept} removed (cursor ${e.cursor})`);
     if (e.type === 'retry') say(`${t} ${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
   });

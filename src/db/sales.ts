@@ -6,6 +6,7 @@ import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
 import { enqueueSale } from './outbox.js';
 import { getIdentity } from './settings.js';
+import { seqBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
@@ -20,7 +21,7 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sal
   const identity = getIdentity(db);
   if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
   return db.transaction(() => {
-    const seq = (stmt(db, 'SELECT coalesce(max(seq), 0) + 1 AS n FROM sales').get() as { n: number }).n;
+    const seq = Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales').get() as { n: number }).n, seqBase(db)) + 1;
     const day = businessDate(at);
     const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
     const sale = buildSale(draft, {

@@ -10,6 +10,7 @@ const KEY = {
   cursor: 'sync.catalogCursor',
   lastSyncAt: 'sync.lastSyncAt',
   lastError: 'sync.lastError',
+  seqBase: 'sync.seqBase',
   hqStore: 'hq.storeCode',
   hqTill: 'hq.tillCode',
   enrolledAt: 'hq.enrolledAt',
@@ -130,9 +131,30 @@ export function localSyncStatus(db: DB): LocalSyncStatus {
   };
 }
 
-/** The highest seq this till has ever written (0 when it has no sales). */
+/** The highest seq this till has ever written, or the one it continues from (0 when neither). */
 export function lastLocalSeq(db: DB): number {
-  return (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number }).n;
+  return Math.max((db.prepare('SELECT coalesce(max(seq), 0) AS n FROM outbox').get() as { n: number }).n, seqBase(db));
+}
+
+/**
+ * Where a replaced till continues: a new till enrolled under the code of one whose sales HQ
+ * already has (the old hardware died) numbers its sales after HQ's mark instead of from 1
+ * (db/sales.ts recordSale). 0 for every other till.
+ */
+export function seqBase(db: DB): number {
+  return Number(getSetting(db, KEY.seqBase) ?? 0);
+}
+
+/**
+ * Continues this till's seq after `hwm` (HQ's mark for its code) if it has no sale yet; returns
+ * whether it did. A till that has sales keeps them: HQ being ahead of it is an error then.
+ */
+export function continueAfter(db: DB, hwm: number): boolean {
+  return db.transaction(() => {
+    if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get()) return false;
+    setSetting(db, KEY.seqBase, String(Math.max(hwm, seqBase(db))));
+    return true;
+  }).immediate();
 }
 
 /** The first pending seq, or undefined when everything is synced (cheap: partial index). */

@@ -12,6 +12,7 @@ import { markPendingAfter, markSyncedThrough, pendingBatch, type OutboxRow } fro
 import { getIdentity } from '../db/settings.js';
 import {
   acquireLease,
+  continueAfter,
   firstPendingSeq,
   getCatalogCursor,
   lastLocalSeq,
@@ -121,6 +122,8 @@ export interface SyncSnapshot extends LocalSyncStatus {
 export type SyncEvent =
   | { type: 'uploaded'; acked: number; through: number; pending: number }
   | { type: 'resent'; count: number; hwm: number }
+  /** This till had no sale yet and HQ had its code's sales through `hwm`: it numbers on from there. */
+  | { type: 'continued'; hwm: number }
   | { type: 'catalog'; upserts: number; deletes: number; swept: number; cursor: number }
   | { type: 'retry'; error: HqError; delayMs: number; attempt: number }
   | { type: 'fatal'; error: HqError }
@@ -246,6 +249,9 @@ export class SyncEngine {
         'E_IDENTITY',
       );
     }
+    // A replacement till with no sale yet (enrolled under a dead till's code) continues after
+    // HQ's mark; one that has sales and is behind HQ was restored from an old backup.
+    if (state.hwm > lastLocalSeq(this.db) && continueAfter(this.db, state.hwm)) this.emit({ type: 'continued', hwm: state.hwm });
     const local = lastLocalSeq(this.db);
     if (state.hwm > local) {
       throw new HqError(

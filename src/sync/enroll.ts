@@ -24,6 +24,8 @@ export interface EnrollResult {
   renamed: boolean;
   /** Enrolled before under another store/till or HQ: the catalog is pulled again from 0. */
   catalogReset: boolean;
+  /** HQ had sales from these codes (a till this one replaces): this till's continue after that seq. */
+  continuesAfterSeq: number | null;
 }
 
 function checkUrl(raw: string): string {
@@ -80,5 +82,17 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
     setEnrollment(o.db, { storeCode: res.storeCode, tillCode: res.tillCode, enrolledAt: new Date().toISOString() });
     if (catalogReset) beginCatalogReset(o.db, getCatalogCursor(o.db));
   })();
-  return { url, storeCode: res.storeCode, storeName: res.storeName, tillCode: res.tillCode, renamed: !sameCodes, catalogReset };
+  // A till replacing one whose sales HQ has numbers its own after them. Asked now so that it
+  // is known before the first sale; if HQ does not answer, the first sync's handshake asks.
+  let continuesAfterSeq: number | null = null;
+  if (salesCount === 0) {
+    try {
+      const state = await new HqClient({ baseUrl: url, token: res.token, timeoutMs: o.timeoutMs ?? 15_000 }).state();
+      const { continueAfter } = await import('../db/sync-state.js');
+      if (continueAfter(o.db, state.hwm)) continuesAfterSeq = state.hwm;
+    } catch (e) {
+      if (!(e instanceof HqError)) throw e;
+    }
+  }
+  return { url, storeCode: res.storeCode, storeName: res.storeName, tillCode: res.tillCode, renamed: !sameCodes, catalogReset, continuesAfterSeq };
 }
