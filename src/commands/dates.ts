@@ -1,5 +1,6 @@
 // Date options typed by people (--from/--to): a day "2026-11-26" in the till's local time, or a
 // full ISO timestamp. A day as --to includes that whole day.
+import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -23,4 +24,11 @@ export function dateRange(from?: string, to?: string): { from?: string; to?: str
   const r = { from: from ? parse(from, '--from', false) : undefined, to: to ? parse(to, '--to', true) : undefined };
   if (r.from && r.to && r.from >= r.to) throw new UserError(`--from (${from}) is after --to (${to}).`);
   return r;
+}
+
+/** --from and --to, as every command that reads a period takes them (read with dateRange). */
+export function withPeriodOptions(cmd: Command): Command {
+  return cmd
+    .option('--from <date>', 'first day (YYYY-MM-DD, local time) or ISO time to include')
+    .option('--to <date>', 'last day to include (or an ISO time, exclusive)');
 }

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openTill, say } from './context.js';
-import { dateRange } from './dates.js';
+import { dateRange, withPeriodOptions } from './dates.js';
 
 type Format = 'csv' | 'json' | 'ndjson';
 
@@ -67,10 +67,7 @@ function productsExport(name: string): Command {
 export const productsExportCommand = productsExport('export');
 
 const sales = withOutputOptions(
-  new Command('sales')
-    .description('export sales of a period: a row per sale, per line or per payment')
-    .option('--from <date>', 'first day (YYYY-MM-DD, local time) or ISO time to include')
-    .option('--to <date>', 'last day to include (or an ISO time, exclusive)')
+  withPeriodOptions(new Command('sales').description('export sales of a period: a row per sale, per line or per payment'))
     .addOption(new Option('--rows <kind>', 'one row per sale, per sale line, or per payment').choices(['sales', 'lines', 'payments']).default('sales')),
 ).action(async (flags: OutputFlags & { from?: string; to?: string; rows: 'sales' | 'lines' | 'payments' }, cmd: Command) => {
   const range = dateRange(flags.from, flags.to);

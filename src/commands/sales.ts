@@ -7,7 +7,7 @@ import type { SaleWithSync } from '../db/sales.js';
 // db/sales brings uuid and node:crypto (for recording): load it only in these commands' actions.
 const salesDb = () => import('../db/sales.js');
 import { openTill, printJson, writeOut } from './context.js';
-import { dateRange } from './dates.js';
+import { dateRange, withPeriodOptions } from './dates.js';
 
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
 
@@ -43,10 +43,7 @@ function showSale(s: SaleWithSync): string {
   return out.join('\n') + '\n';
 }
 
-const list = new Command('list')
-  .description('list sales, oldest first (--from/--to take YYYY-MM-DD in local time)')
-  .option('--from <date>', 'first day (or ISO time) to include')
-  .option('--to <date>', 'last day to include (or an ISO time, exclusive)')
+const list = withPeriodOptions(new Command('list').description('list sales, oldest first'))
   .option('--json', 'print JSON: one object per sale with lines and payments')
   .action(async (opts, cmd: Command) => {
     const range = dateRange(opts.from, opts.to);
@@ -105,10 +102,9 @@ const show = new Command('show')
     }
   });
 
-const approvals = new Command('approvals')
-  .description('the journal of supervisor approvals at the checkout: discounts over the limit, changes after a payment, cancelled part-paid sales')
-  .option('--from <date>', 'first day (or ISO time) to include')
-  .option('--to <date>', 'last day to include (or an ISO time, exclusive)')
+const approvals = withPeriodOptions(
+  new Command('approvals').description('the journal of supervisor approvals at the checkout: discounts over the limit, changes after a payment, cancelled part-paid sales'),
+)
   .option('--json', 'print JSON: one object per approval')
   .action(async (opts, cmd: Command) => {
     const range = dateRange(opts.from, opts.to);
