@@ -212,8 +212,8 @@ async function productsHaving(q: Queryable, sql: string, codes: string[]): Promi
   const found = new Map<string, HqProduct>();
   const list = `(${Array(LOOKUP_CHUNK).fill('?').join(', ')})`;
   for (let i = 0; i < codes.length; i += LOOKUP_CHUNK) {
-    const part = codes.slice(i, i + LOOKUP_CHUNK);
-    while (part.length < LOOKUP_CHUNK) part.push(null as unknown as string);
+    const part: Array<string | null> = codes.slice(i, i + LOOKUP_CHUNK);
+    while (part.length < LOOKUP_CHUNK) part.push(null);
     for (const r of await q.all<ProductRow & { code: string }>(`${sql} IN ${list}`, part)) found.set(r.code, toProduct(r));
   }
   return found;

@@ -6,7 +6,7 @@
 // refused with its line.
 import { openProductCsv, type CsvInput, type ParseOptions } from '../import/csv.js';
 import { cellsOf, RejectsFile } from '../import/rejects.js';
-import type { HqProductInput } from './catalog.js';
+import type { HqProductInput, UpsertSummary } from './catalog.js';
 import type { HqStore } from './store.js';
 
 export interface HqImportOptions extends Omit<ParseOptions, 'pinyin' | 'batchSize'> {
@@ -70,7 +70,7 @@ export async function importHqProducts(hq: HqStore, input: CsvInput, opts: HqImp
       flush(); // upsertMany asks for the next batch only when it has taken this one
     }
   }
-  let result;
+  let result: UpsertSummary;
   try {
     result = await hq.catalog.upsertMany(batches(), {
       dryRun: opts.dryRun,

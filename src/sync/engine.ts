@@ -251,8 +251,11 @@ export class SyncEngine {
     }
     // A replacement till with no sale yet (enrolled under a dead till's code) continues after
     // HQ's mark; one that has sales and is behind HQ was restored from an old backup.
-    if (state.hwm > lastLocalSeq(this.db) && continueAfter(this.db, state.hwm)) this.emit({ type: 'continued', hwm: state.hwm });
-    const local = lastLocalSeq(this.db);
+    let local = lastLocalSeq(this.db);
+    if (state.hwm > local && continueAfter(this.db, state.hwm)) {
+      this.emit({ type: 'continued', hwm: state.hwm });
+      local = state.hwm;
+    }
     if (state.hwm > local) {
       throw new HqError(
         `HQ already holds sales up to seq ${state.hwm} from ${state.storeCode}/${state.tillCode}, but this till's last sale is seq ${local}; was this till's database restored from an old backup or copied from another till? Ask HQ before selling on it`,

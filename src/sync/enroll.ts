@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import type { DB } from '../db/open.js';
 import { getIdentity, setSetting } from '../db/settings.js';
-import { getEnrollment, setEnrollment } from '../db/sync-state.js';
+import { continueAfter, getCatalogCursor, getEnrollment, setEnrollment } from '../db/sync-state.js';
 import { HqClient, HqError, normaliseBaseUrl } from './client.js';
 import { writeToken } from './credentials.js';
 
@@ -72,7 +72,6 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
   writeToken(o.home, res.token);
   await config.set('hq.url', url);
   const { beginCatalogReset } = await import('../db/hq-catalog.js');
-  const { getCatalogCursor } = await import('../db/sync-state.js');
   o.db.transaction(() => {
     if (!sameCodes) {
       setSetting(o.db, 'store.code', res.storeCode);
@@ -88,7 +87,6 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
   if (salesCount === 0) {
     try {
       const state = await new HqClient({ baseUrl: url, token: res.token, timeoutMs: o.timeoutMs ?? 15_000 }).state();
-      const { continueAfter } = await import('../db/sync-state.js');
       if (continueAfter(o.db, state.hwm)) continuesAfterSeq = state.hwm;
     } catch (e) {
       if (!(e instanceof HqError)) throw e;

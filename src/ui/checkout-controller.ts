@@ -27,15 +27,15 @@ import { EMPTY_BUFFER, clearBuffer, feedInput, setBufferText, type ScanBufferSta
 import type { Product, Role, Sale, TenderMethod } from '../core/types.js';
 import { commitCart, lineFor, resolveScan, type Cashier } from '../checkout/service.js';
 import type { DB } from '../db/open.js';
-import { clearOpenCart, readOpenCart, saveOpenCart } from '../db/open-cart.js';
 import { recordApproval } from '../db/approvals.js';
+import { clearOpenCart, readOpenCart, saveOpenCart } from '../db/open-cart.js';
 import { pendingCount } from '../db/outbox.js';
-import { findSale } from '../db/sales.js';
-import { NotFoundError } from '../errors.js';
 import { listProducts } from '../db/products.js';
+import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import type { TillIdentity } from '../db/settings.js';
 import { verifyLogin, type User } from '../db/users.js';
+import { NotFoundError } from '../errors.js';
 import { commandFor, keyName, type Command, type Mode } from './keymap.js';
 
 /** How long after a change the open cart is saved (db/open-cart.ts). */
@@ -704,9 +704,8 @@ export class CheckoutController {
     this.message = { text: this.t('msg.added', { name: l.name, what, price: formatYuan(lineTotalFen(l)) }), tone: 'ok' };
   }
 
-  /** Dispatches to the cart reducer; a refusal becomes a message or a supervisor prompt. */
-  private apply(action: CartAction): boolean {
-    const r = reduceCart(this.cart, action, this.policy);
+  /** Dispatches to the cart reducer (`r`: its result, when the caller has it); a refusal becomes a message or a supervisor prompt. */
+  private apply(action: CartAction, r = reduceCart(this.cart, action, this.policy)): boolean {
     if (r.ok) {
       this.cart = r.state;
       this.afterApplied(action);
@@ -1006,7 +1005,7 @@ export class CheckoutController {
         const after = reduceCart(this.cart, approved, this.policy);
         // Journaled before it takes effect: an approval that cannot be recorded is not applied.
         if (after.ok) recordApproval(this.deps.db, { cashierId: this.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, this.cart, after.state) }, this.now());
-        this.apply(approved);
+        this.apply(approved, after);
         return;
       }
       case 'confirm':

@@ -257,46 +257,40 @@ describe('a till enrolled with HQ', () => {
     expect(localSyncStatus(t.db)).toMatchObject({ pending: 5, lastError: { code: 'unauthorized', message: expect.stringMatching(/enroll again/) } });
   });
 
-  it('a new till enrolled under the code of a dead one numbers its sales after HQ\'s, and HQ takes them all', async () => {
-    const old = await till('S001', 'Q1');
-    sellMany(old.db, 12);
+  /** A till that sold `n` sales and synced them, then died: a new till enrolled under its code. */
+  async function replacement(code: string, n: number): Promise<TestTill> {
+    const old = await till('S001', code);
+    sellMany(old.db, n);
     await old.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+    tills.splice(tills.indexOf(old), 1);
     old.close(); // the hardware dies; its database with it
-    const fresh = await enrolledTill(hq.store, hq.url, 'S001', 'Q1');
-    try {
-      expect(seqBase(fresh.db)).toBe(12);
-      sellMany(fresh.db, 3);
-      expect((fresh.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM sales').get() as { lo: number; hi: number })).toEqual({ lo: 13, hi: 15 });
-      await fresh.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
-      expect(localSyncStatus(fresh.db)).toMatchObject({ pending: 0, lastError: null });
-      const state = await hq.store.db.get<{ hwm: number }>("SELECT hwm FROM hq_tills WHERE store_code = 'S001' AND code = 'Q1'");
-      expect(Number(state!.hwm)).toBe(15);
-    } finally {
-      fresh.close();
-    }
+    return till('S001', code);
+  }
+
+  it('a new till enrolled under the code of a dead one numbers its sales after HQ\'s, and HQ takes them all', async () => {
+    const fresh = await replacement('Q1', 12);
+    expect(seqBase(fresh.db)).toBe(12);
+    sellMany(fresh.db, 3);
+    expect((fresh.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM sales').get() as { lo: number; hi: number })).toEqual({ lo: 13, hi: 15 });
+    await fresh.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
+    expect(localSyncStatus(fresh.db)).toMatchObject({ pending: 0, lastError: null });
+    const state = await hq.store.db.get<{ hwm: number }>("SELECT hwm FROM hq_tills WHERE store_code = 'S001' AND code = 'Q1'");
+    expect(Number(state!.hwm)).toBe(15);
   });
 
   it('a new till whose enrollment could not ask HQ continues after HQ\'s mark at its first sync', async () => {
-    const old = await till('S001', 'Q2');
-    sellMany(old.db, 4);
-    await old.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
-    old.close();
-    const fresh = await enrolledTill(hq.store, hq.url, 'S001', 'Q2');
-    try {
-      // As if enrollment could not ask: the first handshake does it, while the till has no sale.
-      fresh.db.prepare("DELETE FROM settings WHERE key = 'sync.seqBase'").run();
-      const events: string[] = [];
-      const engine = fresh.engine(FAST);
-      engine.on((e) => events.push(e.type));
-      await engine.runOnce({ deadline: Date.now() + 10_000 });
-      expect(events).toContain('continued');
-      expect(seqBase(fresh.db)).toBe(4);
-      sellMany(fresh.db, 1);
-      await engine.runOnce({ deadline: Date.now() + 10_000 });
-      expect(localSyncStatus(fresh.db)).toMatchObject({ pending: 0, lastError: null });
-    } finally {
-      fresh.close();
-    }
+    const fresh = await replacement('Q2', 4);
+    // As if enrollment could not ask: the first handshake does it, while the till has no sale.
+    fresh.db.prepare("DELETE FROM settings WHERE key = 'sync.seqBase'").run();
+    const events: string[] = [];
+    const engine = fresh.engine(FAST);
+    engine.on((e) => events.push(e.type));
+    await engine.runOnce({ deadline: Date.now() + 10_000 });
+    expect(events).toContain('continued');
+    expect(seqBase(fresh.db)).toBe(4);
+    sellMany(fresh.db, 1);
+    await engine.runOnce({ deadline: Date.now() + 10_000 });
+    expect(localSyncStatus(fresh.db)).toMatchObject({ pending: 0, lastError: null });
   });
 
   it('refuses to upload when HQ already has more of this till than the till itself (a till database restored from an old backup)', async () => {
