@@ -4,8 +4,9 @@
 //
 // A refused action leaves the cart as it was and says why (`Refusal`), so the screen can show a
 // message or ask for a supervisor and dispatch the action again with `approvedBy`.
+import { LIMITS, textProblem } from './limits.js';
 import { percentOfFen } from './money.js';
-import { computeTotals, lineGrossFen, priceLines, settleTenders, type LineDraft, type SaleDraft, type TenderDraft, type Totals } from './sale.js';
+import { computeTotals, lineGrossFen, linesNetFen, priceLines, settleTenders, type LineDraft, type SaleDraft, type TenderDraft, type Totals } from './sale.js';
 import { TENDER_METHODS, type Payment, type SaleLine, type TenderMethod } from './types.js';
 
 export type Discount = { kind: 'amount'; fen: number } | { kind: 'percent'; bp: number };
@@ -48,7 +49,10 @@ export const EMPTY_CART: CartState = { lines: [], orderDiscount: null, tenders: 
 export const MAX_QTY = 999;
 
 export interface CartPolicy {
-  /** Discounts above this share of the price need a supervisor (basis points: 10% = 1000). */
+  /**
+   * A sale whose whole discount (its lines' and its own) is above this share of its gross needs
+   * a supervisor (basis points: 10% = 1000): 10% on a line plus 10% on the sale is 19% off.
+   */
   discountLimitBp: number;
 }
 
@@ -74,7 +78,15 @@ export type RefusalCode =
   | 'tender-over-due'
   | 'bad-amount'
   | 'no-tender'
-  | 'cart-not-empty';
+  | 'cart-not-empty'
+  /** The sale already has LIMITS.saleLines lines (HQ accepts no more). */
+  | 'too-many-lines'
+  /** The sale already has LIMITS.saleTenders payments. */
+  | 'too-many-tenders'
+  /** A payment reference too long (LIMITS.paymentReference) or holding a control character. */
+  | 'bad-reference'
+  /** A product name or code HQ would refuse (empty, too long, a control character). */
+  | 'bad-line';
 
 export interface Refusal {
   code: RefusalCode;
@@ -82,6 +94,8 @@ export interface Refusal {
   reason?: 'discount-over-limit' | 'after-payment';
   /** Amounts for the message, in fen. */
   fen?: number;
+  /** A count for the message (the limit that was reached). */
+  n?: number;
 }
 
 export type CartResult = { ok: true; state: CartState } | { ok: false; refusal: Refusal };
@@ -132,15 +146,25 @@ export function cartSummary(cart: CartState): CartSummary {
   let items = 0;
   for (const l of cart.lines) {
     const gross = lineGrossFen(l);
-    const d = discountFen(l.discount, gross);
-    subtotalFen += gross - d;
-    lineDiscounts += d;
+    subtotalFen += gross;
+    lineDiscounts += discountFen(l.discount, gross);
     items += isWeighed(l) ? 1 : l.qty;
   }
-  const orderDiscountFen = discountFen(cart.orderDiscount, subtotalFen);
-  const totalFen = subtotalFen - orderDiscountFen;
+  const linesNet = subtotalFen - lineDiscounts;
+  const orderDiscountFen = discountFen(cart.orderDiscount, linesNet);
+  const totalFen = linesNet - orderDiscountFen;
   const { paidFen, changeFen } = applyTenders(totalFen, cart.tenders);
-  const summary = { subtotalFen, orderDiscountFen, discountFen: orderDiscountFen + lineDiscounts, totalFen, itemCount: items, paidFen, changeFen, dueFen: Math.max(0, totalFen - paidFen) };
+  const summary = {
+    subtotalFen,
+    orderDiscountFen,
+    discountFen: orderDiscountFen + lineDiscounts,
+    totalFen,
+    itemCount: items,
+    linesNetFen: linesNet,
+    paidFen,
+    changeFen,
+    dueFen: Math.max(0, totalFen - paidFen),
+  };
   summaries.set(cart, summary);
   return summary;
 }
@@ -153,6 +177,8 @@ export function discountFen(d: Discount | null, baseFen: number): number {
 
 export interface CartTotals extends Totals {
   lines: SaleLine[];
+  /** What the lines cost after their own discounts: the base a sale discount applies to. */
+  linesNetFen: number;
   /** What the tenders so far pay toward the total. */
   paidFen: number;
   /** Still to pay (0 when paid). */
@@ -163,10 +189,10 @@ export interface CartTotals extends Totals {
 /** Prices every line and the order through core/sale.ts. */
 export function cartTotals(cart: CartState): CartTotals {
   const lines = priceLines(cart.lines.map(lineDraft));
-  const subtotal = lines.reduce((s, l) => s + l.lineTotalFen, 0);
-  const totals = computeTotals(lines, discountFen(cart.orderDiscount, subtotal));
+  const linesNet = linesNetFen(lines);
+  const totals = computeTotals(lines, discountFen(cart.orderDiscount, linesNet));
   const { paidFen, changeFen } = applyTenders(totals.totalFen, cart.tenders);
-  return { ...totals, lines, paidFen, changeFen, dueFen: Math.max(0, totals.totalFen - paidFen) };
+  return { ...totals, lines, linesNetFen: linesNet, paidFen, changeFen, dueFen: Math.max(0, totals.totalFen - paidFen) };
 }
 
 function applyTenders(totalFen: number, tenders: TenderDraft[]): { paidFen: number; changeFen: number; payments: Payment[] } {
@@ -194,12 +220,11 @@ export function itemCount(cart: CartState): number {
 /** The draft `recordSale` commits. Throws SaleError (core/sale.ts) if the tenders do not settle. */
 export function draftFromCart(cart: CartState, cashier: { id: string; name: string }): SaleDraft {
   const lines = cart.lines.map(lineDraft);
-  const subtotal = priceLines(lines).reduce((s, l) => s + l.lineTotalFen, 0);
   const draft: SaleDraft = {
     cashierId: cashier.id,
     cashierName: cashier.name,
     lines,
-    orderDiscountFen: discountFen(cart.orderDiscount, subtotal),
+    orderDiscountFen: discountFen(cart.orderDiscount, linesNetFen(priceLines(lines))),
     tenders: cart.tenders,
   };
   // Fail here, before any write, if the tenders do not settle the total.
@@ -210,9 +235,37 @@ export function draftFromCart(cart: CartState, cashier: { id: string; name: stri
 
 // ---- the reducer --------------------------------------------------------------------------
 
-/** Would this discount need a supervisor? Above the limit share of the price it applies to. */
+/**
+ * Would this discount need a supervisor? Above the limit share of the price it is measured
+ * against, the limit in fen rounded as a percentage discount is (so 10% off never exceeds a 10%
+ * limit by rounding alone).
+ */
 export function discountOverLimit(fen: number, baseFen: number, policy: CartPolicy): boolean {
-  return fen * 10000 > policy.discountLimitBp * baseFen;
+  return fen > percentOfFen(baseFen, policy.discountLimitBp);
+}
+
+/** The sale's whole discount (lines and sale) against its gross is above the limit. */
+export function saleDiscountOverLimit(cart: CartState, policy: CartPolicy): boolean {
+  const s = cartSummary(cart);
+  return discountOverLimit(s.discountFen, s.subtotalFen, policy);
+}
+
+/**
+ * A change that leaves the sale's discount above the limit and raises its share of the gross
+ * (a second discount stacked on a first, or a full-price line removed under an amount off)
+ * needs a supervisor. A change that lowers the share of a sale already approved does not.
+ */
+function needsDiscountApproval(cart: CartState, next: CartState, policy: CartPolicy, approvedBy: string | undefined): boolean {
+  if (approvedBy || !saleDiscountOverLimit(next, policy)) return false;
+  const before = cartSummary(cart);
+  const after = cartSummary(next);
+  return after.discountFen * before.subtotalFen > before.discountFen * after.subtotalFen || before.subtotalFen === 0;
+}
+
+/** Why this line's text would make HQ refuse the sale (core/limits.ts), or null. */
+function lineTextProblem(n: NewLine): string | null {
+  if (n.name.trim() === '') return 'empty name';
+  return textProblem(n.name, LIMITS.productName) ?? (n.barcode === null ? null : textProblem(n.barcode, LIMITS.barcode));
 }
 
 function sameGoods(l: CartLine, n: NewLine): boolean {
@@ -263,12 +316,14 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
       const weighed = (n.qtyGrams ?? null) !== null || n.fixedPriceFen !== undefined;
       if (weighed && qty !== 1) return refuse('qty-weighed');
       if (!Number.isSafeInteger(qty) || qty < 1 || qty > MAX_QTY) return refuse('bad-qty');
+      if (lineTextProblem(n)) return refuse('bad-line');
       const same = cart.lines.findIndex((l) => sameGoods(l, n));
       if (same >= 0) {
         const l = cart.lines[same];
         if (l.qty + qty > MAX_QTY) return refuse('bad-qty');
         return ok(withLine(cart, same, { ...l, qty: l.qty + qty }));
       }
+      if (cart.lines.length >= LIMITS.saleLines) return refuse('too-many-lines', { n: LIMITS.saleLines });
       const line: CartLine = {
         key: cart.nextKey,
         productId: n.productId,
@@ -289,6 +344,7 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
       if (!Number.isSafeInteger(action.qty) || action.qty < 1 || action.qty > MAX_QTY) return refuse('bad-qty');
       const next = withLine(cart, action.index, { ...l, qty: action.qty });
       if (!discountsFit(next)) return refuse('discount-too-big');
+      if (needsDiscountApproval(cart, next, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
       return guardLowering(cart, next, action.approvedBy);
     }
     case 'removeLine': {
@@ -296,6 +352,7 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
       if (cart.tenders.length > 0 && !action.approvedBy) return refuse('needs-approval', { reason: 'after-payment' });
       const next = { ...cart, lines: cart.lines.filter((_, i) => i !== action.index) };
       if (!discountsFit(next)) return refuse('discount-too-big');
+      if (next.lines.length > 0 && needsDiscountApproval(cart, next, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
       if (cart.tenders.length > 0 && cartTotals(next).totalFen < cartTotals(cart).paidFen) return refuse('below-paid', { fen: cartTotals(cart).paidFen });
       return ok(next);
     }
@@ -305,22 +362,28 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
       const gross = lineGrossFen(lineDraft({ ...l, discount: null }));
       const fen = discountFen(action.discount, gross);
       if (!validDiscount(action.discount) || fen > gross) return refuse('discount-too-big', { fen: gross });
-      if (discountOverLimit(fen, gross, policy) && !action.approvedBy) return refuse('needs-approval', { reason: 'discount-over-limit' });
       const next = withLine(cart, action.index, { ...l, discount: action.discount && fen > 0 ? action.discount : null });
       if (!discountsFit(next)) return refuse('discount-too-big', { fen: gross });
+      // Over the limit on its own price, or stacked with the others over the sale's gross.
+      const over = discountOverLimit(fen, gross, policy) && !action.approvedBy;
+      if (over || needsDiscountApproval(cart, next, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
       return guardLowering(cart, next, action.approvedBy);
     }
     case 'setOrderDiscount': {
-      const base = cartTotals({ ...cart, orderDiscount: null, tenders: [] }).subtotalFen;
+      // A sale discount applies to what the lines cost after their own discounts.
+      const base = cartSummary({ ...cart, orderDiscount: null, tenders: [] }).linesNetFen;
       const fen = discountFen(action.discount, base);
       if (!validDiscount(action.discount) || fen > base) return refuse('discount-too-big', { fen: base });
-      if (discountOverLimit(fen, base, policy) && !action.approvedBy) return refuse('needs-approval', { reason: 'discount-over-limit' });
       const next = { ...cart, orderDiscount: action.discount && fen > 0 ? action.discount : null };
+      const over = discountOverLimit(fen, base, policy) && !action.approvedBy;
+      if (over || needsDiscountApproval(cart, next, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
       return guardLowering(cart, next, action.approvedBy);
     }
     case 'addTender': {
       const t = action.tender;
       if (!Number.isSafeInteger(t.tenderedFen) || t.tenderedFen <= 0) return refuse('bad-amount');
+      if (t.reference != null && textProblem(t.reference, LIMITS.paymentReference)) return refuse('bad-reference', { n: LIMITS.paymentReference });
+      if (cart.tenders.length >= LIMITS.saleTenders) return refuse('too-many-tenders', { n: LIMITS.saleTenders });
       const totals = cartTotals(cart);
       if (totals.dueFen <= 0) return refuse('already-paid');
       if (t.method !== 'cash' && t.tenderedFen > totals.dueFen) return refuse('tender-over-due', { fen: totals.dueFen });

@@ -2,6 +2,8 @@
 // The English table is the reference: the Chinese one must have exactly the same keys (the type
 // says so), and a test checks that both use the same parameters.
 
+import { LIMITS } from './limits.js';
+
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: Lang[] = ['zh-CN', 'en'];
 
@@ -199,6 +201,10 @@ const en = {
   'refusal.bad-amount': 'The amount must be more than 0.',
   'refusal.no-tender': 'No payment to undo.',
   'refusal.cart-not-empty': 'Finish this sale first, or put it on hold (F6).',
+  'refusal.too-many-lines': `A sale holds at most ${LIMITS.saleLines} lines: take payment for this one and ring the rest up as a new sale.`,
+  'refusal.too-many-tenders': `A sale takes at most ${LIMITS.saleTenders} payments: pay the rest in one.`,
+  'refusal.bad-reference': `The reference must be at most ${LIMITS.paymentReference} characters, without control characters: type it again.`,
+  'refusal.bad-line': 'This product’s name or code cannot go on a sale (empty, too long, or a control character): correct it in the catalog.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -394,6 +400,10 @@ const zh: Record<MessageKey, string> = {
   'refusal.bad-amount': '金额必须大于 0。',
   'refusal.no-tender': '没有可撤销的付款。',
   'refusal.cart-not-empty': '请先完成当前交易，或按 F6 挂单。',
+  'refusal.too-many-lines': `一笔交易最多 ${LIMITS.saleLines} 行：请先结算这一笔，其余商品另开一笔。`,
+  'refusal.too-many-tenders': `一笔交易最多 ${LIMITS.saleTenders} 笔付款：剩余金额请一次付清。`,
+  'refusal.bad-reference': `参考号最多 ${LIMITS.paymentReference} 个字符，且不能含控制字符：请重新输入。`,
+  'refusal.bad-line': '该商品的名称或条码无法记入交易（为空、过长或含控制字符）：请在商品资料中更正。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

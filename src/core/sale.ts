@@ -1,5 +1,6 @@
 // Pure pricing of a finished basket: line totals, discounts, tenders and change. The checkout's
 // cart, `till simulate sales` and the sale writer all go through these functions.
+import { LIMITS, textProblem } from './limits.js';
 import { weighedLineFen } from './money.js';
 import type { Payment, Sale, SaleLine, TenderMethod } from './types.js';
 
@@ -68,24 +69,44 @@ export function priceLines(drafts: LineDraft[]): SaleLine[] {
   });
 }
 
+/**
+ * A sale's figures, one definition everywhere (DESIGN.md): the screen's bar, the receipt, the
+ * sale's JSON, the exports and HQ read these and nothing else.
+ */
 export interface Totals {
+  /** Σ qty × unit price: every line's gross amount, before any discount. */
   subtotalFen: number;
+  /** The discount on the whole sale alone (applied to what the lines cost after their own discounts). */
   orderDiscountFen: number;
+  /** Σ line discounts + the sale discount. */
   discountFen: number;
+  /** subtotal − discount. */
   totalFen: number;
   itemCount: number;
 }
 
+/** What the lines cost after their own discounts: the base of a sale discount. */
+export function linesNetFen(lines: Pick<SaleLine, 'lineTotalFen'>[]): number {
+  return lines.reduce((s, l) => s + l.lineTotalFen, 0);
+}
+
 export function computeTotals(lines: SaleLine[], orderDiscountFen = 0): Totals {
-  const subtotalFen = lines.reduce((s, l) => s + l.lineTotalFen, 0);
-  if (!Number.isSafeInteger(orderDiscountFen) || orderDiscountFen < 0 || orderDiscountFen > subtotalFen) {
-    throw new SaleError('the order discount must be between 0 and the subtotal');
+  let subtotalFen = 0;
+  let lineDiscountFen = 0;
+  for (const l of lines) {
+    subtotalFen += l.lineTotalFen + l.discountFen;
+    lineDiscountFen += l.discountFen;
   }
+  const net = subtotalFen - lineDiscountFen;
+  if (!Number.isSafeInteger(orderDiscountFen) || orderDiscountFen < 0 || orderDiscountFen > net) {
+    throw new SaleError('the order discount must be between 0 and what the lines cost after their discounts');
+  }
+  const discountFen = lineDiscountFen + orderDiscountFen;
   return {
     subtotalFen,
     orderDiscountFen,
-    discountFen: orderDiscountFen + lines.reduce((s, l) => s + l.discountFen, 0),
-    totalFen: subtotalFen - orderDiscountFen,
+    discountFen,
+    totalFen: subtotalFen - discountFen,
     itemCount: lines.reduce((s, l) => s + (l.qtyGrams !== null ? 1 : l.qty), 0),
   };
 }
@@ -121,8 +142,44 @@ export interface SaleContext {
   createdAt: string;
 }
 
+/**
+ * The first way a sale would break a limit HQ holds it to (core/limits.ts), or null. The cart
+ * refuses these as they happen; this is the last check before a sale is written, so that what
+ * the till commits HQ accepts.
+ */
+export function saleLimitProblem(draft: SaleDraft, ctx: Pick<SaleContext, 'receiptNo' | 'storeCode' | 'tillCode'>): string | null {
+  if (draft.lines.length > LIMITS.saleLines) return `a sale may have at most ${LIMITS.saleLines} lines (this one has ${draft.lines.length})`;
+  if (draft.tenders.length > LIMITS.saleTenders) return `a sale may have at most ${LIMITS.saleTenders} payments (this one has ${draft.tenders.length})`;
+  const texts: Array<[string, string, number, boolean]> = [
+    ['the cashier id', draft.cashierId, LIMITS.cashierId, true],
+    ['the cashier name', draft.cashierName, LIMITS.cashierName, false],
+    ['the receipt number', ctx.receiptNo, LIMITS.receiptNo, true],
+    ['the store code', ctx.storeCode, LIMITS.storeCode, true],
+    ['the till code', ctx.tillCode, LIMITS.tillCode, true],
+  ];
+  draft.lines.forEach((l, i) => {
+    texts.push([`line ${i + 1}'s name`, l.name, LIMITS.productName, true]);
+    if (l.barcode !== null) texts.push([`line ${i + 1}'s barcode`, l.barcode, LIMITS.barcode, false]);
+  });
+  draft.tenders.forEach((t, i) => {
+    if (t.reference != null) texts.push([`payment ${i + 1}'s reference`, t.reference, LIMITS.paymentReference, false]);
+  });
+  for (const [what, value, max, required] of texts) {
+    if (required && value.length === 0) return `${what} is empty`;
+    const problem = textProblem(value, max);
+    if (problem) return `${what} ${problem}`;
+  }
+  for (const [i, l] of draft.lines.entries()) {
+    if (l.qtyGrams !== null && (!Number.isSafeInteger(l.qtyGrams) || l.qtyGrams <= 0)) return `line ${i + 1}: a weight must be a whole number of grams above 0`;
+    if (!Number.isSafeInteger(l.unitPriceFen) || l.unitPriceFen < 0) return `line ${i + 1}: the unit price must be 0 or more fen`;
+  }
+  return null;
+}
+
 export function buildSale(draft: SaleDraft, ctx: SaleContext): Sale {
   if (draft.lines.length === 0) throw new SaleError('a sale needs at least one line');
+  const limit = saleLimitProblem(draft, ctx);
+  if (limit) throw new SaleError(limit);
   const lines = priceLines(draft.lines);
   const totals = computeTotals(lines, draft.orderDiscountFen ?? 0);
   const settled = totals.totalFen === 0 && draft.tenders.length === 0 ? { payments: [], paidFen: 0, changeFen: 0 } : settleTenders(totals.totalFen, draft.tenders);

@@ -96,7 +96,9 @@ function hydrate(db: DB, r: SaleRow): SaleWithSync {
     cashierName: r.cashier_name,
     createdAt: r.created_at,
     status: r.status,
-    subtotalFen: r.subtotal_fen,
+    // Gross (Σ qty × unit price) by definition: total + every discount. Sales written before the
+    // figures had one definition stored the lines' net here; reading it this way shows them right.
+    subtotalFen: r.total_fen + r.discount_fen,
     discountFen: r.discount_fen,
     orderDiscountFen: r.order_discount_fen,
     totalFen: r.total_fen,

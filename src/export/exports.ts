@@ -1,6 +1,7 @@
 // till products export, till export sales: the catalog and the sales of a period as CSV (for
 // Excel and accounting), JSON or NDJSON (for scripts), streamed page by page from SQLite.
-// CSV amounts are in yuan ("13.50"); JSON keeps integer fen in fields ending in Fen.
+// CSV amounts are in yuan ("13.50"); JSON keeps integer fen in fields ending in Fen. A sale's
+// figures are those of core/sale.ts: subtotal (gross) − discount (lines + sale) = total.
 import { businessDate } from '../core/ids.js';
 import { formatFen } from '../core/money.js';
 import type { Payment, Product, SaleLine } from '../core/types.js';
@@ -113,6 +114,8 @@ const LINE_COLUMNS: Column<LineRow>[] = [
   { header: 'qty', value: (r) => r.line.qty },
   { header: 'weight_kg', value: (r) => (r.line.qtyGrams === null ? null : (r.line.qtyGrams / 1000).toFixed(3)) },
   { header: 'unit_price', value: (r) => formatFen(r.line.unitPriceFen) },
+  // qty × unit price (weighed: rounded half-up to the fen); gross − discount = line_total.
+  { header: 'gross', value: (r) => formatFen(r.line.lineTotalFen + r.line.discountFen) },
   { header: 'discount', value: (r) => formatFen(r.line.discountFen) },
   { header: 'line_total', value: (r) => formatFen(r.line.lineTotalFen) },
 ];
@@ -146,7 +149,10 @@ function* wrap(sales: Iterable<SaleWithSync>): Generator<{ sale: SaleWithSync }>
 export async function exportSales(db: DB, q: SaleQuery, rows: SalesRows, format: Format, out: Output): Promise<number> {
   const sales = iterateSales(db, q);
   return unmapped(db, () => {
-    if (rows === 'lines') return stream(linesOf(sales), out, new Formatter(format, LINE_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.line })));
+    if (rows === 'lines') {
+      const json = (r: LineRow) => ({ ...saleKeyJson(r.sale), ...r.line, grossFen: r.line.lineTotalFen + r.line.discountFen });
+      return stream(linesOf(sales), out, new Formatter(format, LINE_COLUMNS, json));
+    }
     if (rows === 'payments') return stream(paymentsOf(sales), out, new Formatter(format, PAYMENT_COLUMNS, (r) => ({ ...saleKeyJson(r.sale), ...r.payment })));
     return stream(wrap(sales), out, new Formatter(format, SALE_COLUMNS, (r) => ({ ...r.sale, sync: r.sale.syncedAt ? 'synced' : 'pending' })));
   });

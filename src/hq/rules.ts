@@ -67,10 +67,13 @@ export function totalsProblem(s: WireSale): string | null {
     seen.add(l.lineNo);
   }
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  // subtotal = Σ gross (line total + line discount), total = subtotal − discount (DESIGN.md).
+  // Tills from before that definition sent the lines' net as subtotalFen: still accepted.
   const lineTotals = sum(s.lines.map((l) => l.lineTotalFen));
-  if (s.subtotalFen !== lineTotals) return `subtotalFen ${s.subtotalFen} != sum of line totals ${lineTotals}`;
-  if (s.orderDiscountFen > s.subtotalFen) return `orderDiscountFen ${s.orderDiscountFen} exceeds subtotalFen ${s.subtotalFen}`;
-  if (s.totalFen !== s.subtotalFen - s.orderDiscountFen) return `totalFen ${s.totalFen} != subtotalFen ${s.subtotalFen} - orderDiscountFen ${s.orderDiscountFen}`;
+  const gross = lineTotals + sum(s.lines.map((l) => l.discountFen));
+  if (s.subtotalFen !== gross && s.subtotalFen !== lineTotals) return `subtotalFen ${s.subtotalFen} != sum of line amounts before discounts ${gross}`;
+  if (s.orderDiscountFen > lineTotals) return `orderDiscountFen ${s.orderDiscountFen} exceeds the line totals ${lineTotals}`;
+  if (s.totalFen !== lineTotals - s.orderDiscountFen) return `totalFen ${s.totalFen} != subtotalFen ${gross} - discountFen ${s.discountFen}`;
   const discounts = s.orderDiscountFen + sum(s.lines.map((l) => l.discountFen));
   if (s.discountFen !== discounts) return `discountFen ${s.discountFen} != order discount + line discounts ${discounts}`;
   for (const [i, p] of s.payments.entries()) {

@@ -140,6 +140,11 @@ function unitPriceText(l: SaleLine): string {
   return l.qtyGrams !== null ? `${formatFen(l.unitPriceFen)}/kg` : formatFen(l.unitPriceFen);
 }
 
+/** A line's amount before its discount (what qty × unit price comes to). */
+function lineGross(l: SaleLine): number {
+  return l.lineTotalFen + l.discountFen;
+}
+
 function tenderLabel(p: Payment): string {
   const label = TENDER_LABEL[p.method] ?? p.method;
   // Only the last digits of a card or payment code: the full code is the customer's, not paper's.
@@ -193,10 +198,14 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
   field('收银', `${clean(sale.cashierName)} (${sale.cashierId})`);
   rule();
 
-  // Items. Money is one right-hand column as wide as the widest amount on the receipt.
+  // Items. Money is one right-hand column as wide as the widest amount on the receipt. Each line
+  // shows its gross amount (qty × price) with its discount beneath: the amounts sum to 小计, the
+  // discounts beneath them to 单品优惠, and 小计 − 单品优惠 − 整单优惠 = 合计.
+  const lineDiscountFen = sale.discountFen - sale.orderDiscountFen;
   const amounts = [
-    ...sale.lines.flatMap((l) => [formatFen(l.lineTotalFen), l.discountFen ? formatFen(-l.discountFen) : '']),
+    ...sale.lines.flatMap((l) => [formatFen(lineGross(l)), l.discountFen ? formatFen(-l.discountFen) : '']),
     formatFen(sale.subtotalFen),
+    formatFen(-lineDiscountFen),
     formatFen(-sale.orderDiscountFen),
     `￥${formatFen(sale.totalFen)}`,
     ...sale.payments.map((p) => formatFen(p.method === 'cash' ? p.tenderedFen : p.amountFen)),
@@ -217,7 +226,7 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
     text(`  数量 × 单价`);
   }
   for (const l of sale.lines) {
-    const total = padStart(formatFen(l.lineTotalFen), moneyW);
+    const total = padStart(formatFen(lineGross(l)), moneyW);
     if (table) {
       const names = wrap(l.name, nameW);
       names.forEach((n, i) => {
@@ -236,8 +245,8 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
     for (const l of leftRight(label, padStart(fen, moneyW), cols)) text(l, 'left', extra);
   };
   sum(`共 ${sale.itemCount} 件  小计`, formatFen(sale.subtotalFen));
+  if (lineDiscountFen > 0) sum('单品优惠', formatFen(-lineDiscountFen));
   if (sale.orderDiscountFen > 0) sum('整单优惠', formatFen(-sale.orderDiscountFen));
-  if (sale.discountFen > 0 && sale.discountFen !== sale.orderDiscountFen) sum('共优惠', formatFen(sale.discountFen));
   sum('合计', `￥${formatFen(sale.totalFen)}`, { bold: true, size: 'tall' });
   for (const p of sale.payments) sum(tenderLabel(p), formatFen(p.method === 'cash' ? p.tenderedFen : p.amountFen));
   if (sale.changeFen > 0 || sale.payments.some((p) => p.method === 'cash')) sum('找零', formatFen(sale.changeFen));

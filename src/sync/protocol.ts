@@ -3,6 +3,10 @@
 // Amounts are integer fen; every sale carries its per-till gap-free `seq`.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { LIMITS } from '../core/limits.js';
+
+/** The limits every payload below is held to; the till checks the same ones where data enters. */
+export { LIMITS };
 
 export const PROTOCOL_VERSION = 1;
 
@@ -24,8 +28,8 @@ const nonNegFen = fen.nonnegative();
 export const saleLineSchema = z.object({
   lineNo: z.number().int().positive(),
   productId: z.number().int().nullable(),
-  barcode: z.string().max(64).nullable(),
-  name: z.string().min(1).max(200),
+  barcode: z.string().max(LIMITS.barcode).nullable(),
+  name: z.string().min(1).max(LIMITS.productName),
   qty: z.number().int().positive(),
   qtyGrams: z.number().int().positive().nullable(),
   unitPriceFen: nonNegFen,
@@ -38,17 +42,17 @@ export const paymentSchema = z.object({
   amountFen: nonNegFen,
   tenderedFen: nonNegFen,
   changeFen: nonNegFen,
-  reference: z.string().max(64).nullable(),
+  reference: z.string().max(LIMITS.paymentReference).nullable(),
 });
 
 export const saleSchema = z.object({
   id: z.string().uuid(),
-  receiptNo: z.string().min(1).max(64),
-  storeCode: z.string().min(1).max(16),
-  tillCode: z.string().min(1).max(16),
+  receiptNo: z.string().min(1).max(LIMITS.receiptNo),
+  storeCode: z.string().min(1).max(LIMITS.storeCode),
+  tillCode: z.string().min(1).max(LIMITS.tillCode),
   seq: z.number().int().positive(),
-  cashierId: z.string().min(1).max(16),
-  cashierName: z.string().max(64),
+  cashierId: z.string().min(1).max(LIMITS.cashierId),
+  cashierName: z.string().max(LIMITS.cashierName),
   createdAt: z.string().datetime(),
   status: z.enum(['completed', 'voided']),
   subtotalFen: nonNegFen,
@@ -58,8 +62,8 @@ export const saleSchema = z.object({
   paidFen: nonNegFen,
   changeFen: nonNegFen,
   itemCount: z.number().int().nonnegative(),
-  lines: z.array(saleLineSchema).min(1).max(500),
-  payments: z.array(paymentSchema).max(20),
+  lines: z.array(saleLineSchema).min(1).max(LIMITS.saleLines),
+  payments: z.array(paymentSchema).max(LIMITS.saleTenders),
 });
 export type WireSale = z.infer<typeof saleSchema>;
 
@@ -94,13 +98,13 @@ export type UploadResponse = z.infer<typeof uploadResponseSchema>;
 
 export const catalogProductSchema = z.object({
   hqId: z.number().int().positive(),
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(LIMITS.productName),
   priceFen: nonNegFen,
-  unit: z.string().max(16),
-  category: z.string().max(64),
+  unit: z.string().max(LIMITS.unit),
+  category: z.string().max(LIMITS.category),
   weighed: z.boolean(),
   plu: z.string().nullable(),
-  barcodes: z.array(z.string()).max(20),
+  barcodes: z.array(z.string()).max(LIMITS.productBarcodes),
   active: z.boolean(),
 });
 export type CatalogProduct = z.infer<typeof catalogProductSchema>;

@@ -34,9 +34,9 @@ describe.each([58, 80] as const)('a receipt on %i mm paper', (paper: PaperWidth)
     expect(lines).toContain('收银 张三 (1001)');
   });
 
-  it('puts every line total flush right, in one money column, for Chinese and ASCII names alike', () => {
+  it('puts every line amount (before its discount) flush right, in one money column, for Chinese and ASCII names alike', () => {
     for (const l of sale.lines) {
-      const total = formatFen(l.lineTotalFen);
+      const total = formatFen(l.lineTotalFen + l.discountFen);
       const row = lines.find((t) => t.endsWith(` ${total}`) && stringWidth(t) === cols);
       expect(row, `${l.name}: ${total}`).toBeDefined();
     }
@@ -115,7 +115,9 @@ describe('marks', () => {
 
 describe('text from the catalog', () => {
   it('cannot smuggle printer commands, and ¥ becomes the full-width ￥ Chinese printers have', () => {
-    const { sale, identity } = saleFixture({ ...MIXED_DRAFT, lines: [{ ...MIXED_DRAFT.lines[0], name: '特价¥5\x1b@\x1dV\x00饮料' }] });
+    // The till no longer sells such a name (core/limits.ts), but a sale from before, reprinted, may hold one.
+    const { sale: plain, identity } = saleFixture({ ...MIXED_DRAFT, lines: [MIXED_DRAFT.lines[0]] });
+    const sale = { ...plain, lines: [{ ...plain.lines[0], name: '特价¥5\x1b@\x1dV\x00饮料' }] };
     const lines = texts(layoutReceipt({ sale, identity, footer: '满¥50减¥5', paper: 58 }));
     const all = lines.join('\n');
     expect(all).not.toMatch(/[\x00-\x09\x0b-\x1f\u00a5]/);
