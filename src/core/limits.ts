@@ -49,3 +49,21 @@ export function textProblem(s: string, max: number): string | null {
   if (hasControlChar(s)) return `holds a control character (${describeControlChar(s)})`;
   return null;
 }
+
+/**
+ * The first text field of a product that breaks the catalog's limits (the product writers at
+ * the till and at HQ, both imports), as "<field> <problem>", or null. `name` is as stored
+ * (trimmed by the caller).
+ */
+export function productTextProblem(p: { name: string; unit?: string | null; category?: string | null }): string | null {
+  const fields: Array<[string, string | null | undefined, number]> = [
+    ['the name', p.name, LIMITS.productName],
+    ['the unit', p.unit, LIMITS.unit],
+    ['the category', p.category, LIMITS.category],
+  ];
+  for (const [what, value, max] of fields) {
+    const problem = value == null ? null : textProblem(value, max);
+    if (problem) return `${what} ${problem}`;
+  }
+  return null;
+}

@@ -1,12 +1,12 @@
 // products + product_barcodes, writers: validate, compute pinyin initials once, write in a
 // transaction. Kept apart from the readers because pinyin-pro is heavy to load.
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
+import { LIMITS, productTextProblem } from '../core/limits.js';
 import { pinyinInitials } from '../core/pinyin.js';
 import type { Product } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { assertInTransaction, stmt, type DB } from './open.js';
 import { getProduct, type ProductRow } from './products.js';
-
 
 export interface ProductInput {
   name: string;
@@ -23,11 +23,14 @@ export interface ProductInput {
 export function validateProductInput(input: ProductInput): ProductInput {
   const name = input.name?.trim();
   if (!name) throw new UserError('A product needs a name (--name).');
-  if (name.length > 200) throw new UserError(`The name "${name.slice(0, 20)}…" is longer than 200 characters.`);
+  // The limits HQ holds a sale's line and a catalog product to (core/limits.ts).
+  const text = productTextProblem({ name, unit: input.unit, category: input.category });
+  if (text) throw new UserError(`${text[0].toUpperCase()}${text.slice(1)}.`);
   if (!Number.isSafeInteger(input.priceFen) || input.priceFen < 0) {
     throw new UserError(`The price must be a non-negative amount in fen, got ${input.priceFen}.`);
   }
   const barcodes = [...new Set((input.barcodes ?? []).map((b) => checkedBarcode(b)))];
+  if (barcodes.length > LIMITS.productBarcodes) throw new UserError(`A product may have at most ${LIMITS.productBarcodes} barcodes, got ${barcodes.length}.`);
   if (input.plu != null && !/^\d{5}$/.test(input.plu)) {
     throw new UserError(`The scale item code (PLU) must be 5 digits, got "${input.plu}".`);
   }

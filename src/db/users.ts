@@ -1,5 +1,6 @@
 // users: cashiers, supervisors and admins with hashed PINs and a lockout after wrong PINs.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { LIMITS, textProblem } from '../core/limits.js';
 import type { Role } from '../core/types.js';
 import { UserError } from '../errors.js';
 import type { DB } from './open.js';
@@ -57,6 +58,9 @@ export function createUser(db: DB, input: { id: string; name: string; role: Role
   validatePin(input.pin);
   if (!ROLES.includes(input.role)) throw new UserError(`Role must be one of ${ROLES.join(', ')}.`);
   if (getUser(db, input.id)) throw new UserError(`User ${input.id} already exists.`, 'E_DUPLICATE');
+  // The name goes on every sale this cashier rings up: held to the protocol's limit (core/limits.ts).
+  const nameProblem = textProblem(input.name.trim(), LIMITS.cashierName);
+  if (nameProblem) throw new UserError(`The name ${nameProblem}.`);
   db.prepare('INSERT INTO users (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
     input.id,
     input.name.trim() || input.id,

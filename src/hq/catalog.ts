@@ -3,6 +3,7 @@
 // rows, and pages of changes since a cursor for the tills (DESIGN.md, "Catalog pull").
 // A product may be limited to one store; tills of other stores never see it.
 import { BarcodeError, validateBarcode } from '../core/barcode.js';
+import { LIMITS, productTextProblem } from '../core/limits.js';
 import { NotFoundError, TillError, UserError } from '../errors.js';
 import type { ProductPatch } from '../db/products-write.js';
 import type { CatalogChange, CatalogPage, CatalogProduct } from '../sync/protocol.js';
@@ -78,16 +79,17 @@ function toProduct(r: ProductRow): HqProduct {
 export function validateHqProduct(input: HqProductInput): Required<Omit<HqProductInput, 'storeCode'>> & { storeCode: string | null } {
   const name = input.name?.trim() ?? '';
   if (!name) throw new UserError('A product needs a name (--name).');
-  if (name.length > 200) throw new UserError(`The name "${name.slice(0, 20)}…" is longer than 200 characters.`);
+  // The limits a till's sale of it is held to (core/limits.ts): no control character (a NUL in a
+  // name would get every sale of the product quarantined), no field longer than the protocol's.
+  const text = productTextProblem({ name, unit: (input.unit ?? '').trim(), category: (input.category ?? '').trim() });
+  if (text) throw new UserError(`${text[0].toUpperCase()}${text.slice(1)}.`);
   if (!Number.isSafeInteger(input.priceFen) || input.priceFen < 0) throw new UserError(`The price must be a non-negative amount in fen, got ${input.priceFen}.`);
   const barcodes = [...new Set((input.barcodes ?? []).map(checkedBarcode))].sort();
-  if (barcodes.length > 20) throw new UserError(`A product may have at most 20 barcodes, got ${barcodes.length}.`);
+  if (barcodes.length > LIMITS.productBarcodes) throw new UserError(`A product may have at most ${LIMITS.productBarcodes} barcodes, got ${barcodes.length}.`);
   const plu = input.plu == null || input.plu === '' ? null : input.plu;
   if (plu !== null && !/^\d{5}$/.test(plu)) throw new UserError(`The scale item code (PLU) must be 5 digits, got "${plu}".`);
   const unit = (input.unit ?? '').trim();
-  if (unit.length > 16) throw new UserError(`The unit "${unit}" is longer than 16 characters.`);
   const category = (input.category ?? '').trim();
-  if (category.length > 64) throw new UserError(`The category "${category.slice(0, 20)}…" is longer than 64 characters.`);
   return { name, priceFen: input.priceFen, barcodes, unit, category, weighed: input.weighed ?? false, plu, active: input.active ?? true, storeCode: input.storeCode ?? null };
 }
 

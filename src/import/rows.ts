@@ -1,14 +1,14 @@
 // One CSV record → a validated ProductInput, or the reason it cannot be imported. Pure: no
 // database, so HQ's catalog import validates rows exactly as a till does.
 import { BarcodeError, hasValidCheckDigit, validateBarcode } from '../core/barcode.js';
+import { describeControlChar, LIMITS } from '../core/limits.js';
 import { MoneyParseError, parseYuan } from '../core/money.js';
 import type { ProductInput } from '../db/products-write.js';
 import type { Layout } from './columns.js';
 import { SeenCodes } from './seen.js';
 
-/** Same limit as `validateProductInput` (src/db/products-write.ts). */
-const MAX_NAME = 200;
-const MAX_TEXT = 100;
+// The limits of core/limits.ts, which the product writers at the till and HQ also hold to.
+const MAX_NAME = LIMITS.productName;
 
 const YES = new Set(['1', 'y', 'yes', 'true', 't', '是', '称重', '√', 'on']);
 const NO = new Set(['0', 'n', 'no', 'false', 'f', '否', '不称重', '', 'off']);
@@ -23,8 +23,14 @@ export function unguard(cell: string): string {
   return cell.length > 1 && cell.charCodeAt(0) === 39 && /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
+/** Line breaks and tabs inside a quoted cell (Alt+Enter in Excel): one space on a product. */
+const CELL_BREAKS = /[\t\r\n]+/g;
+/** Any other control character: a NUL, printer commands (ESC, GS), DEL, C1. */
+// eslint-disable-next-line no-control-regex
+const BAD_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 function text(cell: string | undefined, what: string, max: number): string {
-  const s = unguard((cell ?? '').trim());
+  const s = unguard((cell ?? '').trim()).replace(CELL_BREAKS, ' ').trim();
   if (s.length > max) throw new RowError(`${what} is longer than ${max} characters ("${s.slice(0, 20)}…")`);
   return s;
 }
@@ -138,6 +144,13 @@ export class RowValidator {
     if (mayHoldBadBytes && record.some((c) => c.includes('\uFFFD'))) {
       throw new RowError(`the line holds bytes that are not valid ${this.encodingHint}; the file mixes encodings, save it again as one (UTF-8 or GB18030)`);
     }
+    // A NUL or another control character in any cell, wherever it is in the file (the encoding
+    // sniffer only reads the first 64 KB): stored, it would get every sale of the product
+    // quarantined at HQ, or send commands to the receipt printer.
+    // Line breaks inside a quoted cell become spaces (text() below).
+    for (let i = 0; i < record.length; i++) {
+      if (BAD_CONTROL.test(record[i])) throw new RowError(`column ${i + 1} holds a control character (${describeControlChar(record[i].replace(CELL_BREAKS, ' '))}); remove it and import the row again`);
+    }
     const name = text(record[index.name!], 'name', MAX_NAME);
     if (!name) throw new RowError('name is empty');
     const priceFen = price(record[index.price!]);
@@ -147,8 +160,8 @@ export class RowValidator {
       if (cell.trim() !== '') for (const part of cell.split('|')) if (part.trim() !== '') codes.push(importBarcode(part));
     }
     const p: ProductInput = { name, priceFen, barcodes: codes };
-    if (index.unit !== undefined) p.unit = text(record[index.unit], 'unit', MAX_TEXT);
-    if (index.category !== undefined) p.category = text(record[index.category], 'category', MAX_TEXT);
+    if (index.unit !== undefined) p.unit = text(record[index.unit], 'unit', LIMITS.unit);
+    if (index.category !== undefined) p.category = text(record[index.category], 'category', LIMITS.category);
     if (index.weighed !== undefined) {
       const w = weighed(record[index.weighed] ?? '');
       if (w !== undefined) p.weighed = w;

@@ -29,12 +29,12 @@ async function readError(input: string | Uint8Array, opts: ParseOptions = {}): P
 const errors = (rows: ParsedRow[]) => rows.filter((r) => r.error).map((r) => ({ line: r.line, error: r.error }));
 
 describe('reading a product file', () => {
-  it('reads an Excel UTF-8 file with BOM, CRLF, Chinese headers and quoted commas, quotes and newlines', async () => {
+  it('reads an Excel UTF-8 file with BOM, CRLF, Chinese headers and quoted commas, quotes and newlines (a line break in a name becomes a space)', async () => {
     const file = '\uFEFF条码,品名,售价,单位,分类\r\n6901234567892,"可口可乐, 500ml",3.50,瓶,饮料\r\n6920202888883,"12"" 披萨\r\n(冷冻)",¥25,个,"冷冻"\r\n';
     const rows = await read(file);
     expect(rows).toEqual([
       { line: 2, product: { barcodes: ['6901234567892'], name: '可口可乐, 500ml', priceFen: 350, unit: '瓶', category: '饮料' } },
-      { line: 3, product: { barcodes: ['6920202888883'], name: '12" 披萨\r\n(冷冻)', priceFen: 2500, unit: '个', category: '冷冻' } },
+      { line: 3, product: { barcodes: ['6920202888883'], name: '12" 披萨 (冷冻)', priceFen: 2500, unit: '个', category: '冷冻' } },
     ]);
   });
 
