@@ -30,11 +30,12 @@ function showSale(s: SaleWithSync): string {
   for (const l of s.lines) {
     const unit = l.qtyGrams !== null ? `${formatFen(l.unitPriceFen)}/kg` : formatFen(l.unitPriceFen);
     const disc = l.discountFen ? `  (-${formatFen(l.discountFen)})` : '';
-    out.push(`  ${l.lineNo}. ${l.name}  ${qtyText(l)} @ ${unit}  = ${formatFen(l.lineTotalFen)}${disc}`);
+    out.push(`  ${l.lineNo}. ${l.name}  ${qtyText(l)} @ ${unit}  = ${formatFen(l.lineTotalFen + l.discountFen)}${disc}`);
   }
   out.push('');
   out.push(`Subtotal  ${formatFen(s.subtotalFen)}`);
-  if (s.orderDiscountFen) out.push(`Discount  -${formatFen(s.orderDiscountFen)}`);
+  // Subtotal − Discount = Total (core/sale.ts): the discount is the lines' and the sale's.
+  if (s.discountFen) out.push(`Discount  -${formatFen(s.discountFen)}${s.orderDiscountFen && s.orderDiscountFen !== s.discountFen ? `  (sale -${formatFen(s.orderDiscountFen)})` : ''}`);
   out.push(`Total     ${formatFen(s.totalFen)}  (${s.itemCount} items)`);
   for (const p of s.payments) {
     const extra = p.method === 'cash' && p.changeFen ? ` tendered ${formatFen(p.tenderedFen)}, change ${formatFen(p.changeFen)}` : p.reference ? ` ref ${p.reference}` : '';
