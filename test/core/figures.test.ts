@@ -2,7 +2,8 @@
 // (gross), discount = Σ line discounts + sale discount, total = subtotal − discount. Over random
 // carts — counted and weighed lines, label prices, % and amount discounts on lines and on the
 // sale, split tenders — every figure a person can read adds up: on the screen's bar (the cart
-// summary), on the printed receipt, in the sale's JSON and in the CSV and NDJSON exports.
+// summary), on the printed receipt, in the sale's JSON and in the CSV and NDJSON exports; and
+// HQ's check of a sale's totals accepts them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { parseYuan, weighedLineFen } from '../../src/core/money.js';
 import type { Sale } from '../../src/core/types.js';
 import { findSale } from '../../src/db/sales.js';
 import { exportSales, type SalesRows } from '../../src/export/exports.js';
+import { checkSale } from '../../src/hq/rules.js';
 import { Output, type Format } from '../../src/export/output.js';
 import { layoutReceipt, renderText } from '../../src/print/layout.js';
 import { memoryTill } from '../helpers/till.js';
@@ -189,6 +191,9 @@ describe('a sale’s figures add up wherever a person reads them', () => {
           checkJson(JSON.parse(JSON.stringify(findSale(db, sale.receiptNo))));
           checkReceipt(sale);
           await checkExports(sale);
+          // HQ reads the same figures and accepts them.
+          const atHq = checkSale(JSON.parse(JSON.stringify(sale)), sale.seq, { storeCode: 'S001', tillCode: 'T01' });
+          expect(atHq.ok ? null : atHq.reason).toBeNull();
         } finally {
           db.exec('DELETE FROM payments; DELETE FROM sale_lines; DELETE FROM outbox; DELETE FROM sales;');
         }
@@ -209,5 +214,16 @@ describe('a sale’s figures add up wherever a person reads them', () => {
     apply({ type: 'setLineDiscount', index: 0, discount: { kind: 'percent', bp: 3000 } });
     apply({ type: 'setOrderDiscount', discount: { kind: 'amount', fen: 500 } });
     expect(cartSummary(cart)).toMatchObject({ subtotalFen: 6600, discountFen: 1380 + 500, orderDiscountFen: 500, totalFen: 6600 - 1880 });
+  });
+
+  it('HQ takes the gross subtotal, still takes the net one older tills send, and refuses any other', () => {
+    const sale = commitCart(db, ringUp({ lines: [{ kind: 'count', price: 4600, qty: 1, grams: 1, discount: { kind: 'percent', bp: 3000 } }], order: { kind: 'amount', fen: 500 }, tenders: [], extraCash: 0 }), { id: '1001', name: '张三' });
+    const till = { storeCode: 'S001', tillCode: 'T01' };
+    const wire = JSON.parse(JSON.stringify(sale)) as Sale;
+    expect(wire).toMatchObject({ subtotalFen: 4600, discountFen: 1880, orderDiscountFen: 500, totalFen: 2720 });
+    expect(checkSale(wire, sale.seq, till).ok).toBe(true);
+    expect(checkSale({ ...wire, subtotalFen: 3220 }, sale.seq, till).ok).toBe(true);
+    expect(checkSale({ ...wire, subtotalFen: 4000 }, sale.seq, till)).toMatchObject({ ok: false, reason: expect.stringMatching(/subtotalFen 4000/) });
+    db.exec('DELETE FROM payments; DELETE FROM sale_lines; DELETE FROM outbox; DELETE FROM sales;');
   });
 });
