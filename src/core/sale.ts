@@ -195,3 +195,34 @@ export function buildSale(draft: SaleDraft, ctx: SaleContext): Sale {
     payments: settled.payments,
   };
 }
+
+/**
+ * Splits `amountFen` (a sale discount) over lines in proportion to `weightsFen` (what each line
+ * costs after its own discount) by largest remainder: each line gets the floor of its exact
+ * share, and the fen left over go one each to the lines with the largest remainders (the
+ * earlier line first on a tie). The shares sum to exactly `amountFen` and none exceeds its
+ * weight. Returns and the store's day need it to refund a line's true price.
+ */
+export function allocateByLargestRemainder(amountFen: number, weightsFen: number[]): number[] {
+  if (!Number.isSafeInteger(amountFen) || amountFen < 0) throw new SaleError('the amount to allocate must be 0 or more fen');
+  if (weightsFen.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new SaleError('the weights must be 0 or more fen');
+  const total = weightsFen.reduce((s, w) => s + BigInt(w), 0n);
+  if (BigInt(amountFen) > total) throw new SaleError(`cannot allocate ${amountFen} fen over lines worth ${total} fen`);
+  if (amountFen === 0 || total === 0n) return weightsFen.map(() => 0);
+  const amount = BigInt(amountFen);
+  const shares = weightsFen.map((w) => Number((amount * BigInt(w)) / total));
+  const remainders = weightsFen.map((w, i) => ({ i, r: (amount * BigInt(w)) % total }));
+  remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  let left = amountFen - shares.reduce((s, x) => s + x, 0);
+  for (const { i } of remainders) {
+    if (left === 0) break;
+    shares[i] += 1;
+    left -= 1;
+  }
+  return shares;
+}
+
+/** The sale discount's share of each line (by what the line costs after its own discount). */
+export function saleDiscountByLine(sale: { orderDiscountFen: number; lines: Pick<SaleLine, 'lineTotalFen'>[] }): number[] {
+  return allocateByLargestRemainder(sale.orderDiscountFen, sale.lines.map((l) => l.lineTotalFen));
+}
