@@ -90,11 +90,11 @@ function fileWithNulAt(nulLine: number, rows = 1600): { path: string; text: stri
 }
 
 describe('the till’s import', () => {
-  it('a NUL after the first 64 KB of the file is a rejected row with its line; the rest is imported', async () => {
+  it.each(['thread', 'worker'] as const)('a NUL after the first 64 KB of the file is a rejected row with its line; the rest is imported (read on a %s)', async (reader) => {
     const { path, text } = fileWithNulAt(1500);
     expect(Buffer.byteLength(text.split('\n').slice(0, 1499).join('\n'))).toBeGreaterThan(64 * 1024);
     const db = memoryTill();
-    const s = await importProducts(db, path, { reader: 'thread', rejectsPath: join(dir, 'till.rejects.csv') });
+    const s = await importProducts(db, path, { reader, rejectsPath: join(dir, `till-${reader}.rejects.csv`) });
     expect(s).toMatchObject({ rows: 1600, added: 1599, rejected: 1 });
     expect(s.rejects[0].line).toBe(1500);
     expect(s.rejects[0].reason).toMatch(/column 2 holds a control character \(U\+0000/);
