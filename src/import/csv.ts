@@ -138,16 +138,23 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
   // text from iconv.
   const decoder = encoding === 'utf-8' ? undefined : iconv.getDecoder(encoding, { stripBOM: true });
   const utf8 = decoder ? undefined : new Utf8Check();
-  // Rows are searched for U+FFFD (bytes not valid in the encoding) once the input holds one.
+  // Rows are searched for U+FFFD (bytes not valid in the encoding) once the input holds one,
+  // and for control characters (a NUL…) once the input holds one, wherever it is in the file.
   let badBytes = false;
+  let controls = false;
+  const controlBytes = new ControlBytes();
   const feed = (buf: Buffer | undefined) => {
     const end = buf === undefined;
     let input: Buffer | string | undefined = buf;
     if (decoder) {
       const text = buf ? decoder.write(buf) : (decoder.end() ?? '');
       if (!badBytes && text.includes('\uFFFD')) badBytes = true;
+      if (!controls && CONTROL_TEXT.test(text)) controls = true;
       input = text.length > 0 ? text : undefined;
-    } else if (!badBytes) badBytes = buf ? utf8!.write(buf) : utf8!.end();
+    } else {
+      if (!badBytes) badBytes = buf ? utf8!.write(buf) : utf8!.end();
+      if (!controls && buf) controls = controlBytes.write(buf);
+    }
     if (!input && !end) return;
     try {
       reader.push(input, end, records);
@@ -219,7 +226,7 @@ export async function openProductCsv(input: CsvInput, opts: ParseOptions = {}): 
       const line = lines[i];
       try {
         if (record.length > width && extraCells(record, width)) throw new RowError(tooMany(record.length));
-        const product = validator.validate(record, line, badBytes);
+        const product = validator.validate(record, line, badBytes, controls);
         out.push(initials ? { line, product, pinyin: initials.initials(product.name) } : { line, product });
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
@@ -524,6 +531,34 @@ function countLf(s: string): number {
 }
 
 const REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
+
+/** A control character other than tab and line breaks (decoded text). */
+// eslint-disable-next-line no-control-regex
+const CONTROL_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** C0 bytes other than tab, LF and CR, and DEL. */
+const CONTROL_BYTES = [...Array.from({ length: 32 }, (_, c) => c).filter((c) => c !== 0x09 && c !== 0x0a && c !== 0x0d), 0x7f];
+
+/**
+ * Whether UTF-8 input fed a chunk at a time holds a control character other than tab and line
+ * breaks: a C0 byte, DEL, or a C1 character (0xC2 0x80–0x9F, also when a chunk ends between the
+ * two). One native byte search per control byte: several times cheaper than searching every
+ * cell of every row, which the import's budget cannot afford.
+ */
+class ControlBytes {
+  private lastC2 = false;
+
+  write(b: Buffer): boolean {
+    const n = b.length;
+    if (this.lastC2 && n > 0 && b[0] >= 0x80 && b[0] <= 0x9f) return true;
+    for (const c of CONTROL_BYTES) if (b.indexOf(c) !== -1) return true;
+    for (let i = b.indexOf(0xc2); i !== -1 && i + 1 < n; i = b.indexOf(0xc2, i + 1)) {
+      if (b[i + 1] >= 0x80 && b[i + 1] <= 0x9f) return true;
+    }
+    this.lastC2 = n > 0 && b[n - 1] === 0xc2;
+    return false;
+  }
+}
 
 /**
  * Whether UTF-8 input fed a chunk at a time holds bytes that are not UTF-8 (the decoder turns

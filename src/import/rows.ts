@@ -139,7 +139,11 @@ export class RowValidator {
   }
 
   /** Returns the product, or throws RowError with the reason. */
-  validate(record: string[], line: number, mayHoldBadBytes = true): ProductInput {
+  /**
+   * `mayHoldBadBytes` / `mayHoldControls`: the input so far held a U+FFFD / a control character,
+   * so the row's cells must be searched for one (true unless the reader knows better).
+   */
+  validate(record: string[], line: number, mayHoldBadBytes = true, mayHoldControls = true): ProductInput {
     const { index } = this.layout;
     if (mayHoldBadBytes && record.some((c) => c.includes('\uFFFD'))) {
       throw new RowError(`the line holds bytes that are not valid ${this.encodingHint}; the file mixes encodings, save it again as one (UTF-8 or GB18030)`);
@@ -148,7 +152,7 @@ export class RowValidator {
     // sniffer only reads the first 64 KB): stored, it would get every sale of the product
     // quarantined at HQ, or send commands to the receipt printer.
     // Line breaks inside a quoted cell become spaces (text() below).
-    for (let i = 0; i < record.length; i++) {
+    for (let i = 0; mayHoldControls && i < record.length; i++) {
       if (BAD_CONTROL.test(record[i])) throw new RowError(`column ${i + 1} holds a control character (${describeControlChar(record[i].replace(CELL_BREAKS, ' '))}); remove it and import the row again`);
     }
     const name = text(record[index.name!], 'name', MAX_NAME);

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '../../src/core/barcode.js';
 import type { Product } from '../../src/core/types.js';
@@ -100,6 +101,26 @@ describe('the till’s import', () => {
     expect(s.rejects[0].reason).toMatch(/column 2 holds a control character \(U\+0000/);
     expect(db.prepare("SELECT count(*) AS n FROM products WHERE instr(name, char(0)) > 0").get()).toEqual({ n: 0 });
     db.close();
+  });
+});
+
+describe('control characters in any encoding', () => {
+  it('an ESC (printer command) in a GB18030 file and a C1 control in a UTF-8 file are rejected rows; a line break in a quoted name becomes a space', async () => {
+    // Enough ordinary rows that the sniffer takes it for text (one control byte in a tiny file looks binary).
+    const more = Array.from({ length: 50 }, (_, i) => `${ean(100 + i)},商品${i},1`);
+    const rows = (name: string) => ['条码,名称,售价', `${ean(1)},${name},1`, `${ean(2)},"两行\r\n名称",2`, `${ean(3)},正常,3`, ...more].join('\r\n');
+    const gbk = join(dir, 'esc.csv');
+    writeFileSync(gbk, iconv.encode(rows('特价\u001b@饮料'), 'gb18030'));
+    const utf = join(dir, 'c1.csv');
+    writeFileSync(utf, rows('特价\u009b饮料'));
+    for (const [file, code] of [[gbk, 'U+001B'], [utf, 'U+009B']]) {
+      const db = memoryTill();
+      const s = await importProducts(db, file, { reader: 'thread', rejectsPath: `${file}.rejects.csv` });
+      expect(s).toMatchObject({ added: 52, rejected: 1 });
+      expect(s.rejects[0]).toMatchObject({ line: 2, reason: expect.stringContaining(code) });
+      expect((db.prepare('SELECT name FROM products ORDER BY id LIMIT 2').all() as Array<{ name: string }>).map((r) => r.name)).toEqual(['两行 名称', '正常']);
+      db.close();
+    }
   });
 });
 
