@@ -86,27 +86,30 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const grossOf = (l: { qty: number; qtyGrams: number | null; unitPriceFen: number }) => (l.qtyGrams !== null ? weighedLineFen(l.unitPriceFen, l.qtyGrams) : l.qty * l.unitPriceFen);
 
 /** The printed receipt, read back as a person reads it: item amounts, their discounts, the totals. */
-function checkReceipt(sale: Sale): void {
-  const text = renderText(layoutReceipt({ sale, identity: { storeCode: 'S001', tillCode: 'T01', storeName: '测试便利店', storeAddress: '' }, footer: '', paper: 80 }));
-  const sections = text.split(/^-{48}$/m);
-  const items = sections[2].split('\n').filter((l) => l.trim() && !l.startsWith('品名'));
+function checkReceipt(sale: Sale, paper: 58 | 80): void {
+  const text = renderText(layoutReceipt({ sale, identity: { storeCode: 'S001', tillCode: 'T01', storeName: '测试便利店', storeAddress: '' }, footer: '', paper }));
+  const sections = text.split(paper === 80 ? /^-{48}$/m : /^-{32}$/m);
+  // 80 mm: "name qty price amount" rows; 58 mm: the name on its own line, then "  qty × price  amount".
+  const items = sections[2].split('\n').filter((l) => l.trim() && !l.startsWith('品名') && (paper === 80 || l.startsWith('  ')) && !l.includes('数量 × 单价'));
   const amounts: number[] = [];
   const lineDiscounts: number[] = [];
   for (const row of items) {
-    const cells = row.trim().split(/\s+/);
+    const cells = row.trim().split(/\s+/).filter((c) => c !== '×');
     const amount = fen(cells[cells.length - 1]);
     if (cells[0] === '优惠') {
       lineDiscounts.push(amount);
       continue;
     }
-    // name, quantity (n or kg), unit price (or price/kg), amount: the amount is qty × price.
-    const [, qty, unit] = cells;
+    // [name,] quantity (n or kg), unit price (or price/kg), amount: the amount is qty × price.
+    const [qty, unit] = paper === 80 ? cells.slice(1) : cells;
     const expected = qty.endsWith('kg')
       ? weighedLineFen(fen(unit.replace('/kg', '')), Number(qty.replace('kg', '').replace('.', '')))
       : Number(qty) * fen(unit);
     expect(amount, row).toBe(expected);
     amounts.push(amount);
   }
+  expect(amounts).toHaveLength(sale.lines.length);
+  expect(lineDiscounts).toHaveLength(sale.lines.filter((l) => l.discountFen > 0).length);
   const totals = sections[3].split('\n').filter((l) => l.trim());
   const value = (label: RegExp) => {
     const row = totals.find((l) => label.test(l));
@@ -189,7 +192,8 @@ describe('a sale’s figures add up wherever a person reads them', () => {
           expect(bar.subtotalFen - bar.discountFen).toBe(bar.totalFen);
           expect({ subtotal: bar.subtotalFen, discount: bar.discountFen, total: bar.totalFen }).toEqual({ subtotal: sale.subtotalFen, discount: sale.discountFen, total: sale.totalFen });
           checkJson(JSON.parse(JSON.stringify(findSale(db, sale.receiptNo))));
-          checkReceipt(sale);
+          checkReceipt(sale, 80);
+          checkReceipt(sale, 58);
           await checkExports(sale);
           // HQ reads the same figures and accepts them.
           const atHq = checkSale(JSON.parse(JSON.stringify(sale)), sale.seq, { storeCode: 'S001', tillCode: 'T01' });
