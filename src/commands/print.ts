@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
 import { getIdentity } from '../db/settings.js';
-import { UserError } from '../errors.js';
+import { TillError, UsageError, UserError } from '../errors.js';
 import { dbPath } from '../home.js';
 import type { Lang, PrinterSettings, PrintResult } from '../print/index.js';
 import { globals, homeOf, openTill, printJson, say, writeOut } from './context.js';
@@ -16,7 +16,7 @@ const printerOption = (verb = 'print to') =>
   new Option('--printer <uri>', `${verb} this printer instead of printer.uri: tcp://host:9100, /dev/usb/lp0, file:<path>, preview or none`);
 const widthOption = () =>
   new Option('--width <mm>', 'paper width instead of printer.width: 58 or 80').argParser((v) => {
-    if (v !== '58' && v !== '80') throw new UserError(`--width: paper width is 58 or 80 (mm), got "${v}".`);
+    if (v !== '58' && v !== '80') throw new UsageError(`--width: paper width is 58 or 80 (mm), got "${v}".`);
     return Number(v) as 58 | 80;
   });
 
@@ -28,7 +28,12 @@ interface PrinterOpts {
 async function settings(cmd: Command, opts: PrinterOpts): Promise<PrinterSettings & { uri: string }> {
   const home = homeOf(cmd);
   const [{ TillConfig }, p] = await Promise.all([import('../config.js'), printing()]);
-  if (opts.printer !== undefined) await p.checkPrinterUri(opts.printer);
+  if (opts.printer !== undefined) {
+    // A bad --printer is a bad option value: usage (exit 2).
+    await p.checkPrinterUri(opts.printer).catch((e: unknown) => {
+      throw e instanceof TillError ? new UsageError(e.message) : e;
+    });
+  }
   const config = new TillConfig(home);
   const wanted = globals(cmd).lang ?? process.env.TILL_LANG;
   const lang: Lang | undefined = wanted === 'en' || wanted === 'zh-CN' ? wanted : undefined;

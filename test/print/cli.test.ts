@@ -114,15 +114,15 @@ describe('till print', () => {
     expect(r.stdout).toContain(receiptNo);
   });
 
-  it('reprint of an unknown receipt, a bad --printer or --width: exit 1 with what to do', () => {
+  it('reprint of an unknown receipt: exit 1; a bad --printer or --width: exit 2 (usage); each says what to do', () => {
     const unknown = till(home, ['print', 'reprint', 'S001-T01-20990101-0001']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('till sales list');
     const printer = till(home, ['print', 'reprint', 'last', '--printer', 'usb']);
-    expect(printer.code).toBe(1);
+    expect(printer.code).toBe(2);
     expect(printer.stderr).toContain('is not a printer address');
     const width = till(home, ['print', 'test', '--width', '57']);
-    expect(width.code).toBe(1);
+    expect(width.code).toBe(2);
     expect(width.stderr).toContain('58 or 80');
   });
 
