@@ -109,18 +109,19 @@ export const printCommand = new Command('print')
   .addCommand(drawer);
 
 const status = new Command('status')
-  .description('show whether the receipt printer is reachable, online, closed and has paper (exit 1 when it is not ready)')
+  .description('the receipt printer\'s state: ready, paper-low, paper-out, cover-open, offline, unreachable, not-a-printer or unknown (exit 1 unless ready or paper-low)')
   .addOption(printerOption('ask'))
   .option('--json', 'print JSON')
   .action(async (opts: PrinterOpts & { json?: boolean }, cmd: Command) => {
     const s = await settings(cmd, opts);
-    const { printerStatus } = await printing();
+    const { printerStatus, PRINTABLE } = await printing();
     const r = await printerStatus(s);
-    const ready = r.reachable && r.online !== false && r.paper !== 'out' && !r.coverOpen && !r.error;
+    const ready = PRINTABLE.includes(r.state);
     if (opts.json) printJson({ ...r, ready });
     else {
       const rows: Array<[string, string]> = [
         ['Printer', r.uri],
+        ['State', r.state],
         ['Ready', ready ? 'yes' : 'no'],
         ['Detail', r.detail],
       ];
