@@ -30,7 +30,7 @@ function outputOf(flags: OutputFlags): { format: Format; file?: string; encoding
   if (format !== 'csv' && (encoding !== 'utf-8' || flags.bom)) {
     throw new UsageError(`--encoding gb18030 and --bom are for CSV; ${format.toUpperCase()} is always UTF-8 without a BOM.`);
   }
-  if (encoding === 'gb18030' && flags.bom) throw new UsageError('--bom is for UTF-8 files; Excel reads GB18030 without one.');
+  if (encoding === 'gb18030' && flags.bom) throw new UsageError('--bom is for UTF-8 files and Excel reads GB18030 without one: drop --bom, or drop --encoding gb18030 for UTF-8 with a BOM.');
   return { format, file, encoding, bom: !!flags.bom };
 }
 
