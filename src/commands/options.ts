@@ -15,9 +15,9 @@ export const collect = (v: string, prev: string[]) => [...prev, v];
 export function intOption(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const t = v.trim();
-    if (!/^-?\d+$/.test(t)) throw new UsageError(`${what} takes a whole number${min === 1 ? ' above 0' : ''}, got "${v}".`);
+    const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min === 1 ? ' above 0' : ` of at least ${min}`;
+    if (!/^-?\d+$/.test(t) || Number(t) < min || Number(t) > max) throw new UsageError(`${what} takes a whole number${range}, got "${v}".`);
     const n = Number(t);
-    if (n < min || n > max) throw new UsageError(`${what} takes a whole number from ${min} to ${max}, got "${v}".`);
     return n;
   };
 }

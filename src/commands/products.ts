@@ -123,11 +123,12 @@ const update = withUpdateOptions(
   new Command('update').description('change a product found by barcode or id').argument('<barcode|id>', 'a barcode of the product, or its id (#12)'),
 )
   .action(async (ref: string, opts, cmd: Command) => {
+    const patch = patchFromOptions(opts); // a bad option value is refused before the product is looked up
     const { updateProduct } = await writer();
     await withTill(cmd, ({ db }) => {
       const cur = resolveProduct(db, ref);
       assertLocalProduct(db, cur, 'changed');
-      const p = updateProduct(db, cur.id, patchFromOptions(opts));
+      const p = updateProduct(db, cur.id, patch);
       if (opts.json) printJson(p);
       else say(`Updated ${describe(p)}`);
     });
