@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dateRange, dayPeriod } from '../../src/commands/options.js';
+import { ExitCode, UsageError } from '../../src/errors.js';
 import { buildHqServer } from '../../src/hq/server.js';
 import { openHq } from '../../src/hq/open.js';
 import type { HqStore } from '../../src/hq/store.js';
@@ -33,6 +35,40 @@ beforeAll(() => {
 afterAll(() => {
   if (home) removeDir(home);
   if (hqHome) removeDir(hqHome);
+});
+
+describe('the --from/--to option parsers over the calendar', () => {
+  it('take every day from 1900 to 2100: a till period spans that local day, an HQ period is that day', () => {
+    let n = 0;
+    for (let t = Date.UTC(1900, 0, 1); t <= Date.UTC(2100, 11, 31); t += 86_400_000) {
+      const text = new Date(t).toISOString().slice(0, 10);
+      const [y, m, d] = text.split('-').map(Number);
+      const start = new Date(2000, 0, 1);
+      start.setFullYear(y, m - 1, d);
+      const end = new Date(2000, 0, 1);
+      end.setFullYear(y, m - 1, d + 1);
+      const r = dateRange(text, text);
+      if (r.from !== start.toISOString() || r.to !== end.toISOString()) expect({ text, ...r }).toEqual({ text, from: start.toISOString(), to: end.toISOString() });
+      if (dayPeriod(text, text).to !== text) expect(dayPeriod(text, text)).toEqual({ from: text, to: text });
+      n++;
+    }
+    expect(n).toBe(73_414);
+  });
+
+  it('refuse every unreal day as a usage error (exit 2)', () => {
+    for (const bad of ['2026-02-31', '2026-11-45', '2026-13-01', '2026-00-10', '2026-04-31', '1900-02-29', '2100-02-29', '2026-1-05', '2026/01/05']) {
+      for (const parse of [() => dateRange(bad), () => dateRange(undefined, bad), () => dayPeriod(bad, undefined), () => dayPeriod(undefined, bad)]) {
+        let err: unknown;
+        try {
+          parse();
+        } catch (e) {
+          err = e;
+        }
+        expect(err, bad).toBeInstanceOf(UsageError);
+        expect((err as UsageError).exitCode).toBe(ExitCode.usage);
+      }
+    }
+  });
 });
 
 const TILL_COMMANDS: Array<[string, string[]]> = [
