@@ -6,12 +6,11 @@ import { closeSync, constants, openSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TillConfig } from '../../src/config.js';
-import { textWidth } from '../../src/core/text-width.js';
-import { openCashDrawer, printerState, printSaleReceipt, printTestPage, printerStatus, screenMessage } from '../../src/print/index.js';
+import { openCashDrawer, printSaleReceipt, printTestPage, printerStatus } from '../../src/print/index.js';
 import { parsePrinterUri, sendToPrinter } from '../../src/print/transport.js';
 import { removeDir, tempDir } from '../helpers/till.js';
 import { decodeEscPos, texts, type Op } from './escpos-decoder.js';
-import { deadPort, startFakePrinter, startHttpServer, type FakePrinter } from './fake-printer.js';
+import { deadPort, startFakePrinter, type FakePrinter } from './fake-printer.js';
 import { CARD_DRAFT, saleFixture } from './fixtures.js';
 
 process.env.TZ = 'Asia/Shanghai';
@@ -340,89 +339,5 @@ describe('preview, none, test page, drawer and status', () => {
     expect(parsePrinterUri('file:r.bin', '/h')).toMatchObject({ kind: 'file', path: '/h/r.bin' });
     expect(() => parsePrinterUri('lpt1')).toThrow(/use tcp:\/\/host:9100/);
     expect(() => parsePrinterUri('tcp://x:70000')).toThrow(/port must be 1 to 65535/);
-  });
-});
-
-describe('the printer state the checkout shows (printerState)', () => {
-  it('is ready only after a real status answer, and names each problem the printer reports', async () => {
-    const cases: Array<[Parameters<typeof startFakePrinter>[0], string]> = [
-      [{}, 'ready'],
-      [{ paper: 'near-end' }, 'paper-low'],
-      [{ paper: 'out' }, 'paper-out'],
-      [{ coverOpen: true }, 'cover-open'],
-      [{ offline: true }, 'offline'],
-    ];
-    for (const [opts, state] of cases) {
-      const p = await fake(opts);
-      expect(await printerState({ home, config, printer: p.uri }), JSON.stringify(opts)).toBe(state);
-    }
-  });
-
-  it('nothing listening is unreachable, at once', async () => {
-    const port = await deadPort();
-    const { value, ms } = await timed(() => printerState({ home, config, printer: `tcp://127.0.0.1:${port}` }));
-    expect(value).toBe('unreachable');
-    expect(ms).toBeLessThan(TIMEOUT_MS);
-  });
-
-  it('a printer that never answers the status requests is unknown, not ready, within printer.timeoutMs', async () => {
-    const p = await fake({ answersStatus: false });
-    const { value, ms } = await timed(() => printerState({ home, config, printer: p.uri }));
-    expect(value).toBe('unknown');
-    expect(ms).toBeLessThan(TIMEOUT_MS + 500);
-  });
-
-  it('an HTTP server on the port is not a printer (not "online with no paper"), and gets no receipt', async () => {
-    const web = await startHttpServer();
-    try {
-      expect(await printerState({ home, config, printer: web.uri })).toBe('not-a-printer');
-      expect(await printerStatus({ home, config, printer: web.uri })).toMatchObject({ state: 'not-a-printer', reportsStatus: false, detail: expect.stringContaining('not an ESC/POS printer') });
-      const r = await printSaleReceipt({ home, sale, identity, config, printer: web.uri });
-      expect(r).toMatchObject({ ok: false, reason: 'not-a-printer' });
-      if (!r.ok) expect(r.message).toContain('is not a receipt printer');
-    } finally {
-      await web.close();
-    }
-  });
-
-  it('preview, none and a file print at once: ready; a bad address is unreachable, never a throw', async () => {
-    expect(await printerState({ home, config, printer: 'preview' })).toBe('ready');
-    expect(await printerState({ home, config, printer: 'none' })).toBe('ready');
-    expect(await printerState({ home, config, printer: 'file:receipts.bin' })).toBe('ready');
-    expect(await printerState({ home, config, printer: '/dev/no-such-printer' })).toBe('unreachable');
-    expect(await printerState({ home, config, printer: 'lpt1' })).toBe('unreachable');
-  });
-});
-
-describe('the failure message on the cashier screen (screen: true)', () => {
-  const reasons = ['unreachable', 'timeout', 'timeoutUnsent', 'dropped', 'paper-out', 'cover-open', 'offline', 'not-a-printer', 'io', 'bug'] as const;
-
-  it('fits 60 columns, says once that the sale is saved and that F12 reprints, and names no command or address', () => {
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const reason of reasons) {
-        // A timeout after the receipt went out ("timeout") never adds the drawer: some of it arrived.
-        for (const drawer of reason === 'timeout' ? [false] : [false, true]) {
-          const m = screenMessage(reason, lang, drawer);
-          expect(textWidth(m), m).toBeLessThanOrEqual(60);
-          expect(m.match(/F12/g), m).toHaveLength(1);
-          expect(m.match(lang === 'en' ? /Sale saved/g : /交易已保存/g), m).toHaveLength(1);
-          expect(m).not.toMatch(/till |tcp:|printer\.uri|`/);
-        }
-      }
-    }
-  });
-
-  it('a printer that is off: the screen gets the short line, the CLI keeps the full one', async () => {
-    const port = await deadPort();
-    const r = await printSaleReceipt({ home, sale, identity, config, printer: `tcp://127.0.0.1:${port}`, screen: true });
-    expect(r).toMatchObject({ ok: false, reason: 'unreachable', message: 'Printer unreachable, drawer shut. Sale saved; F12 reprints.' });
-    const zh = await printSaleReceipt({ home, sale, identity, config, printer: `tcp://127.0.0.1:${port}`, screen: true, lang: 'zh-CN', openDrawer: false });
-    expect(zh).toMatchObject({ ok: false, message: '打印机连接不上。交易已保存，按 F12 补打。' });
-  });
-
-  it('paper running low still prints, with the warning in PrintResult.warning for the screen', async () => {
-    const p = await fake({ paper: 'near-end' });
-    const r = await printSaleReceipt({ home, sale, identity, config, printer: p.uri, screen: true });
-    expect(r).toEqual({ ok: true, warning: 'Paper running low; have a new roll ready.' });
   });
 });
