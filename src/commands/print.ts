@@ -8,7 +8,8 @@ import { getIdentity } from '../db/settings.js';
 import { TillError, UsageError, UserError } from '../errors.js';
 import { dbPath } from '../home.js';
 import type { Lang, PrinterSettings, PrintResult } from '../print/index.js';
-import { globals, homeOf, openTill, printJson, say, writeOut } from './context.js';
+import { globals, homeOf, printJson, say, writeOut } from './context.js';
+import { withTill } from './options.js';
 
 const printing = () => import('../print/index.js');
 
@@ -78,13 +79,7 @@ const reprint = new Command('reprint')
   .action(async (ref: string, opts: PrinterOpts, cmd: Command) => {
     const s = await settings(cmd, opts);
     const { findSale } = await import('../db/sales.js');
-    const { db, identity } = openTill(cmd);
-    let sale;
-    try {
-      sale = findSale(db, ref);
-    } finally {
-      db.close();
-    }
+    const { sale, identity } = await withTill(cmd, ({ db, identity }) => ({ sale: findSale(db, ref), identity }));
     if (s.uri === 'none') throw new UserError('printer.uri is none, so nothing can be printed. Use --printer <uri> or `till config set printer.uri <uri>`.', 'E_PRINTER');
     const { printSaleReceipt } = await printing();
     finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
