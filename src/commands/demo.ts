@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dbPath } from '../home.js';
 import { homeOf, say } from './context.js';
-import { positiveInt } from './products.js';
+import { positiveInt } from './options.js';
 
 export const DEMO_USERS = [
   { id: '1001', name: '张收银', role: 'cashier', pin: '1111' },

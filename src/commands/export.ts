@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openTill, say } from './context.js';
-import { dateRange, withPeriodOptions } from './dates.js';
+import { dateRange, EXPORT_ENCODINGS, withPeriodOptions } from './options.js';
 
 type Format = 'csv' | 'json' | 'ndjson';
 
@@ -19,7 +19,7 @@ const withOutputOptions = (c: Command) =>
   c
     .addOption(new Option('--format <format>', 'csv (amounts in yuan, for Excel), json or ndjson (amounts in fen); default from the --output extension, else csv').choices(['csv', 'json', 'ndjson']))
     .option('-o, --output <file>', 'write to this file (default: standard output)')
-    .addOption(new Option('--encoding <encoding>', 'CSV text encoding; gb18030 for Excel on Chinese Windows').choices(['utf-8', 'gb18030']).default('utf-8'))
+    .addOption(new Option('--encoding <encoding>', 'CSV text encoding; gb18030 for Excel on Chinese Windows').choices(EXPORT_ENCODINGS).default('utf-8'))
     .option('--bom', 'start a UTF-8 CSV with a byte-order mark, so Excel reads it as UTF-8');
 
 function outputOf(flags: OutputFlags): { format: Format; file?: string; encoding: 'utf-8' | 'gb18030'; bom: boolean } {
@@ -30,7 +30,7 @@ function outputOf(flags: OutputFlags): { format: Format; file?: string; encoding
   if (format !== 'csv' && (encoding !== 'utf-8' || flags.bom)) {
     throw new UsageError(`--encoding gb18030 and --bom are for CSV; ${format.toUpperCase()} is always UTF-8 without a BOM.`);
   }
-  if (encoding === 'gb18030' && flags.bom) throw new UsageError('--bom is for UTF-8 files; Excel reads GB18030 without one.');
+  if (encoding === 'gb18030' && flags.bom) throw new UsageError('--bom is for UTF-8 files and Excel reads GB18030 without one: drop --bom, or drop --encoding gb18030 for UTF-8 with a BOM.');
   return { format, file, encoding, bom: !!flags.bom };
 }
 

@@ -3,13 +3,12 @@
 // service the tills sync with. Storage, fastify and pg are loaded inside the actions.
 import { Command, Option } from 'commander';
 import { formatFen } from '../core/money.js';
-import { PartialError, UserError } from '../errors.js';
+import { PartialError, UsageError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say, writeOut } from './context.js';
-import { patchFromOptions, positiveInt, priceOption, withUpdateOptions } from './products.js';
-
-const collect = (v: string, prev: string[]) => [...prev, v];
+import { collect, csvImportOptions, dayPeriod, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
+import { patchFromOptions, withUpdateOptions } from './products.js';
 
 function dbOption(): Option {
   return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
@@ -26,24 +25,15 @@ async function withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>, opts: { 
   }
 }
 
-function dayOption(v: string, what: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-  const d = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (!m || !d || d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1) {
-    throw new UserError(`${what} takes a business day as YYYY-MM-DD (e.g. 2026-11-26), got "${v}".`);
-  }
-  return v.trim();
-}
-
 function portOption(v: string): number {
-  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UserError(`--port takes a port number 0–65535, got "${v}".`);
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`--port takes a port number 0–65535, got "${v}".`);
   return Number(v);
 }
 
 /** "90" (minutes), "90m", "12h", "7d" → minutes. */
 function ttlOption(v: string): number {
   const m = /^(\d+)\s*([mhd]?)$/i.exec(v.trim());
-  if (!m || Number(m[1]) < 1) throw new UserError(`--ttl takes a duration such as 30m, 24h or 7d, got "${v}".`);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`--ttl takes a duration such as 30m, 24h or 7d, got "${v}".`);
   return Number(m[1]) * ({ '': 1, m: 1, h: 60, d: 1440 } as Record<string, number>)[m[2].toLowerCase()];
 }
 
@@ -227,48 +217,22 @@ const productsList = new Command('list')
     );
   });
 
-const productsImport = new Command('import')
-  .description('add or update central products from a CSV file (same columns and encodings as `till products import`); "-" reads stdin')
-  .argument('<file>', 'the CSV file, or - for standard input')
-  .option('--dry-run', 'report what would be added, updated, unchanged or rejected; write nothing')
-  .option('--rejects <path>', 'where to write rejected rows with line and reason (default: <file>.rejects.csv beside the file)')
-  .option('--encoding <name>', 'auto, utf-8 or gb18030 (also for GBK)', 'auto')
-  .option('--delimiter <char>', 'field separator: , ; | or tab (default: detected from the header)')
-  .option('--map <json>', 'columns for fields the headers do not name, e.g. \'{"barcode":"商品编码"}\'')
+const productsImport = withCsvImportOptions(
+  new Command('import')
+    .description('add or update central products from a CSV file (same columns and encodings as `till products import`); "-" reads stdin')
+    .argument('<file>', 'the CSV file, or - for standard input'),
+)
   .option('--store <code>', 'the products are sold only in this store (default: every store)')
   .option('--json', 'print a summary object for scripts')
   .addOption(dbOption())
   .action(async (file: string, opts, cmd: Command) => {
-    if (!['auto', 'utf-8', 'utf8', 'gb18030', 'gbk', 'utf-16le'].includes(String(opts.encoding).toLowerCase())) {
-      throw new UserError(`--encoding takes auto, utf-8 or gb18030 (GBK files too), got "${opts.encoding}".`);
-    }
-    const [{ importHqProducts }, { delimiterOption }, { parseColumnMap, ColumnError }, { defaultRejectsPath }] = await Promise.all([
-      import('../hq/import.js'),
-      import('../import/csv.js'),
-      import('../import/columns.js'),
-      import('../import/service.js'),
-    ]);
-    let map;
-    try {
-      map = opts.map ? parseColumnMap(opts.map) : undefined;
-    } catch (e) {
-      if (e instanceof ColumnError) throw new UserError(e.message + '.');
-      throw e;
-    }
-    const fromStdin = file === '-';
+    const read = await csvImportOptions(file, opts);
+    const { importHqProducts } = await import('../hq/import.js');
     const s = await withHq(cmd, async (hq) => {
       if (opts.store && !(await hq.listStores()).some((x) => x.code === opts.store)) {
         throw new UserError(`No store ${opts.store}; add it with \`till hq stores add ${opts.store} --name <name>\`.`);
       }
-      return importHqProducts(hq, fromStdin ? process.stdin : file, {
-        label: fromStdin ? 'stdin' : file,
-        dryRun: !!opts.dryRun,
-        rejectsPath: opts.rejects ?? (fromStdin ? undefined : defaultRejectsPath(file)),
-        encoding: opts.encoding,
-        delimiter: opts.delimiter === undefined ? undefined : delimiterOption(opts.delimiter),
-        map,
-        storeCode: opts.store,
-      });
+      return importHqProducts(hq, file === '-' ? process.stdin : file, { ...read, storeCode: opts.store });
     }, { create: true });
     if (opts.json) printJson(s);
     else {
@@ -321,17 +285,15 @@ const catalog = new Command('catalog').description('catalog versions and tombsto
 
 // ---- sales ------------------------------------------------------------------------------------
 
-const salesList = new Command('list')
-  .description('sales received from the tills')
-  .option('--store <code>', 'only this store')
-  .option('--till <code>', 'only this till code')
-  .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
-  .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
+const salesList = withBusinessDayOptions(
+  new Command('list').description('sales received from the tills').option('--store <code>', 'only this store').option('--till <code>', 'only this till code'),
+)
   .option('--limit <n>', 'at most n sales, newest first', (v) => positiveInt(v, '--limit'), 100)
   .option('--json', 'print JSON')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
-    const found = await withHq(cmd, (hq) => hq.listSales({ storeCode: opts.store, tillCode: opts.till, from: opts.from, to: opts.to, limit: opts.limit + 1 }));
+    const { from, to } = dayPeriod(opts.from, opts.to);
+    const found = await withHq(cmd, (hq) => hq.listSales({ storeCode: opts.store, tillCode: opts.till, from, to, limit: opts.limit + 1 }));
     const sales = found.slice(0, opts.limit);
     if (found.length > opts.limit) say(`Showing the ${opts.limit} newest sales; narrow with --store/--till/--from/--to or raise --limit.`);
     if (opts.json) return printJson(sales);
@@ -346,16 +308,14 @@ const salesList = new Command('list')
     );
   });
 
-const salesReport = new Command('report')
-  .description('completed sales counted and totalled overall and per store, till and business day')
-  .option('--store <code>', 'only this store')
-  .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
-  .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
+const salesReport = withBusinessDayOptions(
+  new Command('report').description('completed sales counted and totalled overall and per store, till and business day').option('--store <code>', 'only this store'),
+)
   .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay)')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
-    if (opts.from && opts.to && opts.from > opts.to) throw new UserError(`--from (${opts.from}) is after --to (${opts.to}).`);
-    const r = await withHq(cmd, (hq) => hq.salesReport({ storeCode: opts.store, from: opts.from, to: opts.to }));
+    const { from, to } = dayPeriod(opts.from, opts.to);
+    const r = await withHq(cmd, (hq) => hq.salesReport({ storeCode: opts.store, from, to }));
     if (opts.json) return printJson(r);
     const { renderTable } = await import('../core/table.js');
     const money = (fen: number) => formatFen(fen);

@@ -5,17 +5,13 @@ import { Command } from 'commander';
 import { CancelledError, PartialError, UserError } from '../errors.js';
 import type { ImportSummary } from '../import/service.js';
 import { openTill, printJson, say, writeOut } from './context.js';
+import { csvImportOptions, withCsvImportOptions } from './options.js';
 
-const ENCODINGS = ['auto', 'utf-8', 'utf8', 'gb18030', 'gbk', 'utf-16le'];
-
-export const importCommand = new Command('import')
-  .description('add or update products from a CSV file (UTF-8 or GB18030/GBK, headers in English or Chinese); "-" reads stdin')
-  .argument('<file>', 'the CSV file, or - for standard input')
-  .option('--dry-run', 'report what would be added, updated, unchanged or rejected; write nothing')
-  .option('--rejects <path>', 'where to write rejected rows with line and reason (default: <file>.rejects.csv beside the file)')
-  .option('--encoding <name>', 'auto, utf-8 or gb18030 (also for GBK)', 'auto')
-  .option('--delimiter <char>', 'field separator: , ; | or tab (default: detected from the header)')
-  .option('--map <json>', 'columns for fields the headers do not name, e.g. \'{"barcode":"商品编码","price":"会员价"}\'')
+export const importCommand = withCsvImportOptions(
+  new Command('import')
+    .description('add or update products from a CSV file (UTF-8 or GB18030/GBK, headers in English or Chinese); "-" reads stdin')
+    .argument('<file>', 'the CSV file, or - for standard input'),
+)
   .option('--json', 'print a summary object for scripts')
   .addHelpText(
     'after',
@@ -31,22 +27,8 @@ adds one. Importing the same file again changes nothing; an interrupted import c
 run again.`,
   )
   .action(async (file: string, opts, cmd: Command) => {
-    if (!ENCODINGS.includes(String(opts.encoding).toLowerCase())) {
-      throw new UserError(`--encoding takes auto, utf-8 or gb18030 (GBK files too), got "${opts.encoding}".`);
-    }
-    const [{ importProducts, defaultRejectsPath }, { delimiterOption }, { parseColumnMap, ColumnError }] = await Promise.all([
-      import('../import/service.js'),
-      import('../import/csv.js'),
-      import('../import/columns.js'),
-    ]);
-    let map;
-    try {
-      map = opts.map ? parseColumnMap(opts.map) : undefined;
-    } catch (e) {
-      if (e instanceof ColumnError) throw new UserError(e.message + '.');
-      throw e;
-    }
-    const delimiter = opts.delimiter === undefined ? undefined : delimiterOption(opts.delimiter);
+    const read = await csvImportOptions(file, opts);
+    const { importProducts } = await import('../import/service.js');
     const fromStdin = file === '-';
     const { db } = openTill(cmd);
     const abort = new AbortController();
@@ -56,12 +38,7 @@ run again.`,
     let summary: ImportSummary;
     try {
       summary = await importProducts(db, fromStdin ? process.stdin : file, {
-        label: fromStdin ? 'stdin' : file,
-        dryRun: !!opts.dryRun,
-        rejectsPath: opts.rejects ?? (fromStdin ? undefined : defaultRejectsPath(file)),
-        encoding: opts.encoding,
-        delimiter,
-        map,
+        ...read,
         signal: abort.signal,
         onProgress: progress?.update,
       });

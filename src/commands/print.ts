@@ -5,10 +5,11 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
 import { getIdentity } from '../db/settings.js';
-import { UserError } from '../errors.js';
+import { TillError, UsageError, UserError } from '../errors.js';
 import { dbPath } from '../home.js';
 import type { Lang, PrinterSettings, PrintResult } from '../print/index.js';
-import { globals, homeOf, openTill, printJson, say, writeOut } from './context.js';
+import { globals, homeOf, printJson, say, writeOut } from './context.js';
+import { withTill } from './options.js';
 
 const printing = () => import('../print/index.js');
 
@@ -16,7 +17,7 @@ const printerOption = (verb = 'print to') =>
   new Option('--printer <uri>', `${verb} this printer instead of printer.uri: tcp://host:9100, /dev/usb/lp0, file:<path>, preview or none`);
 const widthOption = () =>
   new Option('--width <mm>', 'paper width instead of printer.width: 58 or 80').argParser((v) => {
-    if (v !== '58' && v !== '80') throw new UserError(`--width: paper width is 58 or 80 (mm), got "${v}".`);
+    if (v !== '58' && v !== '80') throw new UsageError(`--width: paper width is 58 or 80 (mm), got "${v}".`);
     return Number(v) as 58 | 80;
   });
 
@@ -28,7 +29,12 @@ interface PrinterOpts {
 async function settings(cmd: Command, opts: PrinterOpts): Promise<PrinterSettings & { uri: string }> {
   const home = homeOf(cmd);
   const [{ TillConfig }, p] = await Promise.all([import('../config.js'), printing()]);
-  if (opts.printer !== undefined) await p.checkPrinterUri(opts.printer);
+  if (opts.printer !== undefined) {
+    // A bad --printer is a bad option value: usage (exit 2).
+    await p.checkPrinterUri(opts.printer).catch((e: unknown) => {
+      throw e instanceof TillError ? new UsageError(e.message) : e;
+    });
+  }
   const config = new TillConfig(home);
   const wanted = globals(cmd).lang ?? process.env.TILL_LANG;
   const lang: Lang | undefined = wanted === 'en' || wanted === 'zh-CN' ? wanted : undefined;
@@ -73,13 +79,7 @@ const reprint = new Command('reprint')
   .action(async (ref: string, opts: PrinterOpts, cmd: Command) => {
     const s = await settings(cmd, opts);
     const { findSale } = await import('../db/sales.js');
-    const { db, identity } = openTill(cmd);
-    let sale;
-    try {
-      sale = findSale(db, ref);
-    } finally {
-      db.close();
-    }
+    const { sale, identity } = await withTill(cmd, ({ db, identity }) => ({ sale: findSale(db, ref), identity }));
     if (s.uri === 'none') throw new UserError('printer.uri is none, so nothing can be printed. Use --printer <uri> or `till config set printer.uri <uri>`.', 'E_PRINTER');
     const { printSaleReceipt } = await printing();
     finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
@@ -104,18 +104,19 @@ export const printCommand = new Command('print')
   .addCommand(drawer);
 
 const status = new Command('status')
-  .description('show whether the receipt printer is reachable, online, closed and has paper (exit 1 when it is not ready)')
+  .description('the receipt printer\'s state: ready, paper-low, paper-out, cover-open, offline, unreachable, not-a-printer or unknown (exit 1 unless ready or paper-low)')
   .addOption(printerOption('ask'))
   .option('--json', 'print JSON')
   .action(async (opts: PrinterOpts & { json?: boolean }, cmd: Command) => {
     const s = await settings(cmd, opts);
-    const { printerStatus } = await printing();
+    const { printerStatus, PRINTABLE } = await printing();
     const r = await printerStatus(s);
-    const ready = r.reachable && r.online !== false && r.paper !== 'out' && !r.coverOpen && !r.error;
+    const ready = PRINTABLE.includes(r.state);
     if (opts.json) printJson({ ...r, ready });
     else {
       const rows: Array<[string, string]> = [
         ['Printer', r.uri],
+        ['State', r.state],
         ['Ready', ready ? 'yes' : 'no'],
         ['Detail', r.detail],
       ];

@@ -1,27 +1,17 @@
 // till products add|list|show|update|remove: the local catalog.
 import { Command, Option } from 'commander';
-import { MoneyParseError, formatFen, parseYuan } from '../core/money.js';
+import { formatFen } from '../core/money.js';
 import type { Product } from '../core/types.js';
 import { assertLocalProduct, listProducts, resolveProduct } from '../db/products.js';
 import type { ProductPatch } from '../db/products-write.js';
 
 // Writers load pinyin-pro: import them only in the commands that write.
 const writer = () => import('../db/products-write.js');
-import { UserError } from '../errors.js';
-import { openTill, printJson, say, writeOut } from './context.js';
+import { printJson, say, writeOut } from './context.js';
 import { importCommand } from './import.js';
 import { productsExportCommand } from './export.js';
+import { collect, positiveInt, priceOption, withTill } from './options.js';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-export function priceOption(input: string, what = '--price'): number {
-  try {
-    return parseYuan(input);
-  } catch (e) {
-    if (e instanceof MoneyParseError) throw new UserError(`${what}: ${e.message}.`, 'E_PRICE');
-    throw e;
-  }
-}
 
 function describe(p: Product): string {
   const price = p.weighed ? `${formatFen(p.priceFen)}/kg` : formatFen(p.priceFen);
@@ -72,8 +62,7 @@ const add = new Command('add')
   .action(async (opts, cmd: Command) => {
     const priceFen = priceOption(opts.price);
     const { addProduct } = await writer();
-    const { db } = openTill(cmd);
-    try {
+    await withTill(cmd, ({ db }) => {
       const p = addProduct(db, {
         name: opts.name,
         priceFen,
@@ -85,9 +74,7 @@ const add = new Command('add')
       });
       if (opts.json) printJson(p);
       else say(`Added ${describe(p)}`);
-    } finally {
-      db.close();
-    }
+    });
   });
 
 const list = new Command('list')
@@ -98,23 +85,19 @@ const list = new Command('list')
   .option('--all', 'include inactive products')
   .option('--json', 'print JSON')
   .action(async (opts, cmd: Command) => {
-    const { db } = openTill(cmd);
-    try {
+    await withTill(cmd, async ({ db }) => {
       const products = listProducts(db, { search: opts.search, category: opts.category, limit: opts.limit, includeInactive: opts.all });
       if (opts.json) printJson(products);
       else await printProducts(products);
-    } finally {
-      db.close();
-    }
+    });
   });
 
 const show = new Command('show')
   .description('show one product by barcode or id')
   .argument('<barcode|id>', 'a barcode of the product, or its id (#12)')
   .option('--json', 'print JSON')
-  .action((ref: string, opts, cmd: Command) => {
-    const { db } = openTill(cmd);
-    try {
+  .action(async (ref: string, opts, cmd: Command) => {
+    await withTill(cmd, ({ db }) => {
       const p = resolveProduct(db, ref);
       if (opts.json) printJson(p);
       else
@@ -133,26 +116,22 @@ const show = new Command('show')
             `Updated   ${p.updatedAt}`,
           ].join('\n') + '\n',
         );
-    } finally {
-      db.close();
-    }
+    });
   });
 
 const update = withUpdateOptions(
   new Command('update').description('change a product found by barcode or id').argument('<barcode|id>', 'a barcode of the product, or its id (#12)'),
 )
   .action(async (ref: string, opts, cmd: Command) => {
+    const patch = patchFromOptions(opts); // a bad option value is refused before the product is looked up
     const { updateProduct } = await writer();
-    const { db } = openTill(cmd);
-    try {
+    await withTill(cmd, ({ db }) => {
       const cur = resolveProduct(db, ref);
       assertLocalProduct(db, cur, 'changed');
-      const p = updateProduct(db, cur.id, patchFromOptions(opts));
+      const p = updateProduct(db, cur.id, patch);
       if (opts.json) printJson(p);
       else say(`Updated ${describe(p)}`);
-    } finally {
-      db.close();
-    }
+    });
   });
 
 const remove = new Command('remove')
@@ -161,16 +140,13 @@ const remove = new Command('remove')
   .option('--json', 'print the removed product as JSON')
   .action(async (ref: string, opts, cmd: Command) => {
     const { removeProduct } = await writer();
-    const { db } = openTill(cmd);
-    try {
+    await withTill(cmd, ({ db }) => {
       const cur = resolveProduct(db, ref);
       assertLocalProduct(db, cur, 'removed');
       const p = removeProduct(db, cur.id);
       if (opts.json) printJson(p);
       else say(`Removed ${describe(p)}`);
-    } finally {
-      db.close();
-    }
+    });
   });
 
 /** The options of `products update`, shared with `till hq products update`. */
@@ -203,11 +179,6 @@ export function patchFromOptions(opts: Record<string, any>): ProductPatch {
     addBarcodes: opts.addBarcode,
     removeBarcodes: opts.removeBarcode,
   };
-}
-
-export function positiveInt(v: string, what: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UserError(`${what} takes a whole number above 0, got "${v}".`);
-  return Number(v);
 }
 
 export const productsCommand = new Command('products')

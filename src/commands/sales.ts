@@ -7,7 +7,7 @@ import type { SaleWithSync } from '../db/sales.js';
 // db/sales brings uuid and node:crypto (for recording): load it only in these commands' actions.
 const salesDb = () => import('../db/sales.js');
 import { openTill, printJson, writeOut } from './context.js';
-import { dateRange, withPeriodOptions } from './dates.js';
+import { dateRange, withPeriodOptions } from './options.js';
 
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
 

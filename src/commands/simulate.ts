@@ -2,24 +2,18 @@
 // a store's test environment, demo data, and load for sync tests.
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { openTill, printJson, say, writeOut } from './context.js';
+import { printJson, say, writeOut } from './context.js';
+import { intOption, withTill } from './options.js';
 
-const int = (what: string, min: number, max: number) => (v: string) => {
-  if (!/^-?\d+$/.test(v.trim())) throw new UserError(`${what} must be a whole number, got "${v}".`);
-  const n = Number(v);
-  if (n < min || n > max) throw new UserError(`${what} must be between ${min} and ${max}, got ${n}.`);
-  return n;
-};
 
 const sales = new Command('sales')
   .description('ring up random realistic sales (same cart and commit code as the checkout)')
-  .requiredOption('--count <n>', 'how many sales', int('--count', 1, 1_000_000))
-  .option('--seed <s>', 'random seed: the same seed and catalog give the same baskets', int('--seed', 0, 2 ** 31 - 1), 1)
+  .requiredOption('--count <n>', 'how many sales', intOption('--count', 1, 1_000_000))
+  .option('--seed <s>', 'random seed: the same seed and catalog give the same baskets', intOption('--seed', 0, 2 ** 31 - 1), 1)
   .option('--cashier <id>', 'cashier number to record (default: the first cashier)')
   .option('--json', 'print a JSON summary on stdout')
   .action(async (opts: { count: number; seed: number; cashier?: string; json?: boolean }, cmd: Command) => {
-    const { home, db } = openTill(cmd);
-    try {
+    await withTill(cmd, async ({ home, db }) => {
       const { listUsers, getUser } = await import('../db/users.js');
       const { simulateSales, SimulationError } = await import('../checkout/simulate.js');
       const { TillConfig } = await import('../config.js');
@@ -48,9 +42,7 @@ const sales = new Command('sales')
           `Rang up ${summary.sales} sales, ${summary.items} items, ¥${formatFen(summary.totalFen)} as cashier ${user.id}` +
             (summary.firstReceipt ? ` (${summary.firstReceipt} … ${summary.lastReceipt}).` : '.'),
         );
-    } finally {
-      db.close();
-    }
+    });
   });
 
 export const simulateCommand = new Command('simulate').description('generate activity on this till (test data, load for sync)').addCommand(sales);

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { UsageError, UserError } from '../errors.js';
 import { homeOf, openTill, printJson, say, writeOut } from './context.js';
-import { positiveInt } from './products.js';
+import { positiveInt, withTill } from './options.js';
 
 export const enrollCommand = new Command('enroll')
   .description('connect this till to HQ with a one-time code from `till hq enroll-code`')
@@ -13,8 +13,7 @@ export const enrollCommand = new Command('enroll')
   .option('--json', 'print the enrollment as JSON')
   .action(async (url: string, opts, cmd: Command) => {
     const { enrollTill } = await import('../sync/enroll.js');
-    const { home, db } = openTill(cmd);
-    try {
+    await withTill(cmd, async ({ home, db }) => {
       const r = await enrollTill({ home, db, url, code: opts.code });
       if (opts.json) printJson(r);
       else {
@@ -23,9 +22,7 @@ export const enrollCommand = new Command('enroll')
         if (r.continuesAfterSeq !== null) say(`HQ already has ${r.continuesAfterSeq} sale(s) from ${r.storeCode}/${r.tillCode} (the till this one replaces): this till's sales continue from seq ${r.continuesAfterSeq + 1}.`);
         say('Sales go up and the catalog comes down with `till sync --once`, `till sync --watch`, or by themselves in the checkout.');
       }
-    } finally {
-      db.close();
-    }
+    });
   });
 
 function fmtError(e: { code: string; message: string; at: string } | null): string {
@@ -39,8 +36,7 @@ const status = new Command('status')
     // `sync` has its own --json: commander hands the flag to whichever command it meets first.
     const opts = cmd.optsWithGlobals() as { json?: boolean };
     const { syncStatus } = await import('../sync/service.js');
-    const { home, db } = openTill(cmd);
-    try {
+    await withTill(cmd, async ({ home, db }) => {
       const s = await syncStatus(home, db);
       if (opts.json) return printJson(s);
       const when = (t: string | null) => (t ? new Date(t).toLocaleString() : '-');
@@ -56,9 +52,7 @@ const status = new Command('status')
           `Uploader    ${s.uploader ?? 'none running'}`,
         ].join('\n') + '\n',
       );
-    } finally {
-      db.close();
-    }
+    });
   });
 
 export const syncCommand = new Command('sync')

@@ -3,6 +3,7 @@
 // right status — never a stack trace; unexpected ones are logged and answered 500.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z, ZodError } from 'zod';
+import { parseDay } from '../core/dates.js';
 import { NotFoundError, UserError } from '../errors.js';
 import {
   AUTH_SCHEME,
@@ -36,11 +37,11 @@ export interface HqServerOptions {
 
 const storeBody = z.object({ code: z.string(), name: z.string() });
 const enrollCodeBody = z.object({ storeCode: z.string(), tillCode: z.string(), ttlMinutes: z.number().int().positive().optional() });
-const dayQuery = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').optional(),
-  store: z.string().optional(),
-});
+// Business days in query parameters: the one strict parser (core/dates.ts), both ends inclusive.
+const queryDay = z.string().refine((v) => parseDay(v) !== null, { error: (iss) => `"${String(iss.input)}" is not a day of the calendar; use YYYY-MM-DD, e.g. 2026-11-26` });
+const dayQuery = z
+  .object({ from: queryDay.optional(), to: queryDay.optional(), store: z.string().optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to; put the earlier day first', path: ['from'] });
 
 export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): FastifyInstance {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));

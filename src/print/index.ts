@@ -7,11 +7,15 @@ import type { TillConfig } from '../config.js';
 import type { Sale } from '../core/types.js';
 import type { TillIdentity } from '../db/settings.js';
 import type { PaperWidth, ReceiptDoc } from './layout.js';
-import type { FailureReason, PrinterStatusReport, PrinterTarget, SendResult } from './transport.js';
+import type { PrinterState, PrinterStatusReport } from './status.js';
+import type { FailureReason, PrinterTarget, SendResult } from './transport.js';
 
-export type { PrinterStatusReport } from './transport.js';
+export type { PrinterState, PrinterStatusReport } from './status.js';
 
 export type Lang = 'zh-CN' | 'en';
+
+/** Printer states in which a receipt prints (paper-low prints, with PrintResult.warning). */
+export const PRINTABLE: readonly PrinterState[] = ['ready', 'paper-low'];
 
 /** Where and how to print, read from `till config` unless given. */
 export interface PrinterSettings {
@@ -23,6 +27,11 @@ export interface PrinterSettings {
   paper?: PaperWidth;
   /** Language of the messages (the receipt itself is Chinese); defaults to the lang setting. */
   lang?: Lang;
+  /**
+   * Messages for the cashier's screen: one short line (≤ 60 columns) that says the sale is saved
+   * and F12 reprints, with no address, detail or CLI command. Default: the full message.
+   */
+  screen?: boolean;
 }
 
 export interface PrintSaleOptions extends PrinterSettings {
@@ -41,6 +50,7 @@ export type PrintResult =
 const layout = () => import('./layout.js');
 const escpos = () => import('./escpos.js');
 const transport = () => import('./transport.js');
+const status = () => import('./status.js');
 
 const MESSAGES: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'drawer' | 'reprint' | 'bug' | 'busy' | 'paperLow', string>> = {
   'zh-CN': {
@@ -51,6 +61,7 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'drawer' |
     'paper-out': '打印机 {uri} 缺纸，请装纸。',
     'cover-open': '打印机 {uri} 的纸仓盖没有关好。',
     offline: '打印机 {uri} 报告错误或已脱机（{detail}）。',
+    'not-a-printer': '{uri} 上回应的不是小票打印机（{detail}），请检查 printer.uri。',
     io: '无法写入打印机 {uri}（{detail}）。',
     drawer: '钱箱没有打开。',
     reprint: '交易已保存；打印机恢复后可用 `till print reprint {no}` 补打。',
@@ -66,6 +77,7 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'drawer' |
     'paper-out': 'Printer {uri} is out of paper; load a new roll.',
     'cover-open': 'The cover of printer {uri} is open.',
     offline: 'Printer {uri} reports an error or is offline ({detail}).',
+    'not-a-printer': 'What answers at {uri} is not a receipt printer ({detail}); check printer.uri.',
     io: 'Cannot write to printer {uri} ({detail}).',
     drawer: 'The cash drawer did not open.',
     reprint: 'The sale is saved; reprint it with `till print reprint {no}` when the printer is back.',
@@ -74,6 +86,48 @@ const MESSAGES: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'drawer' |
     paperLow: 'Printer {uri} is running out of paper; have a new roll ready.',
   },
 };
+
+// The cashier's screen: what went wrong in a few words, then once that the sale is saved and how
+// to reprint. Every message fits 60 columns (test/print/transport.test.ts checks it); "drawer
+// shut" is added only when nothing reached the printer, which a timeout after sending is not.
+const SCREEN: Record<Lang, Record<FailureReason | 'timeoutUnsent' | 'bug', string> & { drawer: string; saved: string; paperLow: string }> = {
+  'zh-CN': {
+    unreachable: '打印机连接不上',
+    timeout: '打印机无回应，小票可能稍后打出',
+    timeoutUnsent: '打印机没有接收小票',
+    dropped: '打印中断，小票不完整',
+    'paper-out': '打印机缺纸',
+    'cover-open': '打印机纸仓盖未关',
+    offline: '打印机脱机或故障',
+    'not-a-printer': '打印机地址上不是打印机',
+    io: '打印机无法写入',
+    bug: '小票没有打印',
+    drawer: '，钱箱未开',
+    saved: '。交易已保存，按 F12 补打。',
+    paperLow: '打印纸快用完了，请准备换纸。',
+  },
+  en: {
+    unreachable: 'Printer unreachable',
+    timeout: 'No reply; may print late',
+    timeoutUnsent: 'Receipt not sent',
+    dropped: 'Receipt cut short',
+    'paper-out': 'Printer out of paper',
+    'cover-open': 'Printer cover open',
+    offline: 'Printer offline',
+    'not-a-printer': 'Not a printer there',
+    io: 'Printer write failed',
+    bug: 'Receipt not printed',
+    drawer: ', drawer shut',
+    saved: '. Sale saved; F12 reprints.',
+    paperLow: 'Paper running low; have a new roll ready.',
+  },
+};
+
+/** The one-line screen message for a failed print (see PrinterSettings.screen). */
+export function screenMessage(reason: FailureReason | 'timeoutUnsent' | 'bug', lang: Lang, drawerShut = false): string {
+  const m = SCREEN[lang];
+  return m[reason] + (drawerShut ? m.drawer : '') + m.saved;
+}
 
 function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
@@ -119,9 +173,10 @@ function serialised<T>(key: string, job: () => Promise<T>): Promise<T> {
   return run;
 }
 
-function failureMessage(r: Extract<SendResult, { ok: false }>, ctx: { uri: string; ms: number; lang: Lang; receiptNo?: string; drawer?: boolean }): string {
+function failureMessage(r: Extract<SendResult, { ok: false }>, ctx: { uri: string; ms: number; lang: Lang; receiptNo?: string; drawer?: boolean; screen?: boolean }): string {
   const m = MESSAGES[ctx.lang];
   const key = r.reason === 'timeout' && !r.partial ? 'timeoutUnsent' : r.reason;
+  if (ctx.screen) return screenMessage(key, ctx.lang, !!ctx.drawer && !r.partial);
   const parts = [fill(m[key], { uri: ctx.uri, ms: ctx.ms, detail: r.detail })];
   if (ctx.drawer && !r.partial) parts.push(m.drawer);
   if (ctx.receiptNo) parts.push(fill(m.reprint, { no: ctx.receiptNo }));
@@ -156,17 +211,21 @@ async function printDoc(
       if (Date.now() >= deadline) return { ok: false, reason: 'timeout', detail: MESSAGES[settings.lang].busy, partial: false };
       return t.sendToPrinter(target, bytes, deadline);
     });
-    if (sent.ok) return sent.paperLow ? { ok: true, warning: fill(MESSAGES[settings.lang].paperLow, { uri: target.uri }) } : { ok: true };
+    if (sent.ok) {
+      if (!sent.paperLow) return { ok: true };
+      return { ok: true, warning: s.screen ? SCREEN[settings.lang].paperLow : fill(MESSAGES[settings.lang].paperLow, { uri: target.uri }) };
+    }
     return {
       ok: false,
       reason: sent.reason,
       partial: sent.partial,
-      message: failureMessage(sent, { uri: target.uri, ms: settings.timeoutMs, lang: settings.lang, receiptNo: opts.receiptNo, drawer: opts.openDrawer }),
+      message: failureMessage(sent, { uri: target.uri, ms: settings.timeoutMs, lang: settings.lang, receiptNo: opts.receiptNo, drawer: opts.openDrawer, screen: s.screen }),
     };
   } catch (err) {
     const lang = r?.lang ?? 'zh-CN';
     const m = MESSAGES[lang];
     const detail = (err as Error)?.message ?? String(err);
+    if (s.screen) return { ok: false, reason: 'io', message: screenMessage('bug', lang) };
     return { ok: false, reason: 'io', message: fill(m.bug, { detail }) + (opts.receiptNo ? fill(m.reprint, { no: opts.receiptNo }) : '') };
   }
 }
@@ -205,9 +264,22 @@ export async function openCashDrawer(opts: PrinterSettings): Promise<PrintResult
 /** Asks the printer for its condition within printer.timeoutMs. Throws only for a bad --printer URI. */
 export async function printerStatus(opts: PrinterSettings): Promise<PrinterStatusReport> {
   const r = resolveSettings(opts);
-  const t = await transport();
+  const [t, st] = await Promise.all([transport(), status()]);
   const target = t.parsePrinterUri(r.uri, opts.home);
-  return t.queryStatus(target, Date.now() + r.timeoutMs);
+  return st.queryStatus(target, Date.now() + r.timeoutMs);
+}
+
+/**
+ * The printer's state for the checkout's status bar, within printer.timeoutMs. Never throws: a
+ * printer.uri that is no printer address is `unreachable`. `ready` only after a real status answer
+ * (or for preview, none and a file); a printer that cannot tell is `unknown`.
+ */
+export async function printerState(settings: PrinterSettings): Promise<PrinterState> {
+  try {
+    return (await printerStatus(settings)).state;
+  } catch {
+    return 'unreachable';
+  }
 }
 
 /** Checks a printer URI typed by a person; throws a UserError saying what is accepted. */

@@ -39,7 +39,7 @@ export function parsePrinterUri(uri: string, home?: string): PrinterTarget {
   throw new UserError(`Printer "${uri}" is not a printer address: ${PRINTER_URI_HELP}.`, 'E_PRINTER_URI');
 }
 
-export type FailureReason = 'unreachable' | 'timeout' | 'dropped' | 'paper-out' | 'cover-open' | 'offline' | 'io';
+export type FailureReason = 'unreachable' | 'timeout' | 'dropped' | 'paper-out' | 'cover-open' | 'offline' | 'not-a-printer' | 'io';
 
 export type SendResult =
   | {
@@ -52,14 +52,22 @@ export type SendResult =
     }
   | { ok: false; reason: FailureReason; detail: string; /** some of the receipt may have reached the printer */ partial: boolean };
 
-// Real-time status requests (ESC/POS DLE EOT n). Each answer is one byte of the form 0xx1xx10.
-const DLE_EOT = (n: number) => [0x10, 0x04, n];
+// Real-time status requests (ESC/POS DLE EOT n, Epson's ESC/POS command reference). Each answer
+// is one byte of the form 0xx1xx10 (bits 0 and 7 clear, bits 1 and 4 set); the x bits are:
+//   n=1 printer status  bit 2 drawer pin 3 high · bit 3 offline · bit 5 waiting for recovery ·
+//                       bit 6 feed button pressed
+//   n=2 offline cause   bit 2 cover open · bit 3 feeding by button · bit 5 stopped at paper end ·
+//                       bit 6 error
+//   n=4 paper sensor    bits 2-3 roll near its end · bits 5-6 roll out
+// Anything else on the line (an HTTP server's "HTTP/1.1 400 …") means it is not an ESC/POS
+// printer: some of its bytes happen to fit the pattern ('R' is 0x52), so one misfit is enough.
+export const DLE_EOT = (n: number) => [0x10, 0x04, n];
 /** Offline cause (2) and roll paper sensor (4): asked before the receipt is sent. */
 export const STATUS_QUERY = Buffer.from([...DLE_EOT(2), ...DLE_EOT(4)]);
 /** Printer status (1): sent after the receipt; its answer proves every byte before it arrived. */
 export const ACK_QUERY = Buffer.from(DLE_EOT(1));
 
-const isStatusByte = (b: number) => (b & 0x93) === 0x12;
+export const isStatusByte = (b: number) => (b & 0x93) === 0x12;
 
 export interface PrinterCondition {
   coverOpen: boolean;
@@ -76,7 +84,7 @@ export function decodeCondition(offlineCause: number, paperSensor: number): Prin
   };
 }
 
-function conditionProblem(c: PrinterCondition): { reason: FailureReason; detail: string } | null {
+export function conditionProblem(c: PrinterCondition): { reason: FailureReason; detail: string } | null {
   if (c.paper === 'out') return { reason: 'paper-out', detail: 'out of paper' };
   if (c.coverOpen) return { reason: 'cover-open', detail: 'cover open' };
   if (c.error) return { reason: 'offline', detail: 'the printer reports an error' };
@@ -99,7 +107,7 @@ const NET_ERRORS: Record<string, string> = {
   EPIPE: 'the printer closed the connection',
 };
 
-function errText(err: unknown): string {
+export function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return (e?.code && NET_ERRORS[e.code]) ?? e?.code ?? e?.message ?? String(err);
 }
@@ -196,7 +204,14 @@ function sendTcp(t: { host: string; port: number }, data: Buffer, deadline: numb
       }, Math.max(0, Math.min(wait, deadline - Date.now())));
     });
     socket.on('data', (chunk: Buffer) => {
-      for (const b of chunk) if (isStatusByte(b)) replies.push(b);
+      let misfit = false;
+      for (const b of chunk) {
+        if (isStatusByte(b)) replies.push(b);
+        else misfit = true;
+      }
+      if (misfit && stage === 'status') {
+        return finish({ ok: false, reason: 'not-a-printer', detail: 'what answers on that port is not an ESC/POS printer', partial: false });
+      }
       if (replies.length > 0) silent.delete(key);
       if (stage === 'status' && replies.length >= 2) {
         statusKnown = true;
@@ -232,7 +247,7 @@ async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise
 }
 
 /** What open/write errors on a printer device mean to a person. */
-function deviceFailure(err: unknown, path: string, partial: boolean): SendResult {
+export function deviceFailure(err: unknown, path: string, partial: boolean): SendResult {
   const code = (err as NodeJS.ErrnoException)?.code;
   const detail = errText(err);
   switch (code) {
@@ -312,82 +327,4 @@ async function sendFile(path: string, data: Buffer, deadline: number, isFile: bo
     if (pending) void pending.then(close, close);
     else await close();
   }
-}
-
-export interface PrinterStatusReport {
-  uri: string;
-  kind: PrinterTarget['kind'];
-  /** Can a receipt be sent now (connection made, device present and writable)? */
-  reachable: boolean;
-  /** Did the printer answer status requests? */
-  reportsStatus: boolean;
-  online?: boolean;
-  coverOpen?: boolean;
-  paper?: 'ok' | 'near-end' | 'out';
-  error?: boolean;
-  detail: string;
-}
-
-/** Asks the printer how it is (paper, cover, online), within the deadline. Never throws. */
-export async function queryStatus(target: PrinterTarget, deadline: number): Promise<PrinterStatusReport> {
-  const base = { uri: target.uri, kind: target.kind };
-  switch (target.kind) {
-    case 'preview':
-      return { ...base, reachable: true, reportsStatus: false, detail: 'receipts are shown on screen (no printer)' };
-    case 'none':
-      return { ...base, reachable: true, reportsStatus: false, detail: 'receipts are not printed' };
-    case 'device':
-    case 'file': {
-      const path = target.path;
-      const checked = target.kind === 'file' ? await writableFile(path) : await fsp.access(path, constants.W_OK).then(() => null, (e: unknown) => e);
-      if (checked) {
-        const f = deviceFailure(checked, path, false);
-        return { ...base, reachable: false, reportsStatus: false, detail: f.ok ? '' : f.detail };
-      }
-      return { ...base, reachable: true, reportsStatus: false, detail: target.kind === 'file' ? `receipts are appended to ${path}` : `${path} is present and writable (this connection cannot report paper or cover)` };
-    }
-    case 'tcp':
-      return tcpStatus(target, deadline);
-  }
-}
-
-async function writableFile(path: string): Promise<unknown> {
-  const exists = await fsp.access(path).then(() => true, () => false);
-  return fsp.access(exists ? path : dirname(path), constants.W_OK).then(() => null, (e: unknown) => e);
-}
-
-function tcpStatus(t: { uri: string; host: string; port: number }, deadline: number): Promise<PrinterStatusReport> {
-  return new Promise((done) => {
-    const base = { uri: t.uri, kind: 'tcp' as const };
-    const replies: number[] = [];
-    let connected = false;
-    let settled = false;
-    const socket = net.connect({ host: t.host, port: t.port });
-    const finish = (r: PrinterStatusReport) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      done(r);
-    };
-    const timer = setTimeout(() => {
-      if (!connected) finish({ ...base, reachable: false, reportsStatus: false, detail: `no answer from ${t.host}:${t.port}` });
-      else finish({ ...base, reachable: true, reportsStatus: false, detail: 'connected, but the printer does not report its status' });
-    }, Math.max(0, deadline - Date.now()));
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(Buffer.from([...DLE_EOT(1), ...DLE_EOT(2), ...DLE_EOT(4)]));
-    });
-    socket.on('data', (chunk: Buffer) => {
-      for (const b of chunk) if (isStatusByte(b)) replies.push(b);
-      if (replies.length >= 3) {
-        const c = decodeCondition(replies[1], replies[2]);
-        const online = (replies[0] & 0x08) === 0;
-        const problem = conditionProblem(c);
-        finish({ ...base, reachable: true, reportsStatus: true, online, ...c, detail: problem?.detail ?? (online ? (c.paper === 'near-end' ? 'ready; paper is running low' : 'ready') : 'offline') });
-      }
-    });
-    socket.on('error', (err) => finish({ ...base, reachable: connected, reportsStatus: false, detail: `${t.host}:${t.port}: ${errText(err)}` }));
-    socket.on('close', () => finish({ ...base, reachable: connected, reportsStatus: false, detail: 'the printer closed the connection' }));
-  });
 }

@@ -54,8 +54,8 @@ describe('simulate sales', () => {
     homes.push(home);
     expect(till(home, ['demo', '--products', '50']).code).toBe(0);
     const r = till(home, ['simulate', 'sales', '--count', '0']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--count must be between 1 and 1000000, got 0.');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--count takes a whole number from 1 to 1000000, got "0".');
     const c = till(home, ['simulate', 'sales', '--count', '2', '--cashier', '4242']);
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('No user 4242');

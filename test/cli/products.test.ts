@@ -96,16 +96,18 @@ describe('till products', () => {
     expect(JSON.parse(till(home, ['products', 'show', code, '--json']).stdout).priceFen).toBe(300);
   });
 
+  // A price that is no price is a bad option value: usage, exit 2. A barcode is checked where
+  // products are written (the same rule as imports): exit 1.
   it.each([
-    [['--name', 'x', '--price', '1', '--barcode', '6901234567893'], /wrong check digit \(the last digit should be 2\)/],
-    [['--name', 'x', '--price', '1.234', '--barcode', '6901234567892'], /more than two decimals/],
-    [['--name', 'x', '--price', 'abc'], /not a valid price/],
-    [['--name', 'x', '--price', '1e3'], /scientific notation/],
-    [['--name', 'x', '--price', '-1'], /cannot be negative/],
-    [['--name', 'x', '--price', '1', '--barcode', '6.90123E+12'], /scientific notation; format the column as text/],
-  ])('rejects bad input %j with one clear line and exit 1', (args, message) => {
+    [['--name', 'x', '--price', '1', '--barcode', '6901234567893'], /wrong check digit \(the last digit should be 2\)/, 1],
+    [['--name', 'x', '--price', '1.234', '--barcode', '6901234567892'], /more than two decimals/, 2],
+    [['--name', 'x', '--price', 'abc'], /not a valid price/, 2],
+    [['--name', 'x', '--price', '1e3'], /scientific notation/, 2],
+    [['--name', 'x', '--price', '-1'], /cannot be negative/, 2],
+    [['--name', 'x', '--price', '1', '--barcode', '6.90123E+12'], /scientific notation; format the column as text/, 1],
+  ])('rejects bad input %j with one clear line and exit %i', (args, message, code) => {
     const r = till(home, ['products', 'add', ...args]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace without --debug

@@ -171,7 +171,7 @@ describe('till export sales', () => {
 
   it('refuses a date that is not one', () => {
     const r = till(home, ['export', 'sales', '--from', '2026-13-01']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--from: "2026-13-01" is not a real date/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--from: "2026-13-01" is not a day of the calendar; type it as YYYY-MM-DD/);
   });
 });

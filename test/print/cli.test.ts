@@ -8,7 +8,7 @@ import { recordSale } from '../../src/db/sales.js';
 import { dbPath } from '../../src/home.js';
 import { BIN, initTillHome, removeDir, tempDir, till, type CliResult } from '../helpers/till.js';
 import { decodeEscPos, texts } from './escpos-decoder.js';
-import { deadPort, startFakePrinter } from './fake-printer.js';
+import { deadPort, startFakePrinter, startHttpServer } from './fake-printer.js';
 import { MIXED_DRAFT, SOLD_AT } from './fixtures.js';
 
 /** Runs the CLI without blocking this process, so an in-process fake printer can answer it. */
@@ -114,15 +114,15 @@ describe('till print', () => {
     expect(r.stdout).toContain(receiptNo);
   });
 
-  it('reprint of an unknown receipt, a bad --printer or --width: exit 1 with what to do', () => {
+  it('reprint of an unknown receipt: exit 1; a bad --printer or --width: exit 2 (usage); each says what to do', () => {
     const unknown = till(home, ['print', 'reprint', 'S001-T01-20990101-0001']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('till sales list');
     const printer = till(home, ['print', 'reprint', 'last', '--printer', 'usb']);
-    expect(printer.code).toBe(1);
+    expect(printer.code).toBe(2);
     expect(printer.stderr).toContain('is not a printer address');
     const width = till(home, ['print', 'test', '--width', '57']);
-    expect(width.code).toBe(1);
+    expect(width.code).toBe(2);
     expect(width.stderr).toContain('58 or 80');
   });
 
@@ -151,9 +151,10 @@ describe('till printer status', () => {
     try {
       const a = await tillAsync(home, ['printer', 'status', '--printer', ok.uri, '--json']);
       expect(a.code).toBe(0);
-      expect(JSON.parse(a.stdout)).toMatchObject({ uri: ok.uri, ready: true, paper: 'ok', online: true });
+      expect(JSON.parse(a.stdout)).toMatchObject({ uri: ok.uri, state: 'ready', ready: true, paper: 'ok', online: true });
       const b = await tillAsync(home, ['printer', 'status', '--printer', out.uri]);
       expect(b.code).toBe(1);
+      expect(b.stdout).toMatch(/State\s+paper-out/);
       expect(b.stdout).toMatch(/Ready\s+no/);
       expect(b.stdout).toMatch(/Paper\s+out/);
     } finally {
@@ -166,6 +167,17 @@ describe('till printer status', () => {
     const port = await deadPort();
     const r = await tillAsync(home, ['printer', 'status', '--printer', `tcp://127.0.0.1:${port}`, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ reachable: false, ready: false });
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'unreachable', reachable: false, ready: false });
+  });
+
+  it('reports a web server on the printer port as not a printer (exit 1)', async () => {
+    const web = await startHttpServer();
+    try {
+      const r = await tillAsync(home, ['printer', 'status', '--printer', web.uri, '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ state: 'not-a-printer', ready: false });
+    } finally {
+      await web.close();
+    }
   });
 });

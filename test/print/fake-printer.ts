@@ -96,3 +96,21 @@ export async function deadPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * An HTTP server on a port where a printer is expected (a misconfigured printer.uri): it answers
+ * the status requests with "HTTP/1.1 400 Bad Request", some of whose bytes look like status bytes.
+ */
+export async function startHttpServer(): Promise<{ uri: string; close: () => Promise<void> }> {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => res.end('hello'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    uri: `tcp://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
