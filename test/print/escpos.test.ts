@@ -51,10 +51,10 @@ describe.each([58, 80] as const)('receipt bytes on %i mm paper', (paper: PaperWi
     expect(bytes.includes(Buffer.from('收银', 'utf8'))).toBe(false);
   });
 
-  it('line up mixed Chinese and ASCII rows: each line total ends at the last column', () => {
+  it('line up mixed Chinese and ASCII rows: each line amount (gross, its discount beneath) ends at the last column', () => {
     const printed = texts(ops);
     for (const l of sale.lines) {
-      const total = formatFen(l.lineTotalFen);
+      const total = formatFen(l.lineTotalFen + l.discountFen);
       expect(printed.some((t) => t.endsWith(` ${total}`) && stringWidth(t) === cols), l.name).toBe(true);
     }
     // 可口可乐 (two columns a character) and Coca-Cola (one): the decimal points of their totals
