@@ -42,6 +42,7 @@ const sales = new Command('sales')
         if (e instanceof SimulationError) throw new UserError(e.message);
         throw e;
       }
+      if (summary.openedShift) say(`No shift was open: opened shift ${summary.shiftId} for cashier ${user.id} with a zero float.`);
       if (opts.json) printJson(summary);
       else
         say(
