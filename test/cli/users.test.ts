@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { verifyLogin, weakPinReason } from '../../src/db/users.js';
-import { initTillHome, removeDir, till } from '../helpers/till.js';
+import { initTillHome, removeDir, tempDir, till } from '../helpers/till.js';
 
 let home: string;
 beforeAll(() => {
@@ -96,6 +96,19 @@ describe('till users', () => {
     expect(till(home, ['users', 'set-pin', '1001', '--pin-stdin'], { input: '4826\n' }).code).toBe(0);
     expect(login('1001', '2580').ok).toBe(false);
     expect(login('1001', '4826').ok).toBe(true);
+  });
+
+  it('till init reads the first admin PIN from stdin too, so scripts keep it off the command line', () => {
+    const own = tempDir();
+    try {
+      const r = till(own, ['init', '--store', 'S002', '--till', 'T01', '--admin-pin-stdin'], { input: '7391\n' });
+      expect(r.code, r.stderr).toBe(0);
+      const db = openDatabase(join(own, 'till.db'));
+      expect(verifyLogin(db, '1', '7391').ok).toBe(true);
+      db.close();
+    } finally {
+      removeDir(own);
+    }
   });
 
   it('`till users roles` prints the one permission table', () => {
