@@ -4,7 +4,8 @@
 // - selling needs an open shift of the cashier ringing up (requireOpenShift);
 // - a shift may stay open across the business-day cutoff: it keeps the business day it was
 //   opened in, each sale keeps its own, and the status says the shift should be closed;
-// - a shift does not close while a held sale waits on the till (it may hold part-paid cash);
+// - a shift does not close while a held sale waits on the till, or a sale is being rung up (either
+//   may hold part-paid cash);
 // - a pay-out larger than the cash the drawer should hold is refused;
 // - closing another cashier's shift takes the permission 'close-other-shift'.
 // The sales of a shift are the till's completed sales made while it was open: a till has one
@@ -16,6 +17,7 @@ import { can } from '../core/permissions.js';
 import type { TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { appendMovement, movementsOf, type CashMovementRow } from './cash-movements.js';
+import { readOpenCart } from './open-cart.js';
 import { stmt, type DB } from './open.js';
 import { countSuspended } from './suspended.js';
 import { getUser, type User } from './users.js';
@@ -232,6 +234,8 @@ export function closeShift(db: DB, o: CloseShiftInput, now = new Date()): Closed
     }
     const held = countSuspended(db);
     if (held > 0) throw new UserError(`${held} held sale(s) wait on this till: resume and finish or cancel them before closing the shift.`, 'E_HELD_SALES');
+    const inProgress = readOpenCart(db);
+    if (inProgress) throw new UserError(`A sale of cashier ${inProgress.cashierId} is being rung up on this till: finish or cancel it at the checkout before closing the shift.`, 'E_SALE_IN_PROGRESS');
     const closedAt = now.toISOString();
     // Sales up to the close belong to the shift: the figures are taken as of the close.
     const figures = shiftFigures(db, { ...shift, closedAt }, o.cashRefundsFen ?? 0);

@@ -3,6 +3,7 @@
 // sale, a shift across the business-day cutoff, a pay-out the drawer cannot cover, bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../src/db/open.js';
+import { clearOpenCart, saveOpenCart } from '../../src/db/open-cart.js';
 import { recordSale } from '../../src/db/sales.js';
 import { closeShift, crossedCutoff, currentShift, openShift, payInOut, requireOpenShift, shiftFigures } from '../../src/db/shifts.js';
 import { suspendSale, takeSuspended } from '../../src/db/suspended.js';
@@ -142,11 +143,14 @@ describe('shift rules (db/shifts.ts)', () => {
     expect(shiftFigures(db, shift)).toMatchObject({ salesCount: 2, cashTakenFen: 1500, changeGivenFen: 150, expectedCashFen: 10000 + 1350 });
   });
 
-  it('a held sale stops the close until it is resumed', () => {
+  it('a held sale, or a sale being rung up, stops the close until it is finished', () => {
     const held = suspendSale(db, { cashierId: '1001', label: '#1', cart: '{}' });
     expect(() => closeShift(db, { countedFen: 11350 }, new Date('2026-12-07T21:00:00Z'))).toThrow(/1 held sale\(s\) wait on this till/);
     expect(currentShift(db)?.closedAt).toBeNull();
     takeSuspended(db, held.id);
+    saveOpenCart(db, '1001', '{"lines":[1]}');
+    expect(() => closeShift(db, { countedFen: 11350 })).toThrow(/A sale of cashier 1001 is being rung up/);
+    clearOpenCart(db);
   });
 
   it('two cashiers, one drawer: the second waits for a handover; a cashier cannot close another’s shift, a supervisor can', () => {
