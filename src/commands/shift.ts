@@ -62,28 +62,57 @@ function movement(kind: 'pay-in' | 'pay-out', description: string): Command {
     });
 }
 
+/** What the cashier sees before typing the count: the expected cash only when the close is not blind. */
+export function beforeCountText(shift: { id: number; cashierId: string }, expectedCashFen: number, blind: boolean): string {
+  const head = `Closing shift ${shift.id} of cashier ${shift.cashierId}.`;
+  return blind ? `${head} Count the drawer (blind close: the expected amount is shown after the count).` : `${head} The drawer should hold ${formatYuan(expectedCashFen)}.`;
+}
+
+/** A count as typed: a total in yuan ("1234.5") or by denomination ("100=3,50=1,0.5=4"). */
+function parseCount(text: string, option: string): { countedFen: number; countDetail?: Array<{ denominationFen: number; count: number }> } {
+  if (!text.includes('=')) return { countedFen: cashOption(option, true)(text) };
+  try {
+    const { totalFen, counts } = parseDenominationCount(text);
+    return { countedFen: totalFen, countDetail: counts };
+  } catch (e) {
+    if (e instanceof CountParseError) throw new UsageError(`${option}: ${e.message}.`);
+    throw e;
+  }
+}
+
+async function askCount(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
 const close = new Command('close')
-  .description('close the open shift with the cash counted in the drawer: a total, or by denomination')
+  .description('close the open shift with the cash counted in the drawer: a total, or by denomination (asked on a terminal when not given)')
   .option('--counted <yuan>', 'the total counted', cashOption('--counted', true))
   .option('--count <list>', 'the count by denomination: value=how many for 100, 50, 20, 10, 5, 1, 0.5, 0.1, e.g. 100=3,50=1,0.5=4')
   .option('--by <id>', "who closes (default: the shift's cashier; another cashier's shift takes a supervisor)")
   .option('--json', 'print the closed shift as JSON')
   .action(async (o: { counted?: number; count?: string; by?: string; json?: boolean }, cmd: Command) => {
-    if ((o.counted === undefined) === (o.count === undefined)) throw new UsageError('Give the count: --counted <yuan> or --count 100=3,50=1,… (one of them).');
-    let countedFen = o.counted ?? 0;
-    let countDetail;
-    if (o.count !== undefined) {
-      try {
-        ({ totalFen: countedFen, counts: countDetail } = parseDenominationCount(o.count));
-      } catch (e) {
-        if (e instanceof CountParseError) throw new UsageError(`--count: ${e.message}.`);
-        throw e;
-      }
-    }
-    const { closeShift } = await import('../db/shifts.js');
+    if (o.counted !== undefined && o.count !== undefined) throw new UsageError('Give the count once: --counted <yuan> or --count 100=3,50=1,…, not both.');
+    const interactive = o.counted === undefined && o.count === undefined;
+    if (interactive && !(process.stdin.isTTY && process.stderr.isTTY)) throw new UsageError('Give the count: --counted <yuan> or --count 100=3,50=1,… (no terminal to ask for it).');
+    const { closeShift, currentShift, shiftFigures } = await import('../db/shifts.js');
     const { db } = openTill(cmd);
     try {
-      const { shift, figures } = closeShift(db, { countedFen, countDetail, byId: o.by });
+      let count = o.count !== undefined ? parseCount(o.count, '--count') : { countedFen: o.counted ?? 0 };
+      if (interactive) {
+        const open = currentShift(db);
+        if (open) {
+          say(beforeCountText(open, shiftFigures(db, open).expectedCashFen, await blindClose(cmd)));
+          count = parseCount(await askCount('Counted cash (yuan, or 100=3,50=1,…): '), 'the count');
+        }
+      }
+      const { shift, figures } = closeShift(db, { ...count, byId: o.by });
+      const { countedFen } = count;
       const fig = { floatFen: figures.floatFen, cashTakenFen: figures.cashTakenFen, changeGivenFen: figures.changeGivenFen, cashRefundsFen: figures.cashRefundsFen, payInsFen: figures.payInsFen, payOutsFen: figures.payOutsFen };
       if (o.json) printJson({ ...shift, salesCount: figures.salesCount, ...fig, countedFen, expectedCashFen: figures.expectedCashFen, overShortFen: shift.overShortFen });
       else {

@@ -2,6 +2,7 @@
 // rules around it: one open shift per drawer (handover = close and open), no close with a held
 // sale, a shift across the business-day cutoff, a pay-out the drawer cannot cover, bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeCountText } from '../../src/commands/shift.js';
 import type { DB } from '../../src/db/open.js';
 import { clearOpenCart, saveOpenCart } from '../../src/db/open-cart.js';
 import { recordSale } from '../../src/db/sales.js';
@@ -113,6 +114,9 @@ describe('till shift (CLI)', () => {
     const json = JSON.parse(till(home, ['shift', 'status', '--json']).stdout);
     expect(json).not.toHaveProperty('expectedCashFen');
     expect(json.blindClose).toBe(true);
+    // What a terminal shows before the count (the prompt of `till shift close` with no count given).
+    expect(beforeCountText({ id: 2, cashierId: '1001' }, 12345, true)).not.toMatch(/123\.45/);
+    expect(beforeCountText({ id: 2, cashierId: '1001' }, 12345, false)).toMatch(/should hold ¥123\.45/);
     const pay = till(home, ['shift', 'pay-in', '--amount', '1', '--reason', 'coins']);
     expect(pay.stderr).not.toMatch(/should/);
     expect(till(home, ['config', 'set', 'shift.blindClose', 'maybe']).code).not.toBe(0);
