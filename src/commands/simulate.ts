@@ -15,7 +15,7 @@ const sales = new Command('sales')
   .description('ring up random realistic sales (same cart and commit code as the checkout)')
   .requiredOption('--count <n>', 'how many sales', int('--count', 1, 1_000_000))
   .option('--seed <s>', 'random seed: the same seed and catalog give the same baskets', int('--seed', 0, 2 ** 31 - 1), 1)
-  .option('--cashier <id>', 'cashier number to record (default: the first cashier)')
+  .option('--cashier <id>', 'cashier number to record (default: the cashier of the open shift, else the first cashier)')
   .option('--json', 'print a JSON summary on stdout')
   .action(async (opts: { count: number; seed: number; cashier?: string; json?: boolean }, cmd: Command) => {
     const { home, db } = openTill(cmd);
@@ -24,9 +24,12 @@ const sales = new Command('sales')
       const { simulateSales, SimulationError } = await import('../checkout/simulate.js');
       const { TillConfig } = await import('../config.js');
       const { formatFen } = await import('../core/money.js');
+      const { currentShift } = await import('../db/shifts.js');
+      // Without --cashier: the cashier of the open shift, else the first cashier.
+      const onShift = currentShift(db)?.cashierId;
       const user = opts.cashier
         ? getUser(db, opts.cashier)
-        : (listUsers(db).find((u) => u.active && u.role === 'cashier') ?? listUsers(db).find((u) => u.active));
+        : ((onShift && getUser(db, onShift)) || (listUsers(db).find((u) => u.active && u.role === 'cashier') ?? listUsers(db).find((u) => u.active)));
       if (!user) throw new UserError(opts.cashier ? `No user ${opts.cashier}; see the users of this till or leave --cashier out.` : 'This till has no users; run `till init` first.');
       if (!user.active) throw new UserError(`User ${user.id} is disabled; choose another --cashier.`);
       const limit = new TillConfig(home).get('discount.limitPercent');

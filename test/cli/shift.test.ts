@@ -77,6 +77,12 @@ describe('till shift (CLI)', () => {
     const other = till(home, ['simulate', 'sales', '--count', '1', '--cashier', '9001']);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/in shift 2 of cashier 1001: close it \(handover\)/);
+    // Handover to 9001; without --cashier the simulator rings up as the cashier on shift.
+    expect(till(home, ['shift', 'close', '--counted', '0', '--by', '9001']).code).toBe(0);
+    expect(till(home, ['shift', 'open', '--cashier', '9001', '--float', '0']).code).toBe(0);
+    const onShift = till(home, ['simulate', 'sales', '--count', '1', '--json']);
+    expect(onShift.code, onShift.stderr).toBe(0);
+    expect(JSON.parse(onShift.stdout)).toMatchObject({ shiftId: 3, openedShift: false });
   });
 
   it('bad input: a negative or 1e3 float, an unknown cashier, a second open, a pay-out beyond the drawer, a close without a count', () => {
@@ -90,7 +96,7 @@ describe('till shift (CLI)', () => {
     expect(unknown.stderr).toMatch(/No user 4242/);
     const again = till(home, ['shift', 'open', '--cashier', '1001', '--float', '100']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/Shift 2 is already open/);
+    expect(again.stderr).toMatch(/Shift 3 of cashier 9001 is open on this drawer/);
     const before = JSON.parse(till(home, ['shift', 'status', '--json']).stdout);
     const big = till(home, ['shift', 'pay-out', '--amount', '100000', '--reason', 'rent']);
     expect(big.code).toBe(1);
@@ -167,6 +173,7 @@ describe('shift rules (db/shifts.ts)', () => {
     expect(() => sell('1001', 100, 100, new Date('2026-12-07T21:01:00Z'))).toThrow(/No shift is open/);
     const next = openShift(db, { cashierId: '1002', floatFen: 11350 }, new Date('2026-12-07T21:02:00Z'));
     expect(requireOpenShift(db, '1002').id).toBe(next.id);
+    expect(() => openShift(db, { cashierId: '1002', floatFen: 0 })).toThrow(new RegExp(`Shift ${next.id} is already open`));
   });
 
   it('the ledger is append-only and a closed shift is final', () => {
