@@ -12,6 +12,7 @@
 // drawer, and whoever rang a sale up, its cash went into that drawer.
 import { cashOfPayments, drawerFigures, overShort, type DrawerFigures, type MovementKind } from '../core/cash.js';
 import { businessDayOf, type BusinessDayRule, DEFAULT_BUSINESS_DAY } from '../core/dates.js';
+import { textProblem } from '../core/limits.js';
 import { formatYuan } from '../core/money.js';
 import { can } from '../core/permissions.js';
 import type { TenderMethod } from '../core/types.js';
@@ -172,6 +173,9 @@ export function shiftMovements(db: DB, shift: Shift): CashMovementRow[] {
   return movementsOf(db, shift.id);
 }
 
+/** A pay-in/out reason, as long as a product name. */
+export const MAX_REASON = 200;
+
 export interface PayInOutInput {
   kind: Extract<MovementKind, 'pay-in' | 'pay-out'>;
   amountFen: number;
@@ -191,7 +195,9 @@ export function payInOut(db: DB, o: PayInOutInput, now = new Date(), cashRefunds
   if (!Number.isSafeInteger(o.amountFen) || o.amountFen <= 0) throw new UserError('The amount must be more than 0.');
   const reason = o.reason.trim();
   if (!reason) throw new UserError(`A ${o.kind} needs a reason (--reason), e.g. "delivery" or "change from the bank".`);
-  if (reason.length > 200) throw new UserError('The reason is at most 200 characters.');
+  // The reason travels to HQ with the movement: held to the protocol's text rules (core/limits.ts).
+  const reasonProblem = textProblem(reason, MAX_REASON);
+  if (reasonProblem) throw new UserError(`The reason ${reasonProblem}.`);
   return db.transaction(() => {
     const shift = currentShift(db, o.drawer ?? DEFAULT_DRAWER);
     if (!shift) throw new UserError('No shift is open: cash moves in or out of an open shift only (`till shift open`).', 'E_NO_SHIFT');

@@ -176,7 +176,8 @@ describe('shift rules (db/shifts.ts)', () => {
     expect(() => openShift(db, { cashierId: '1002', floatFen: 0 })).toThrow(new RegExp(`Shift ${next.id} is already open`));
   });
 
-  it('the ledger is append-only and a closed shift is final', () => {
+  it('a reason with a printer command is refused; the ledger is append-only and a closed shift is final', () => {
+    expect(() => payInOut(db, { kind: 'pay-in', amountFen: 500, reason: 'coins\u001b@' })).toThrow(/The reason holds a control character/);
     payInOut(db, { kind: 'pay-in', amountFen: 500, reason: 'coins' });
     expect(() => db.prepare('UPDATE cash_movements SET amount_fen = 1').run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM cash_movements').run()).toThrow(/append-only/);
