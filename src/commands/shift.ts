@@ -154,10 +154,34 @@ const status = new Command('status')
     }
   });
 
+const list = new Command('list')
+  .description('the latest shifts, newest first, with what was counted and over/short')
+  .option('--limit <n>', 'how many shifts', (v) => {
+    if (!/^\d{1,6}$/.test(v) || Number(v) < 1) throw new UsageError(`--limit: "${v}" is not a whole number of 1 or more.`);
+    return Number(v);
+  }, 20)
+  .option('--json', 'print JSON on stdout')
+  .action(async (o: { limit: number; json?: boolean }, cmd: Command) => {
+    const { listShifts } = await import('../db/shifts.js');
+    const { db } = openTill(cmd);
+    try {
+      const shifts = listShifts(db, o.limit);
+      if (o.json) return printJson(shifts);
+      const { renderTable } = await import('../core/table.js');
+      const money = (fen: number | null) => (fen === null ? '' : formatYuan(fen));
+      const rows = shifts.map((s) => [String(s.id), s.cashierId, s.businessDate, s.openedAt, s.closedAt ?? 'open', money(s.countedFen), money(s.expectedCashFen), money(s.overShortFen)]);
+      const right = { align: 'right' as const };
+      writeOut(1, renderTable([{ header: 'SHIFT' }, { header: 'CASHIER' }, { header: 'DAY' }, { header: 'OPENED' }, { header: 'CLOSED' }, { header: 'COUNTED', ...right }, { header: 'EXPECTED', ...right }, { header: 'OVER/SHORT', ...right }], rows) + '\n');
+    } finally {
+      db.close();
+    }
+  });
+
 export const shiftCommand = new Command('shift')
-  .description("the cashier's shift and the cash drawer: open, pay-in, pay-out, close, status")
+  .description("the cashier's shift and the cash drawer: open, pay-in, pay-out, close, status, list")
   .addCommand(open)
   .addCommand(movement('pay-in', 'put cash into the drawer (with a reason)'))
   .addCommand(movement('pay-out', 'take cash out of the drawer (with a reason), e.g. to pay a delivery'))
   .addCommand(close)
-  .addCommand(status);
+  .addCommand(status)
+  .addCommand(list);

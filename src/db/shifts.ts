@@ -91,6 +91,11 @@ export function lastClosedShift(db: DB, drawer = DEFAULT_DRAWER): Shift | undefi
   return r && toShift(r);
 }
 
+/** Shifts newest first (the open one, if any, first of all). */
+export function listShifts(db: DB, limit = 50): Shift[] {
+  return (stmt(db, 'SELECT * FROM shifts ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toShift);
+}
+
 /** The open shift of this cashier, if the drawer's open shift is theirs. */
 export function openShiftFor(db: DB, cashierId: string, drawer = DEFAULT_DRAWER): Shift | undefined {
   const s = currentShift(db, drawer);

@@ -60,6 +60,9 @@ describe('till shift (CLI)', () => {
       { denominationFen: 10, count: Math.floor(dimes) },
     ]);
 
+    expect(JSON.parse(till(home, ['shift', 'list', '--json']).stdout)).toEqual([expect.objectContaining({ id: 1, cashierId: '1001', countedFen, expectedCashFen: expected, overShortFen: countedFen - expected })]);
+    expect(till(home, ['shift', 'list']).stdout).toMatch(/SHIFT\s+CASHIER[\s\S]*\n1\s+1001\s/);
+    expect(till(home, ['shift', 'list', '--limit', '0']).code).toBe(2);
     const twice = till(home, ['shift', 'close', '--counted', '100']);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/No shift is open: shift 1 was closed at/);
