@@ -15,7 +15,7 @@ const sales = new Command('sales')
   .description('ring up random realistic sales (same cart and commit code as the checkout)')
   .requiredOption('--count <n>', 'how many sales', int('--count', 1, 1_000_000))
   .option('--seed <s>', 'random seed: the same seed and catalog give the same baskets', int('--seed', 0, 2 ** 31 - 1), 1)
-  .option('--cashier <id>', 'cashier number to record (default: the cashier of the open shift, else the first cashier)')
+  .option('--cashier <id>', 'cashier number to record (default: the first cashier)')
   .option('--json', 'print a JSON summary on stdout')
   .action(async (opts: { count: number; seed: number; cashier?: string; json?: boolean }, cmd: Command) => {
     const { home, db } = openTill(cmd);
