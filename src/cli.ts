@@ -23,6 +23,8 @@ const GROUPS: Record<string, () => Promise<Command>> = {
   checkout: async () => (await import('./commands/checkout.js')).checkoutCommand,
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  users: async () => (await import('./commands/users.js')).usersCommand,
+  shift: async () => (await import('./commands/shift.js')).shiftCommand,
 };
 
 /** The first word of the command line that is not a global option or its value. */

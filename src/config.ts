@@ -26,6 +26,11 @@ export const CONFIG_KEYS = {
   'hq.url': { schema: url, default: '', help: 'HQ address this till syncs with, e.g. https://hq.example.com' },
   'discount.limitPercent': { schema: z.coerce.number().min(0).max(100), default: 10, help: 'discounts above this percent need a supervisor PIN' },
   lang: { schema: z.enum(['zh-CN', 'en']), default: 'zh-CN', help: 'cashier screen language: zh-CN or en' },
+  'shift.blindClose': {
+    schema: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'must be true or false' })),
+    default: false,
+    help: 'blind close: the cashier counts the drawer without being shown the expected cash (true/false)',
+  },
 } satisfies Record<string, { schema: z.ZodType; default: unknown; help: string }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

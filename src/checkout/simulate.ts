@@ -8,6 +8,7 @@ import type { Product, Sale, TenderMethod } from '../core/types.js';
 import { rng } from '../demo/catalog.js';
 import type { DB } from '../db/open.js';
 import { countProducts, getProduct, listProducts } from '../db/products.js';
+import { currentShift, openShift, requireOpenShift } from '../db/shifts.js';
 import { commitCart, resolveScan, type Cashier } from './service.js';
 
 export interface SimulateOptions {
@@ -26,6 +27,9 @@ export interface SimulateSummary {
   byMethod: Record<TenderMethod, number>;
   firstReceipt: string | null;
   lastReceipt: string | null;
+  /** The shift the sales were rung up in, and whether the simulator opened it (zero float). */
+  shiftId: number;
+  openedShift: boolean;
 }
 
 export class SimulationError extends Error {}
@@ -70,7 +74,11 @@ export function simulateSales(db: DB, o: SimulateOptions): SimulateSummary {
     return apply(cart, { type: 'addLine', line: outcome.line, qty: outcome.line.qtyGrams || outcome.line.fixedPriceFen !== undefined ? 1 : qty });
   };
 
-  const summary: SimulateSummary = { sales: 0, items: 0, totalFen: 0, byMethod: { cash: 0, card: 0, wechat: 0, alipay: 0 }, firstReceipt: null, lastReceipt: null };
+  // Selling needs an open shift: the cashier's own, or one opened here with a zero float (the
+  // command says so). Another cashier's open shift is theirs: no simulated sale goes into it.
+  const openedShift = currentShift(db) === undefined;
+  const shiftId = openedShift ? openShift(db, { cashierId: o.cashier.id, floatFen: 0 }).id : requireOpenShift(db, o.cashier.id).id;
+  const summary: SimulateSummary = { sales: 0, items: 0, totalFen: 0, byMethod: { cash: 0, card: 0, wechat: 0, alipay: 0 }, firstReceipt: null, lastReceipt: null, shiftId, openedShift };
   for (let n = 0; n < o.count; n++) {
     let cart = EMPTY_CART;
     // Basket size: mostly small (convenience store), now and then a bigger shop.
@@ -95,6 +103,7 @@ export function simulateSales(db: DB, o: SimulateOptions): SimulateSummary {
       if (bp > 0) cart = apply(cart, { type: 'setOrderDiscount', discount: { kind: 'percent', bp } });
     }
     cart = pay(cart, rand, int, apply, (code) => resolveScan(db, code));
+    requireOpenShift(db, o.cashier.id); // the checkout's commit will ask the same (src/checkout/service.ts)
     const sale = commitCart(db, cart, o.cashier);
     summary.sales++;
     summary.items += sale.itemCount;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
 import { getIdentity, setSetting } from '../db/settings.js';
 import { dbPath } from '../home.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { homeOf, say } from './context.js';
 
 export const CODE_RE = /^[A-Za-z0-9]{1,16}$/;
@@ -60,6 +60,7 @@ export const initCommand = new Command('init')
   .option('--address <address>', 'store address printed on receipts')
   .option('--admin-id <id>', 'id (number) of the first admin user', '1')
   .option('--admin-pin <pin>', 'PIN of the first admin user (4–8 digits); asked on a terminal when missing')
+  .option('--admin-pin-stdin', 'read the admin PIN as one line on stdin (scripts; keeps it out of the shell history)')
   .action(async (opts, cmd: Command) => {
     const home = homeOf(cmd);
     const { validatePin } = await import('../db/users.js');
@@ -71,6 +72,8 @@ export const initCommand = new Command('init')
       db.close();
       if (id) throw new UserError(`${home} already holds till ${id.storeCode}/${id.tillCode}; nothing was changed. Use another --home for a new till.`, 'E_EXISTS');
     }
+    if (opts.adminPinStdin && opts.adminPin !== undefined) throw new UsageError('Give the admin PIN once: --admin-pin-stdin or --admin-pin, not both.');
+    if (opts.adminPinStdin) opts.adminPin = (await import('node:fs')).readFileSync(0, 'utf8').split(/\r?\n/)[0].trim();
     let pin: string = opts.adminPin ?? (await askSecret(`PIN for admin ${opts.adminId} (4–8 digits): `, '--admin-pin <pin>'));
     validatePin(pin);
     if (!opts.adminPin) {

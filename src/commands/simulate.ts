@@ -18,9 +18,12 @@ const sales = new Command('sales')
       const { simulateSales, SimulationError } = await import('../checkout/simulate.js');
       const { TillConfig } = await import('../config.js');
       const { formatFen } = await import('../core/money.js');
+      const { currentShift } = await import('../db/shifts.js');
+      // Without --cashier: the cashier of the open shift, else the first cashier.
+      const onShift = currentShift(db)?.cashierId;
       const user = opts.cashier
         ? getUser(db, opts.cashier)
-        : (listUsers(db).find((u) => u.active && u.role === 'cashier') ?? listUsers(db).find((u) => u.active));
+        : ((onShift && getUser(db, onShift)) || (listUsers(db).find((u) => u.active && u.role === 'cashier') ?? listUsers(db).find((u) => u.active)));
       if (!user) throw new UserError(opts.cashier ? `No user ${opts.cashier}; see the users of this till or leave --cashier out.` : 'This till has no users; run `till init` first.');
       if (!user.active) throw new UserError(`User ${user.id} is disabled; choose another --cashier.`);
       const limit = new TillConfig(home).get('discount.limitPercent');
@@ -36,6 +39,7 @@ const sales = new Command('sales')
         if (e instanceof SimulationError) throw new UserError(e.message);
         throw e;
       }
+      if (summary.openedShift) say(`No shift was open: opened shift ${summary.shiftId} for cashier ${user.id} with a zero float.`);
       if (opts.json) printJson(summary);
       else
         say(

@@ -194,6 +194,46 @@ export const migrations: Record<number, string> = {
     CREATE UNIQUE INDEX products_hq_id ON products (hq_id) WHERE hq_id IS NOT NULL;
     CREATE UNIQUE INDEX products_plu ON products (plu) WHERE plu IS NOT NULL;
   `,
+  // The store's day (35): shifts of a cashier at a drawer, and the drawer's cash ledger. A shift
+  // is open while closed_at is NULL; one open shift per drawer (a handover closes and opens).
+  // A closed shift and every ledger row are never changed again: triggers refuse it.
+  35: `
+    CREATE TABLE shifts (
+      id            INTEGER PRIMARY KEY,
+      drawer        TEXT NOT NULL,
+      cashier_id    TEXT NOT NULL REFERENCES users (id),
+      opened_at     TEXT NOT NULL,
+      business_date TEXT NOT NULL,
+      closed_at     TEXT,
+      closed_by     TEXT REFERENCES users (id),
+      counted_fen   INTEGER,
+      expected_fen  INTEGER,
+      count_detail  TEXT,
+      CHECK ((closed_at IS NULL) = (counted_fen IS NULL) AND (closed_at IS NULL) = (expected_fen IS NULL)),
+      CHECK (counted_fen IS NULL OR counted_fen >= 0)
+    );
+    CREATE UNIQUE INDEX shifts_open_per_drawer ON shifts (drawer) WHERE closed_at IS NULL;
+    CREATE INDEX shifts_opened_at ON shifts (opened_at);
+    CREATE TRIGGER shifts_closed_are_final BEFORE UPDATE ON shifts WHEN OLD.closed_at IS NOT NULL
+      BEGIN SELECT RAISE(ABORT, 'a closed shift is never changed'); END;
+    CREATE TRIGGER shifts_never_deleted BEFORE DELETE ON shifts
+      BEGIN SELECT RAISE(ABORT, 'shifts are never deleted'); END;
+
+    CREATE TABLE cash_movements (
+      id         INTEGER PRIMARY KEY,
+      shift_id   INTEGER NOT NULL REFERENCES shifts (id),
+      kind       TEXT NOT NULL CHECK (kind IN ('float', 'pay-in', 'pay-out')),
+      amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+      reason     TEXT NOT NULL,
+      by_id      TEXT NOT NULL REFERENCES users (id),
+      at         TEXT NOT NULL
+    );
+    CREATE INDEX cash_movements_shift ON cash_movements (shift_id);
+    CREATE TRIGGER cash_movements_no_update BEFORE UPDATE ON cash_movements
+      BEGIN SELECT RAISE(ABORT, 'cash_movements is append-only'); END;
+    CREATE TRIGGER cash_movements_no_delete BEFORE DELETE ON cash_movements
+      BEGIN SELECT RAISE(ABORT, 'cash_movements is append-only'); END;
+  `,
 };
 
 /**

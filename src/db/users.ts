@@ -1,8 +1,9 @@
 // users: cashiers, supervisors and admins with hashed PINs and a lockout after wrong PINs.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { LIMITS, textProblem } from '../core/limits.js';
+import { ROLES } from '../core/permissions.js';
 import type { Role } from '../core/types.js';
-import { UserError } from '../errors.js';
+import { NotFoundError, UserError } from '../errors.js';
 import type { DB } from './open.js';
 
 export interface User {
@@ -15,7 +16,6 @@ export interface User {
 
 export const MAX_PIN_ATTEMPTS = 5;
 export const LOCKOUT_MS = 5 * 60 * 1000;
-const ROLES: Role[] = ['cashier', 'supervisor', 'admin'];
 
 export function hashPin(pin: string): string {
   const salt = randomBytes(16);
@@ -80,6 +80,56 @@ export function listUsers(db: DB): User[] {
   return (db.prepare('SELECT * FROM users ORDER BY id').all() as UserRow[]).map(toUser);
 }
 
+/**
+ * Why a PIN is too easy to guess, or null: every digit the same (0000), a repeated block (1212,
+ * 123123), a straight run up or down (1234, 4321, 98765), or the user's own id. Asked of PINs a
+ * person chooses (`till users add`, `set-pin`); the format itself is validatePin's.
+ */
+export function weakPinReason(pin: string, userId: string): string | null {
+  if (pin === userId) return 'it is the user id';
+  for (let len = 1; len <= pin.length / 2; len++) {
+    if (pin.length % len === 0 && pin.slice(0, len).repeat(pin.length / len) === pin) return len === 1 ? 'all its digits are the same' : 'it repeats the same digits';
+  }
+  const steps = new Set<number>();
+  for (let i = 1; i < pin.length; i++) steps.add(pin.charCodeAt(i) - pin.charCodeAt(i - 1));
+  if (steps.size === 1 && (steps.has(1) || steps.has(-1))) return 'its digits run in order';
+  return null;
+}
+
+function updateUser(db: DB, id: string, sql: string, ...params: unknown[]): User {
+  if (!getUser(db, id)) throw new NotFoundError(`No user ${id}; \`till users list\` shows the users of this till.`);
+  db.prepare(sql).run(...params, id);
+  return getUser(db, id)!;
+}
+
+/** Active admins other than `exceptId`: the till must keep one, or nobody could manage users. */
+function otherActiveAdmins(db: DB, exceptId: string): number {
+  return (db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND active = 1 AND id <> ?").get(exceptId) as { n: number }).n;
+}
+
+export function setUserActive(db: DB, id: string, active: boolean): User {
+  return db.transaction(() => {
+    const u = getUser(db, id);
+    if (u && !active && u.role === 'admin' && otherActiveAdmins(db, id) === 0) throw new UserError(`User ${id} is the last active admin; add or enable another admin first.`);
+    return updateUser(db, id, 'UPDATE users SET active = ? WHERE id = ?', active ? 1 : 0);
+  }).immediate();
+}
+
+export function setUserRole(db: DB, id: string, role: Role): User {
+  if (!ROLES.includes(role)) throw new UserError(`Role must be one of ${ROLES.join(', ')}.`);
+  return db.transaction(() => {
+    const u = getUser(db, id);
+    if (u && u.role === 'admin' && role !== 'admin' && u.active && otherActiveAdmins(db, id) === 0) throw new UserError(`User ${id} is the last active admin; make another user admin first.`);
+    return updateUser(db, id, 'UPDATE users SET role = ? WHERE id = ?', role);
+  }).immediate();
+}
+
+/** A new PIN (format checked here; weakness by the caller, see weakPinReason); clears a lockout. */
+export function setUserPin(db: DB, id: string, pin: string): User {
+  validatePin(pin);
+  return updateUser(db, id, 'UPDATE users SET pin_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?', hashPin(pin));
+}
+
 export type LoginResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'unknown' | 'inactive' | 'wrong-pin' | 'locked'; attemptsLeft?: number; lockedUntil?: string };
@@ -105,4 +155,9 @@ export function verifyLogin(db: DB, id: string, pin: string, now = new Date()): 
   }
   db.prepare('UPDATE users SET failed_attempts = ? WHERE id = ?').run(failed, id);
   return { ok: false, reason: 'wrong-pin', attemptsLeft: MAX_PIN_ATTEMPTS - failed };
+}
+
+/** A supervisor unlocks a cashier locked by wrong PINs (the attempts count starts again). */
+export function unlockUser(db: DB, id: string): boolean {
+  return db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?').run(id).changes > 0;
 }
