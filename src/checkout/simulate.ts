@@ -15,6 +15,8 @@ export interface SimulateOptions {
   seed: number;
   cashier: Cashier;
   policy: CartPolicy;
+  /** Ring up training sales (练习): never uploaded, listed or exported by default. */
+  training?: boolean;
   /** Called after each committed sale (progress). */
   onSale?: (sale: Sale, index: number) => void;
 }
@@ -95,7 +97,7 @@ export function simulateSales(db: DB, o: SimulateOptions): SimulateSummary {
       if (bp > 0) cart = apply(cart, { type: 'setOrderDiscount', discount: { kind: 'percent', bp } });
     }
     cart = pay(cart, rand, int, apply, (code) => resolveScan(db, code));
-    const sale = commitCart(db, cart, o.cashier);
+    const sale = commitCart(db, cart, o.training ? { ...o.cashier, training: true } : o.cashier);
     summary.sales++;
     summary.items += sale.itemCount;
     summary.totalFen += sale.totalFen;

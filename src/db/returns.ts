@@ -14,6 +14,7 @@ import type { Role, TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { recordApproval } from './approvals.js';
 import { stmt, type DB } from './open.js';
+import { TRAINING_SEQ_BASE } from './sales.js';
 import { getIdentity } from './settings.js';
 import { verifyLogin, type User } from './users.js';
 
@@ -121,9 +122,19 @@ export const SQL = {
 
 function saleHead(db: DB, ref: string): SaleHead {
   const key = ref.trim();
-  const r = (stmt(db, SQL.saleByReceipt).get(key) ?? stmt(db, SQL.saleById).get(key)) as SaleHead | undefined;
+  const r = (
+    key === 'last'
+      ? stmt(db, `${SQL.saleByReceipt.replace(/ WHERE .*/, '')} WHERE seq < ? ORDER BY seq DESC LIMIT 1`).get(TRAINING_SEQ_BASE)
+      : (stmt(db, SQL.saleByReceipt).get(key) ?? stmt(db, SQL.saleById).get(key))
+  ) as SaleHead | undefined;
   if (!r) throw new NotFoundError(`No sale with receipt number "${ref}" on this till. Check the number on the receipt, or \`till sales list\`.`);
   return r;
+}
+
+/** Who sold a sale, and when (receipt number, id or "last"): the default cashier of its return. */
+export function saleOf(db: DB, ref: string): { id: string; receiptNo: string; cashierId: string; businessDate: string } {
+  const h = saleHead(db, ref);
+  return { id: h.id, receiptNo: h.receipt_no, cashierId: h.cashier_id, businessDate: h.business_date };
 }
 
 /** The sale as a refund sees it: each line's paid amount, with the sale discount share stored at sale time. */

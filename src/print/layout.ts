@@ -36,7 +36,7 @@ export interface ReceiptDoc {
 export const COPY_MARK = '重印 / COPY';
 export const VOID_MARK = '已作废 / VOID';
 
-const TENDER_LABEL: Record<TenderMethod, string> = {
+export const TENDER_LABEL: Record<TenderMethod, string> = {
   cash: '现金',
   card: '银行卡',
   wechat: '微信支付',
