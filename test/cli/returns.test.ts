@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingCount } from '../../src/db/outbox.js';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import { SQL } from '../../src/db/returns.js';
+import { recordReturn, SQL } from '../../src/db/returns.js';
 import { recordSale } from '../../src/db/sales.js';
 import type { SaleDraft } from '../../src/core/sale.js';
 import { memoryTill, removeDir, tempDir, till } from '../helpers/till.js';
@@ -181,11 +181,24 @@ describe('the till itself', () => {
   afterAll(() => db?.close());
 
   it('refuses a return row beyond what was sold even from a writer that skipped the check', () => {
+    db?.close();
     db = memoryTill();
     const sale = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] });
     db.prepare("INSERT INTO returns (id, return_no, sale_id, kind, business_date, cashier_id, supervisor_id, refund_mode, refund_fen, created_at) VALUES ('r', 'R', ?, 'return', '20261208', '1001', '9001', 'cash', 650, '2026-12-08')").run(sale.id);
     const line = db.prepare('INSERT INTO return_lines (return_id, sale_id, line_no, qty, qty_grams, refund_fen) VALUES (?, ?, 1, ?, NULL, 0)');
     expect(() => line.run('r', sale.id, 2)).toThrow(/cannot be returned beyond the quantity sold/);
+  });
+
+  it('stores each line\'s share of the sale discount with the sale, and computes it the same way for sales made before', () => {
+    db?.close();
+    db = memoryTill();
+    const draft = { cashierId: '1001', cashierName: '张三', lines: [cola, chips], orderDiscountFen: 200, tenders: [{ method: 'cash' as const, tenderedFen: 1500 }] };
+    const sale = recordSale(db, draft);
+    expect(db.prepare('SELECT sale_discount_fen AS s FROM sale_lines WHERE sale_id = ? ORDER BY line_no').all(sale.id)).toEqual([{ s: 124 }, { s: 76 }]);
+    const old = recordSale(db, draft);
+    db.prepare('UPDATE sale_lines SET sale_discount_fen = NULL WHERE sale_id = ?').run(old.id);
+    const refunds = [sale, old].map((s) => recordReturn(db, { receiptNo: s.receiptNo, lines: [{ lineNo: 1, qty: 1 }], supervisorId: '9001' }).refundFen);
+    expect(refunds).toEqual([308, 308]);
   });
 
   it('looks a sale and its returns up by number with one index probe each (no scan at a million sales)', () => {
