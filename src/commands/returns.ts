@@ -59,14 +59,12 @@ interface ReturnOpts {
 }
 
 async function run(cmd: Command, receiptNo: string, opts: ReturnOpts, kind: 'return' | 'post-void'): Promise<void> {
-  const { checkApprover, recordReturn, saleOf } = await import('../db/returns.js');
+  const { commitReturn } = await import('../checkout/returns.js');
   const pin = await supervisorPin(opts.supervisor, opts.pinStdin);
   const { db, identity } = openTill(cmd);
   let ret: ReturnRecord;
   try {
-    const cashierId = opts.cashier ?? saleOf(db, receiptNo).cashierId;
-    checkApprover(db, { supervisorId: opts.supervisor, pin, cashierId });
-    ret = recordReturn(db, { receiptNo, lines: opts.line, reason: opts.reason, refund: opts.refund, cashierId, supervisorId: opts.supervisor, kind });
+    ret = commitReturn(db, { receiptNo, lines: opts.line, reason: opts.reason, refund: opts.refund, cashierId: opts.cashier, kind }, { supervisorId: opts.supervisor, pin });
   } finally {
     db.close();
   }

@@ -100,7 +100,13 @@ const show = new Command('show')
     try {
       const s = findSale(db, ref);
       if (opts.json) printJson(toJson(s));
-      else writeOut(1, showSale(s));
+      else {
+        // What came back of it (till sales return|void), so that a cashier sees what is left.
+        const { returnsOfSale } = await import('../db/returns.js');
+        const back = s.training ? [] : returnsOfSale(db, s.id);
+        const lines = back.map((r) => `${r.kind === 'post-void' ? 'Voided' : 'Returned'}  ${r.returnNo}  ${r.lines.map((l) => `line ${l.lineNo}${l.qtyGrams === null ? ` ×${l.qty}` : ''}`).join(', ')}  refund ${formatFen(r.refundFen)}`);
+        writeOut(1, showSale(s) + (lines.length ? `\n${lines.join('\n')}\n` : ''));
+      }
     } finally {
       db.close();
     }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingCount } from '../../src/db/outbox.js';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import { recordReturn, SQL } from '../../src/db/returns.js';
+import { commitReturn, findReturnable, previewReturn } from '../../src/checkout/returns.js';
+import { listReturns, recordReturn, SQL } from '../../src/db/returns.js';
 import { recordSale } from '../../src/db/sales.js';
 import type { SaleDraft } from '../../src/core/sale.js';
 import { memoryTill, removeDir, tempDir, till } from '../helpers/till.js';
@@ -56,6 +57,9 @@ describe('till sales return', () => {
     expect(listed.map((r: { refundFen: number }) => r.refundFen)).toEqual([308, 1192]);
     const table = till(home, ['sales', 'returns']);
     expect(table.stdout).toMatch(/RETURN\s+KIND\s+RECEIPT/);
+    const shown = till(home, ['sales', 'show', receipt]).stdout;
+    expect(shown).toMatch(new RegExp(`Returned  ${ret.returnNo}  line 1 ×1  refund 3\\.08`));
+    expect(shown).toMatch(/Returned  \S+-R\d{4}  line 1 ×2, line 2 ×1  refund 11\.92/);
   });
 
   it('the same line twice is refused, as is more of a line than is left; nothing is written', () => {
@@ -199,6 +203,23 @@ describe('the till itself', () => {
     db.prepare('UPDATE sale_lines SET sale_discount_fen = NULL WHERE sale_id = ?').run(old.id);
     const refunds = [sale, old].map((s) => recordReturn(db, { receiptNo: s.receiptNo, lines: [{ lineNo: 1, qty: 1 }], supervisorId: '9001' }).refundFen);
     expect(refunds).toEqual([308, 308]);
+  });
+
+  it('the checkout finds a scanned receipt, shows the refund before asking, and commits only with a supervisor', () => {
+    db?.close();
+    db = memoryTill();
+    const sale = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [cola, chips], orderDiscountFen: 200, tenders: [{ method: 'wechat', tenderedFen: 1500, reference: '134567890123456789' }] });
+    const found = findReturnable(db, `${sale.receiptNo}\r`);
+    expect(found.lines.map((l) => [l.lineNo, l.paidFen, l.leftQty])).toEqual([
+      [1, 926, 3],
+      [2, 574, 1],
+    ]);
+    const preview = previewReturn(db, { receiptNo: sale.receiptNo, lines: [{ lineNo: 2 }] });
+    expect(preview).toMatchObject({ refundFen: 574, tenders: [{ paymentIdx: 1, method: 'wechat', amountFen: 574 }] });
+    expect(listReturns(db)).toEqual([]);
+    expect(() => commitReturn(db, { receiptNo: sale.receiptNo, lines: [{ lineNo: 2 }] }, { supervisorId: '9001', pin: '1234' })).toThrow(/do not match/);
+    expect(commitReturn(db, { receiptNo: sale.receiptNo, lines: [{ lineNo: 2 }] }, { supervisorId: '9001', pin: '9999' }).refundFen).toBe(574);
+    expect(findReturnable(db, sale.receiptNo).lines[1]).toMatchObject({ returnedQty: 1, refundedFen: 574, leftQty: 0 });
   });
 
   it('looks a sale and its returns up by number with one index probe each (no scan at a million sales)', () => {
