@@ -89,7 +89,7 @@ const reprint = new Command('reprint')
     }
     if (!sale) return;
     const { printSaleReceipt } = await printing();
-    finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
+    finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false, training: sale.training }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
   });
 
 const drawer = new Command('drawer')

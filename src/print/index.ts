@@ -33,6 +33,8 @@ export interface PrintSaleOptions extends PrinterSettings {
   openDrawer?: boolean;
   /** A reprint: carries the "重印 / COPY" mark and never opens the drawer by itself. */
   copy?: boolean;
+  /** A training sale (练习): marked "练习 — 非销售凭证 / TRAINING — NOT A RECEIPT"; the drawer stays shut. */
+  training?: boolean;
 }
 
 export type PrintResult =
@@ -181,14 +183,14 @@ export async function printSaleReceipt(opts: PrintSaleOptions): Promise<PrintRes
   let openDrawer = opts.openDrawer ?? false;
   let footer = '';
   try {
-    openDrawer = opts.openDrawer ?? (!opts.copy && opts.sale.payments.some((p) => p.method === 'cash'));
+    openDrawer = opts.openDrawer ?? (!opts.copy && !opts.training && opts.sale.payments.some((p) => p.method === 'cash'));
     footer = opts.config.get('receipt.footer');
   } catch {
     // A malformed sale or config shows up as a failed print below, never as a throw.
   }
   return printDoc(
     opts,
-    (l, r) => l.layoutReceipt({ sale: opts.sale, identity: opts.identity, footer, paper: r.paper, copy: opts.copy }),
+    (l, r) => l.layoutReceipt({ sale: opts.sale, identity: opts.identity, footer, paper: r.paper, copy: opts.copy, training: opts.training }),
     { openDrawer, receiptNo: opts.sale.receiptNo },
   );
 }

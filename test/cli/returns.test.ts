@@ -151,6 +151,7 @@ describe('till sales void (post-void)', () => {
 
 describe('training sales (练习)', () => {
   it('are rung up apart: not listed, exported or uploaded unless asked for, and never returned', () => {
+    sell({ lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] });
     const before = asJson(till(home, ['sales', 'list', '--json'])).length;
     const sim = till(home, ['simulate', 'sales', '--count', '3', '--training', '--cashier', '1001']);
     expect(sim.code, sim.stderr).toBe(0);
@@ -174,6 +175,11 @@ describe('training sales (练习)', () => {
     sell({ lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] });
     const seqs = asJson(till(home, ['sales', 'list', '--json'])).map((s: { seq: number }) => s.seq);
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+    // Its receipt, reprinted, says it is none: a training slip cannot pass for a paid sale.
+    const slip = till(home, ['print', 'reprint', training[0].receiptNo, '--printer', 'preview']);
+    expect(slip.code, slip.stderr).toBe(0);
+    expect(slip.stdout.split('练习 — 非销售凭证 / TRAINING — NOT A RECEIPT')).toHaveLength(3);
+    expect(till(home, ['print', 'reprint', training[0].receiptNo.slice(2), '--printer', 'preview']).stdout).not.toContain('TRAINING');
     const refused = approve(['return', training[0].receiptNo]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/is a training sale \(练习\).*cannot be returned/);
