@@ -212,3 +212,36 @@ export function listReturns(db: DB, range: { from?: string; to?: string } = {}):
   const rows = stmt(db, 'SELECT * FROM returns WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id').all(range.from ?? '', range.to ?? '\uffff') as ReturnRow[];
   return rows.map((r) => hydrate(db, r));
 }
+
+/** What returns and post-voids paid out in a period: for X/Z and the expected cash of a shift. */
+export interface ReturnFigures {
+  returns: number;
+  returnsFen: number;
+  postVoids: number;
+  postVoidsFen: number;
+  /** Refunded per tender, returns and post-voids together; `cash` is what left the drawer. */
+  byMethodFen: Record<TenderMethod, number>;
+}
+
+/** Sums of the returns made in a period (`from` inclusive, `to` exclusive, ISO times): two indexed aggregates. */
+export function returnFigures(db: DB, range: { from?: string; to?: string } = {}): ReturnFigures {
+  const from = range.from ?? '';
+  const to = range.to ?? '\uffff';
+  const out: ReturnFigures = { returns: 0, returnsFen: 0, postVoids: 0, postVoidsFen: 0, byMethodFen: { cash: 0, card: 0, wechat: 0, alipay: 0 } };
+  const kinds = stmt(db, 'SELECT kind, count(*) AS n, sum(refund_fen) AS fen FROM returns WHERE created_at >= ? AND created_at < ? GROUP BY kind').all(from, to) as Array<{
+    kind: ReturnKind;
+    n: number;
+    fen: number;
+  }>;
+  for (const k of kinds) {
+    if (k.kind === 'post-void') (out.postVoids = k.n), (out.postVoidsFen = k.fen);
+    else (out.returns = k.n), (out.returnsFen = k.fen);
+  }
+  const methods = stmt(
+    db,
+    `SELECT t.method, sum(t.amount_fen) AS fen FROM returns r JOIN return_tenders t ON t.return_id = r.id
+      WHERE r.created_at >= ? AND r.created_at < ? GROUP BY t.method`,
+  ).all(from, to) as Array<{ method: TenderMethod; fen: number }>;
+  for (const m of methods) out.byMethodFen[m.method] = m.fen;
+  return out;
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingCount } from '../../src/db/outbox.js';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { commitReturn, findReturnable, previewReturn } from '../../src/checkout/returns.js';
-import { listReturns, recordReturn, SQL } from '../../src/db/returns.js';
+import { listReturns, recordReturn, returnFigures, SQL } from '../../src/db/returns.js';
 import { recordSale } from '../../src/db/sales.js';
 import type { SaleDraft } from '../../src/core/sale.js';
 import { memoryTill, removeDir, tempDir, till } from '../helpers/till.js';
@@ -226,6 +226,19 @@ describe('the till itself', () => {
     expect(() => commitReturn(db, { receiptNo: sale.receiptNo, lines: [{ lineNo: 2 }] }, { supervisorId: '9001', pin: '1234' })).toThrow(/do not match/);
     expect(commitReturn(db, { receiptNo: sale.receiptNo, lines: [{ lineNo: 2 }] }, { supervisorId: '9001', pin: '9999' }).refundFen).toBe(574);
     expect(findReturnable(db, sale.receiptNo).lines[1]).toMatchObject({ returnedQty: 1, refundedFen: 574, leftQty: 0 });
+  });
+
+  it('sums what returns and post-voids paid out, per tender, for the day\'s reports and the drawer', () => {
+    db?.close();
+    db = memoryTill();
+    const at = new Date();
+    const mixed = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [cola, chips], tenders: [{ method: 'card', tenderedFen: 1000, reference: '1' }, { method: 'cash', tenderedFen: 1000 }] }, at);
+    const cash = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] }, at);
+    recordReturn(db, { receiptNo: mixed.receiptNo, lines: [{ lineNo: 1, qty: 2 }], supervisorId: '9001' }, at);
+    recordReturn(db, { receiptNo: mixed.receiptNo, lines: [{ lineNo: 2 }], refund: 'cash', supervisorId: '9001' }, at);
+    recordReturn(db, { receiptNo: cash.receiptNo, kind: 'post-void', supervisorId: '9001' }, at);
+    expect(returnFigures(db)).toEqual({ returns: 2, returnsFen: 700 + 650, postVoids: 1, postVoidsFen: 650, byMethodFen: { cash: 650 + 650, card: 700, wechat: 0, alipay: 0 } });
+    expect(returnFigures(db, { to: at.toISOString() }).returns).toBe(0);
   });
 
   it('looks a sale and its returns up by number with one index probe each (no scan at a million sales)', () => {
