@@ -18,11 +18,21 @@ const positiveInt = (what: string) => (v: string) => {
   return Number(v);
 };
 
-/** One line of stdin (the PIN), never echoed, never logged. */
+/** The first line of stdin (the PIN), never echoed, never logged; a pipe left open is not waited for. */
 async function readStdinLine(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0].trim();
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (line: string) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(line.trim());
+    };
+    rl.once('line', finish);
+    rl.once('close', () => finish(''));
+  });
 }
 
 async function supervisorPin(id: string, fromStdin: boolean | undefined): Promise<string> {

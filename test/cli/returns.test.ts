@@ -109,6 +109,7 @@ describe('till sales return', () => {
     expect(approve(['return', receipt, '--line', '1', '--qty', '0']).code).toBe(2);
     // No terminal and no --pin-stdin: no PIN can be asked, and none is taken from argv.
     expect(till(home, ['sales', 'return', receipt, '--supervisor', '9001']).code).toBe(2);
+    expect(till(home, ['sales', 'return', receipt, '--supervisor', '9001', '--pin', '9999']).code).toBe(2);
     expect(asJson(till(home, ['sales', 'returns', '--json'])).some((r: { saleReceiptNo: string }) => r.saleReceiptNo === receipt)).toBe(false);
   });
 });
