@@ -6,6 +6,8 @@
 // Not yet in the outbox: outbox rows are sales only (sale_id NOT NULL UNIQUE REFERENCES sales,
 // seq = the sale's seq, no kind column). Once the outbox carries events of several kinds, the
 // return's row goes in recordReturn's transaction beside the insert (kind 'return').
+// HQ neither receives nor checks returns yet: its own never-beyond-sold check, and the merge of
+// two tills that returned one line offline (HQ keeps the first, flags the other), come with it.
 import { businessDate, newSaleId } from '../core/ids.js';
 import { textProblem } from '../core/limits.js';
 import { formatFen } from '../core/money.js';
