@@ -71,6 +71,8 @@ function productOutcome(p: Product, code: string): ScanOutcome {
 export interface Cashier {
   id: string;
   name: string;
+  /** Signed in for training (练习模式): the sales are training sales (db/sales.ts RecordOptions). */
+  training?: boolean;
 }
 
 /**
@@ -81,7 +83,7 @@ export interface Cashier {
  */
 export function commitCart(db: DB, cart: CartState, cashier: Cashier, at?: Date): Sale {
   return db.transaction(() => {
-    const sale = recordSale(db, draftFromCart(cart, cashier), at);
+    const sale = recordSale(db, draftFromCart(cart, cashier), at, { training: cashier.training === true });
     clearOpenCart(db);
     return sale;
   }).immediate();

@@ -16,6 +16,8 @@ export interface SimulateOptions {
   seed: number;
   cashier: Cashier;
   policy: CartPolicy;
+  /** Ring up training sales (练习): never uploaded, listed or exported by default. */
+  training?: boolean;
   /** Called after each committed sale (progress). */
   onSale?: (sale: Sale, index: number) => void;
 }
@@ -28,7 +30,7 @@ export interface SimulateSummary {
   firstReceipt: string | null;
   lastReceipt: string | null;
   /** The shift the sales were rung up in, and whether the simulator opened it (zero float). */
-  shiftId: number;
+  shiftId: number | null; // null for training sales (they belong to no shift)
   openedShift: boolean;
 }
 
@@ -76,8 +78,9 @@ export function simulateSales(db: DB, o: SimulateOptions): SimulateSummary {
 
   // Selling needs an open shift: the cashier's own, or one opened here with a zero float (the
   // command says so). Another cashier's open shift is theirs: no simulated sale goes into it.
-  const openedShift = currentShift(db) === undefined;
-  const shiftId = openedShift ? openShift(db, { cashierId: o.cashier.id, floatFen: 0 }).id : requireOpenShift(db, o.cashier.id).id;
+  // Training sales never touch a shift or its cash: they need none.
+  const openedShift = !o.training && currentShift(db) === undefined;
+  const shiftId = o.training ? null : openedShift ? openShift(db, { cashierId: o.cashier.id, floatFen: 0 }).id : requireOpenShift(db, o.cashier.id).id;
   const summary: SimulateSummary = { sales: 0, items: 0, totalFen: 0, byMethod: { cash: 0, card: 0, wechat: 0, alipay: 0 }, firstReceipt: null, lastReceipt: null, shiftId, openedShift };
   for (let n = 0; n < o.count; n++) {
     let cart = EMPTY_CART;
@@ -103,8 +106,8 @@ export function simulateSales(db: DB, o: SimulateOptions): SimulateSummary {
       if (bp > 0) cart = apply(cart, { type: 'setOrderDiscount', discount: { kind: 'percent', bp } });
     }
     cart = pay(cart, rand, int, apply, (code) => resolveScan(db, code));
-    requireOpenShift(db, o.cashier.id); // the checkout's commit will ask the same (src/checkout/service.ts)
-    const sale = commitCart(db, cart, o.cashier);
+    if (!o.training) requireOpenShift(db, o.cashier.id); // the checkout's commit will ask the same (src/checkout/service.ts)
+    const sale = commitCart(db, cart, o.training ? { ...o.cashier, training: true } : o.cashier);
     summary.sales++;
     summary.items += sale.itemCount;
     summary.totalFen += sale.totalFen;

@@ -72,17 +72,25 @@ const test = new Command('test')
   });
 
 const reprint = new Command('reprint')
-  .description('print a sale\'s receipt again, marked "重印 / COPY"')
-  .argument('<receipt-no|last>', 'the receipt number (S001-T01-20250301-0007), a sale id, or "last"')
+  .description('print a sale\'s receipt (or a return\'s slip) again, marked "重印 / COPY"')
+  .argument('<receipt-no|last>', 'the receipt number (S001-T01-20250301-0007), a return number (S001-T01-20250301-R0001), a sale id, or "last"')
   .addOption(printerOption())
   .addOption(widthOption())
   .action(async (ref: string, opts: PrinterOpts, cmd: Command) => {
     const s = await settings(cmd, opts);
-    const { findSale } = await import('../db/sales.js');
-    const { sale, identity } = await withTill(cmd, ({ db, identity }) => ({ sale: findSale(db, ref), identity }));
+    const [{ findSale }, { findReturnOrNull }] = await Promise.all([import('../db/sales.js'), import('../db/returns.js')]);
+    const { sale, ret, identity } = await withTill(cmd, ({ db, identity }) => {
+      const ret = findReturnOrNull(db, ref);
+      return { ret, sale: ret ? undefined : findSale(db, ref), identity };
+    });
     if (s.uri === 'none') throw new UserError('printer.uri is none, so nothing can be printed. Use --printer <uri> or `till config set printer.uri <uri>`.', 'E_PRINTER');
+    if (ret) {
+      const { printReturnReceipt } = await printing();
+      return finish(await printReturnReceipt({ ...s, ret, identity, copy: true, openDrawer: false }), `Reprinted ${ret.returnNo} (退货 / RETURN, 重印 / COPY) on ${s.uri}.`);
+    }
+    if (!sale) return;
     const { printSaleReceipt } = await printing();
-    finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
+    finish(await printSaleReceipt({ ...s, sale, identity, copy: true, openDrawer: false, training: sale.training }), `Reprinted ${sale.receiptNo} (重印 / COPY) on ${s.uri}.`);
   });
 
 const drawer = new Command('drawer')

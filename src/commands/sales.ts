@@ -8,10 +8,12 @@ import type { SaleWithSync } from '../db/sales.js';
 const salesDb = () => import('../db/sales.js');
 import { openTill, printJson, writeOut } from './context.js';
 import { dateRange, withPeriodOptions } from './options.js';
+import { returnCommands } from './returns.js';
 
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
 
-const syncState = (s: SaleWithSync) => (s.syncedAt ? 'synced' : 'pending');
+// A training sale is never uploaded: 'never', neither pending nor synced.
+const syncState = (s: SaleWithSync) => (s.training ? 'never' : s.syncedAt ? 'synced' : 'pending');
 const toJson = (s: SaleWithSync) => ({ ...s, sync: syncState(s) });
 
 function qtyText(l: SaleWithSync['lines'][number]): string {
@@ -24,7 +26,7 @@ function showSale(s: SaleWithSync): string {
     `Id        ${s.id}`,
     `Time      ${new Date(s.createdAt).toLocaleString()}`,
     `Cashier   ${s.cashierId} ${s.cashierName}`,
-    `Status    ${s.status} · ${syncState(s)} (seq ${s.seq})`,
+    s.training ? `Status    training (练习): not a sale, never uploaded` : `Status    ${s.status} · ${syncState(s)} (seq ${s.seq})`,
     '',
   ];
   for (const l of s.lines) {
@@ -46,12 +48,13 @@ function showSale(s: SaleWithSync): string {
 
 const list = withPeriodOptions(new Command('list').description('list sales, oldest first'))
   .option('--json', 'print JSON: one object per sale with lines and payments')
+  .option('--training', 'include training sales (练习), which are left out otherwise')
   .action(async (opts, cmd: Command) => {
     const range = dateRange(opts.from, opts.to);
     const { listSales } = await salesDb();
     const { db } = openTill(cmd);
     try {
-      const sales = listSales(db, range);
+      const sales = listSales(db, { ...range, includeTraining: opts.training === true });
       if (opts.json) return printJson(sales.map(toJson));
       if (sales.length === 0) return void writeOut(2, 'No sales in that period.\n');
       const { renderTable } = await import('../core/table.js');
@@ -62,10 +65,10 @@ const list = withPeriodOptions(new Command('list').description('list sales, olde
         String(s.itemCount),
         formatFen(s.totalFen),
         s.payments.map((p) => METHOD[p.method] ?? p.method).join('+'),
-        s.status,
+        s.training ? 'training' : s.status,
         syncState(s),
       ]);
-      const total = sales.reduce((a, s) => a + (s.status === 'completed' ? s.totalFen : 0), 0);
+      const total = sales.reduce((a, s) => a + (s.status === 'completed' && !s.training ? s.totalFen : 0), 0);
       writeOut(
         1,
         renderTable(
@@ -97,7 +100,13 @@ const show = new Command('show')
     try {
       const s = findSale(db, ref);
       if (opts.json) printJson(toJson(s));
-      else writeOut(1, showSale(s));
+      else {
+        // What came back of it (till sales return|void), so that a cashier sees what is left.
+        const { returnsOfSale } = await import('../db/returns.js');
+        const back = s.training ? [] : returnsOfSale(db, s.id);
+        const lines = back.map((r) => `${r.kind === 'post-void' ? 'Voided' : 'Returned'}  ${r.returnNo}  ${r.lines.map((l) => `line ${l.lineNo}${l.qtyGrams === null ? ` ×${l.qty}` : ''}`).join(', ')}  refund ${formatFen(r.refundFen)}`);
+        writeOut(1, showSale(s) + (lines.length ? `\n${lines.join('\n')}\n` : ''));
+      }
     } finally {
       db.close();
     }
@@ -127,3 +136,4 @@ const approvals = withPeriodOptions(
   });
 
 export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show).addCommand(approvals);
+for (const c of returnCommands) salesCommand.addCommand(c);

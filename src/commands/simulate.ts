@@ -11,8 +11,9 @@ const sales = new Command('sales')
   .requiredOption('--count <n>', 'how many sales', intOption('--count', 1, 1_000_000))
   .option('--seed <s>', 'random seed: the same seed and catalog give the same baskets', intOption('--seed', 0, 2 ** 31 - 1), 1)
   .option('--cashier <id>', 'cashier number to record (default: the first cashier)')
+  .option('--training', 'ring up training sales (练习): kept apart, never uploaded, left out of lists and exports')
   .option('--json', 'print a JSON summary on stdout')
-  .action(async (opts: { count: number; seed: number; cashier?: string; json?: boolean }, cmd: Command) => {
+  .action(async (opts: { count: number; seed: number; cashier?: string; training?: boolean; json?: boolean }, cmd: Command) => {
     await withTill(cmd, async ({ home, db }) => {
       const { listUsers, getUser } = await import('../db/users.js');
       const { simulateSales, SimulationError } = await import('../checkout/simulate.js');
@@ -34,6 +35,7 @@ const sales = new Command('sales')
           seed: opts.seed,
           cashier: { id: user.id, name: user.name },
           policy: { discountLimitBp: Math.round(limit * 100) },
+          training: opts.training === true,
         });
       } catch (e) {
         if (e instanceof SimulationError) throw new UserError(e.message);
@@ -43,7 +45,7 @@ const sales = new Command('sales')
       if (opts.json) printJson(summary);
       else
         say(
-          `Rang up ${summary.sales} sales, ${summary.items} items, ¥${formatFen(summary.totalFen)} as cashier ${user.id}` +
+          `Rang up ${summary.sales} ${opts.training ? 'training (练习) ' : ''}sales, ${summary.items} items, ¥${formatFen(summary.totalFen)} as cashier ${user.id}` +
             (summary.firstReceipt ? ` (${summary.firstReceipt} … ${summary.lastReceipt}).` : '.'),
         );
     });

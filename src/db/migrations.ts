@@ -234,6 +234,65 @@ export const migrations: Record<number, string> = {
     CREATE TRIGGER cash_movements_no_delete BEFORE DELETE ON cash_movements
       BEGIN SELECT RAISE(ABORT, 'cash_movements is append-only'); END;
   `,
+  // Returns and post-voids, training mode (issue 12; db/returns.ts). A return is its own numbered
+  // record referencing the sale: the lines it takes back (original line number, qty, refund) and
+  // where the money went (the original payment it was refunded to, or cash instead). The share of
+  // the sale discount each line bore is stored at sale time (sale_lines.sale_discount_fen): a
+  // refund is what the customer paid for the line. Sales written before this have NULL there and
+  // are computed on the fly by the same largest-remainder rule. A training sale (练习模式) never
+  // reaches the outbox, lists, exports, or a return; it numbers its seq in a range of its own.
+  36: `
+    ALTER TABLE sales ADD COLUMN training INTEGER NOT NULL DEFAULT 0 CHECK (training IN (0, 1));
+    ALTER TABLE sale_lines ADD COLUMN sale_discount_fen INTEGER CHECK (sale_discount_fen >= 0);
+
+    CREATE TABLE returns (
+      id            TEXT PRIMARY KEY,
+      return_no     TEXT NOT NULL UNIQUE,
+      sale_id       TEXT NOT NULL REFERENCES sales (id),
+      kind          TEXT NOT NULL CHECK (kind IN ('return', 'post-void')),
+      business_date TEXT NOT NULL,
+      cashier_id    TEXT NOT NULL,
+      supervisor_id TEXT NOT NULL CHECK (supervisor_id <> cashier_id),
+      reason        TEXT NOT NULL DEFAULT '',
+      refund_mode   TEXT NOT NULL CHECK (refund_mode IN ('original', 'cash')),
+      refund_fen    INTEGER NOT NULL CHECK (refund_fen >= 0),
+      created_at    TEXT NOT NULL
+    );
+    CREATE INDEX returns_sale ON returns (sale_id);
+    CREATE INDEX returns_created_at ON returns (created_at);
+    CREATE INDEX returns_business_date ON returns (business_date);
+
+    CREATE TABLE return_lines (
+      return_id  TEXT NOT NULL REFERENCES returns (id),
+      sale_id    TEXT NOT NULL,
+      line_no    INTEGER NOT NULL,
+      qty        INTEGER NOT NULL CHECK (qty > 0),
+      qty_grams  INTEGER,
+      refund_fen INTEGER NOT NULL CHECK (refund_fen >= 0),
+      PRIMARY KEY (return_id, line_no),
+      FOREIGN KEY (sale_id, line_no) REFERENCES sale_lines (sale_id, line_no)
+    ) WITHOUT ROWID;
+    CREATE INDEX return_lines_sale_line ON return_lines (sale_id, line_no);
+
+    -- Never more back than was sold, whatever writes the row (core/refund.ts refuses it first,
+    -- with a message; this is the till's last word, inside the same transaction).
+    CREATE TRIGGER return_lines_within_sold BEFORE INSERT ON return_lines
+    WHEN NEW.qty + coalesce((SELECT sum(qty) FROM return_lines WHERE sale_id = NEW.sale_id AND line_no = NEW.line_no), 0)
+         > (SELECT qty FROM sale_lines WHERE sale_id = NEW.sale_id AND line_no = NEW.line_no)
+    BEGIN
+      SELECT RAISE(ABORT, 'a line cannot be returned beyond the quantity sold');
+    END;
+
+    CREATE TABLE return_tenders (
+      return_id   TEXT NOT NULL REFERENCES returns (id),
+      idx         INTEGER NOT NULL,
+      -- The sale's payment (payments.idx) refunded to; NULL for cash given instead (--refund cash).
+      payment_idx INTEGER,
+      method      TEXT NOT NULL CHECK (method IN ('cash', 'card', 'wechat', 'alipay')),
+      amount_fen  INTEGER NOT NULL CHECK (amount_fen > 0),
+      PRIMARY KEY (return_id, idx)
+    ) WITHOUT ROWID;
+  `,
 };
 
 /**

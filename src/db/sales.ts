@@ -1,6 +1,6 @@
 // sales + sale_lines + payments: a completed sale and its outbox row are one transaction.
 import { businessDate, newSaleId, receiptNumber } from '../core/ids.js';
-import { buildSale, type SaleDraft } from '../core/sale.js';
+import { buildSale, saleDiscountByLine, type SaleDraft } from '../core/sale.js';
 import type { Payment, Sale, SaleLine } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
@@ -10,48 +10,68 @@ import { seqBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
+  /** A training sale (练习模式): never uploaded, listed or exported unless asked for. */
+  training: boolean;
 }
+
+export interface RecordOptions {
+  /** A training sale (练习模式): kept apart from the store's figures and never put in the outbox. */
+  training?: boolean;
+}
+
+/**
+ * Training sales number their seq from here: the upload sequence of real sales stays gap-free
+ * (sync counts on it) and a training sale never takes a number HQ would wait for.
+ */
+export const TRAINING_SEQ_BASE = 2 ** 50;
 
 /**
  * Commits one sale: header, lines, payments and outbox row in a single transaction, with the
  * next gap-free seq and the day's next receipt number. Side effects (printing, upload) belong
  * after this returns.
  */
-export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sale {
+export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), opts: RecordOptions = {}): Sale {
   const identity = getIdentity(db);
   if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
   return db.transaction(() => {
-    const seq = Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales').get() as { n: number }).n, seqBase(db)) + 1;
+    const training = opts.training === true;
+    const seq = training
+      ? (stmt(db, 'SELECT coalesce(max(seq), ?) AS n FROM sales WHERE seq > ?').get(TRAINING_SEQ_BASE, TRAINING_SEQ_BASE) as { n: number }).n + 1
+      : Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales WHERE seq < ?').get(TRAINING_SEQ_BASE) as { n: number }).n, seqBase(db)) + 1;
     const day = businessDate(at);
-    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
+    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ? AND training = ?').get(day, training ? 1 : 0) as { n: number }).n;
+    const receiptNo = receiptNumber(identity.storeCode, identity.tillCode, day, daily);
     const sale = buildSale(draft, {
       id: newSaleId(),
-      receiptNo: receiptNumber(identity.storeCode, identity.tillCode, day, daily),
+      // A training receipt number can never be taken for a real one (nor returned at the till).
+      receiptNo: training ? `T-${receiptNo}` : receiptNo,
       storeCode: identity.storeCode,
       tillCode: identity.tillCode,
       seq,
       createdAt: at.toISOString(),
     });
-    insertSale(db, sale, day);
-    enqueueSale(db, sale);
+    insertSale(db, sale, day, training);
+    if (!training) enqueueSale(db, sale);
     return sale;
   }).immediate();
 }
 
-function insertSale(db: DB, s: Sale, day: string): void {
+function insertSale(db: DB, s: Sale, day: string, training: boolean): void {
   stmt(
     db,
     `INSERT INTO sales (id, receipt_no, store_code, till_code, seq, business_date, cashier_id, cashier_name, created_at, status,
-       subtotal_fen, discount_fen, order_discount_fen, total_fen, paid_fen, change_fen, item_count)
+       subtotal_fen, discount_fen, order_discount_fen, total_fen, paid_fen, change_fen, item_count, training)
      VALUES (@id, @receiptNo, @storeCode, @tillCode, @seq, @day, @cashierId, @cashierName, @createdAt, @status,
-       @subtotalFen, @discountFen, @orderDiscountFen, @totalFen, @paidFen, @changeFen, @itemCount)`,
-  ).run({ ...s, day, lines: undefined, payments: undefined });
+       @subtotalFen, @discountFen, @orderDiscountFen, @totalFen, @paidFen, @changeFen, @itemCount, @training)`,
+  ).run({ ...s, day, training: training ? 1 : 0, lines: undefined, payments: undefined });
   const line = stmt(
     db,
-    `INSERT INTO sale_lines (sale_id, line_no, product_id, barcode, name, qty, qty_grams, unit_price_fen, discount_fen, line_total_fen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sale_lines (sale_id, line_no, product_id, barcode, name, qty, qty_grams, unit_price_fen, discount_fen, line_total_fen, sale_discount_fen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const l of s.lines) line.run(s.id, l.lineNo, l.productId, l.barcode, l.name, l.qty, l.qtyGrams, l.unitPriceFen, l.discountFen, l.lineTotalFen);
+  // The sale discount's share of each line, fixed now: a return refunds what the line really cost.
+  const shares = saleDiscountByLine(s);
+  s.lines.forEach((l, i) => line.run(s.id, l.lineNo, l.productId, l.barcode, l.name, l.qty, l.qtyGrams, l.unitPriceFen, l.discountFen, l.lineTotalFen, shares[i]));
   const pay = stmt(db, 'INSERT INTO payments (sale_id, idx, method, amount_fen, tendered_fen, change_fen, reference) VALUES (?, ?, ?, ?, ?, ?, ?)');
   s.payments.forEach((p, i) => pay.run(s.id, i + 1, p.method, p.amountFen, p.tenderedFen, p.changeFen, p.reference));
 }
@@ -73,6 +93,7 @@ interface SaleRow {
   paid_fen: number;
   change_fen: number;
   item_count: number;
+  training: number;
   synced_at: string | null;
 }
 
@@ -108,6 +129,7 @@ function hydrate(db: DB, r: SaleRow): SaleWithSync {
     lines,
     payments,
     syncedAt: r.synced_at,
+    training: r.training === 1,
   };
 }
 
@@ -118,11 +140,14 @@ export interface SaleQuery {
   from?: string;
   to?: string;
   limit?: number;
+  /** Training sales too (they are left out unless asked for). */
+  includeTraining?: boolean;
 }
 
 export function listSales(db: DB, q: SaleQuery = {}): SaleWithSync[] {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
+  if (!q.includeTraining) where.push('s.training = 0');
   if (q.from) {
     where.push('s.created_at >= @from');
     params.from = q.from;
@@ -141,6 +166,7 @@ export function* iterateSales(db: DB, q: SaleQuery = {}): Generator<SaleWithSync
   for (;;) {
     const where = ['s.seq > @after'];
     const params: Record<string, unknown> = { after };
+    if (!q.includeTraining) where.push('s.training = 0');
     if (q.from) (where.push('s.created_at >= @from'), (params.from = q.from));
     if (q.to) (where.push('s.created_at < @to'), (params.to = q.to));
     const rows = db.prepare(`${SELECT_SALE} WHERE ${where.join(' AND ')} ORDER BY s.seq LIMIT 500`).all(params) as SaleRow[];

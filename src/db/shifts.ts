@@ -17,6 +17,7 @@ import { formatYuan } from '../core/money.js';
 import { can } from '../core/permissions.js';
 import type { TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
+import { returnFigures } from './returns-read.js';
 import { appendMovement, movementsOf, type CashMovementRow } from './cash-movements.js';
 import { readOpenCart } from './open-cart.js';
 import { stmt, type DB } from './open.js';
@@ -159,18 +160,19 @@ function salesCashOf(db: DB, shift: Shift): { salesCount: number; cashTakenFen: 
     db,
     `SELECT p.method AS method, sum(p.tendered_fen) AS tenderedFen, sum(p.change_fen) AS changeFen
        FROM sales s JOIN payments p ON p.sale_id = s.id
-      WHERE s.created_at >= ? AND s.created_at < ? AND s.status = 'completed' GROUP BY p.method`,
+      WHERE s.created_at >= ? AND s.created_at < ? AND s.status = 'completed' AND s.training = 0 GROUP BY p.method`,
   ).all(shift.openedAt, to) as Array<{ method: TenderMethod; tenderedFen: number; changeFen: number }>;
-  const { n } = stmt(db, "SELECT count(*) AS n FROM sales WHERE created_at >= ? AND created_at < ? AND status = 'completed'").get(shift.openedAt, to) as { n: number };
+  const { n } = stmt(db, "SELECT count(*) AS n FROM sales WHERE created_at >= ? AND created_at < ? AND status = 'completed' AND training = 0").get(shift.openedAt, to) as { n: number };
   return { salesCount: n, ...cashOfPayments(rows) };
 }
 
 /**
  * Every figure of the shift's drawer, by core/cash.ts's one definition. `cashRefundsFen`: cash
- * paid back for returns in the shift (the returns module supplies it once it exists).
+ * paid back for returns and post-voids in the shift (by default read from the returns ledger).
  */
-export function shiftFigures(db: DB, shift: Shift, cashRefundsFen = 0): ShiftFigures {
+export function shiftFigures(db: DB, shift: Shift, cashRefundsFen?: number): ShiftFigures {
   const { salesCount, cashTakenFen, changeGivenFen } = salesCashOf(db, shift);
+  cashRefundsFen ??= returnFigures(db, { from: shift.openedAt, to: shift.closedAt ?? undefined }).byMethodFen.cash;
   return { salesCount, ...drawerFigures({ movements: movementsOf(db, shift.id), cashTakenFen, changeGivenFen, cashRefundsFen }) };
 }
 
@@ -196,7 +198,7 @@ export interface PayInOutResult {
   expectedCashFen: number;
 }
 
-export function payInOut(db: DB, o: PayInOutInput, now = new Date(), cashRefundsFen = 0): PayInOutResult {
+export function payInOut(db: DB, o: PayInOutInput, now = new Date(), cashRefundsFen?: number): PayInOutResult {
   if (!Number.isSafeInteger(o.amountFen) || o.amountFen <= 0) throw new UserError('The amount must be more than 0.');
   const reason = o.reason.trim();
   if (!reason) throw new UserError(`A ${o.kind} needs a reason (--reason), e.g. "delivery" or "change from the bank".`);
@@ -249,7 +251,7 @@ export function closeShift(db: DB, o: CloseShiftInput, now = new Date()): Closed
     if (inProgress) throw new UserError(`A sale of cashier ${inProgress.cashierId} is being rung up on this till: finish or cancel it at the checkout before closing the shift.`, 'E_SALE_IN_PROGRESS');
     const closedAt = now.toISOString();
     // Sales up to the close belong to the shift: the figures are taken as of the close.
-    const figures = shiftFigures(db, { ...shift, closedAt }, o.cashRefundsFen ?? 0);
+    const figures = shiftFigures(db, { ...shift, closedAt }, o.cashRefundsFen);
     stmt(db, 'UPDATE shifts SET closed_at = ?, closed_by = ?, counted_fen = ?, expected_fen = ?, count_detail = ? WHERE id = ? AND closed_at IS NULL').run(
       closedAt,
       by.id,

@@ -5,6 +5,7 @@
 // node-thermal-printer.
 import type { TillConfig } from '../config.js';
 import type { Sale } from '../core/types.js';
+import type { ReturnRecord } from '../db/returns.js';
 import type { TillIdentity } from '../db/settings.js';
 import type { PaperWidth, ReceiptDoc } from './layout.js';
 import type { PrinterState, PrinterStatusReport } from './status.js';
@@ -41,6 +42,8 @@ export interface PrintSaleOptions extends PrinterSettings {
   openDrawer?: boolean;
   /** A reprint: carries the "重印 / COPY" mark and never opens the drawer by itself. */
   copy?: boolean;
+  /** A training sale (练习): marked "练习 — 非销售凭证 / TRAINING — NOT A RECEIPT"; the drawer stays shut. */
+  training?: boolean;
 }
 
 export type PrintResult =
@@ -239,15 +242,37 @@ export async function printSaleReceipt(opts: PrintSaleOptions): Promise<PrintRes
   let openDrawer = opts.openDrawer ?? false;
   let footer = '';
   try {
-    openDrawer = opts.openDrawer ?? (!opts.copy && opts.sale.payments.some((p) => p.method === 'cash'));
+    openDrawer = opts.openDrawer ?? (!opts.copy && !opts.training && opts.sale.payments.some((p) => p.method === 'cash'));
     footer = opts.config.get('receipt.footer');
   } catch {
     // A malformed sale or config shows up as a failed print below, never as a throw.
   }
   return printDoc(
     opts,
-    (l, r) => l.layoutReceipt({ sale: opts.sale, identity: opts.identity, footer, paper: r.paper, copy: opts.copy }),
+    (l, r) => l.layoutReceipt({ sale: opts.sale, identity: opts.identity, footer, paper: r.paper, copy: opts.copy, training: opts.training }),
     { openDrawer, receiptNo: opts.sale.receiptNo },
+  );
+}
+
+/**
+ * Prints the slip of a committed return or post-void (退货 / RETURN). Opens the drawer when cash
+ * goes back and this is not a copy. Never throws; resolves within printer.timeoutMs.
+ */
+export async function printReturnReceipt(opts: PrinterSettings & { ret: ReturnRecord; identity: TillIdentity; copy?: boolean; openDrawer?: boolean }): Promise<PrintResult> {
+  const openDrawer = opts.openDrawer ?? (!opts.copy && opts.ret.tenders.some((t) => t.method === 'cash'));
+  let slip: typeof import('./return-layout.js') | undefined;
+  try {
+    slip = await import('./return-layout.js');
+  } catch {
+    // Shows up as a failed print below.
+  }
+  return printDoc(
+    opts,
+    (_l, r) => {
+      if (!slip) throw new Error('the return slip layout did not load');
+      return slip.layoutReturnReceipt({ ret: opts.ret, identity: opts.identity, paper: r.paper, copy: opts.copy });
+    },
+    { openDrawer, receiptNo: opts.ret.returnNo },
   );
 }
 

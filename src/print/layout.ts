@@ -35,8 +35,10 @@ export interface ReceiptDoc {
 
 export const COPY_MARK = '重印 / COPY';
 export const VOID_MARK = '已作废 / VOID';
+/** On every receipt of a training sale (练习模式), top and bottom: it proves no payment. */
+export const TRAINING_MARK = '练习 — 非销售凭证 / TRAINING — NOT A RECEIPT';
 
-const TENDER_LABEL: Record<TenderMethod, string> = {
+export const TENDER_LABEL: Record<TenderMethod, string> = {
   cash: '现金',
   card: '银行卡',
   wechat: '微信支付',
@@ -161,6 +163,8 @@ export interface ReceiptInput {
   copy?: boolean;
   /** When the copy was printed (defaults to now). */
   printedAt?: Date;
+  /** A training sale: marked as no receipt at the top and the bottom. */
+  training?: boolean;
 }
 
 /** The receipt of one sale, line by line. */
@@ -183,6 +187,7 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
   if (identity.storeAddress.trim()) centered(identity.storeAddress.trim());
   if (input.copy) centered(COPY_MARK, { size: 'big', bold: true });
   if (sale.status === 'voided') centered(VOID_MARK, { size: 'big', bold: true });
+  if (input.training) centered(TRAINING_MARK, { bold: true });
   rule();
 
   const field = (label: string, value: string) => {
@@ -257,6 +262,7 @@ export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
   const footer = input.footer.trim();
   if (footer) centered(footer);
   if (input.copy) centered(`重印时间 ${formatLocalTime(input.printedAt ?? new Date())}`);
+  if (input.training) centered(TRAINING_MARK, { bold: true });
   blocks.push({ kind: 'cut' });
   return { paper, columns: cols, blocks };
 }
