@@ -29,6 +29,8 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
       return dialog.purpose === 'quit'
         ? { title: t('cmd.quit'), lines: [t('dialog.quit', { items, amount: formatYuan(totals.totalFen) }), t('dialog.quit.hint')] }
         : { title: t('cmd.voidSale'), lines: [t('dialog.void', { items, amount: formatYuan(totals.totalFen) }), t('dialog.void.hint')] };
+    default:
+      return { title: '', lines: [] };
   }
 }
 
