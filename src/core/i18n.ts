@@ -76,9 +76,9 @@ const en = {
   'dialog.approve.after-payment': 'A payment has been taken: taking something off needs a supervisor.',
   'dialog.approve.hint': 'Supervisor: type your number, Enter, then your PIN, Enter. Esc cancels.',
   'dialog.quit': 'A sale is in progress ({items} items, {amount}).',
-  'dialog.quit.hint': 'Enter: leave and DROP this sale · F6: put it on hold and leave · Esc: keep selling',
+  'dialog.quit.hint': 'Y: leave and DROP this sale · F6: put it on hold and leave · Esc: keep selling',
   'dialog.void': 'Cancel this whole sale ({items} items, {amount})?',
-  'dialog.void.hint': 'Enter: cancel the sale · Esc: keep it',
+  'dialog.void.hint': 'Y: cancel the sale · Esc: keep it',
   'list.title': 'Sales on hold — ↑↓ choose, Enter resumes, Esc closes',
   'help.title': 'Keys — {screen} (Esc closes)',
   'help.enter': 'Enter',
@@ -199,6 +199,8 @@ const en = {
   'refusal.bad-amount': 'The amount must be more than 0.',
   'refusal.no-tender': 'No payment to undo.',
   'refusal.cart-not-empty': 'Finish this sale first, or put it on hold (F6).',
+  'msg.scanInDialog': 'Scanned {code} was not taken: answer the question above (or Esc), then scan it again.',
+  'msg.confirmWithY': 'Press Y to confirm, Esc to go back.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -273,9 +275,9 @@ const zh: Record<MessageKey, string> = {
   'dialog.approve.after-payment': '已收款后减少金额需要主管授权。',
   'dialog.approve.hint': '主管：输入工号回车，再输入密码回车。Esc 取消。',
   'dialog.quit': '当前交易未完成（{items} 件，{amount}）。',
-  'dialog.quit.hint': '回车：退出并放弃这笔交易 · F6：挂单后退出 · Esc：继续收银',
+  'dialog.quit.hint': 'Y：退出并放弃这笔交易 · F6：挂单后退出 · Esc：继续收银',
   'dialog.void': '取消整笔交易（{items} 件，{amount}）？',
-  'dialog.void.hint': '回车：取消交易 · Esc：保留',
+  'dialog.void.hint': 'Y：取消交易 · Esc：保留',
   'list.title': '挂单列表 — ↑↓ 选择，回车取单，Esc 关闭',
   'help.title': '按键说明 — {screen}（Esc 关闭）',
   'help.enter': '回车',
@@ -394,6 +396,8 @@ const zh: Record<MessageKey, string> = {
   'refusal.bad-amount': '金额必须大于 0。',
   'refusal.no-tender': '没有可撤销的付款。',
   'refusal.cart-not-empty': '请先完成当前交易，或按 F6 挂单。',
+  'msg.scanInDialog': '扫描的 {code} 未处理：请先回答上面的问题（或按 Esc），再重新扫描。',
+  'msg.confirmWithY': '请按 Y 确认，按 Esc 返回。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

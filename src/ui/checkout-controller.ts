@@ -6,16 +6,17 @@
 import { EMPTY_CART, cartSummary, itemCount, type CartPolicy, type CartState } from '../core/cart.js';
 import { createTranslator, type MessageKey, type Params, type Translate } from '../core/i18n.js';
 import { EMPTY_BUFFER, clearBuffer, feedInput, setBufferText, type ScanBufferState } from '../core/scan-buffer.js';
+import { scannedCode } from '../checkout/scan-detect.js';
 import { sqliteStore, type CheckoutStore } from '../checkout/store.js';
 import type { User } from '../db/users.js';
 import type { CheckoutDeps, CheckoutSettings, CheckoutView, LastSale, Message, Screen, StatusInfo, Tone } from './checkout-types.js';
 import { commandFor, keyName, type Command, type Mode } from './keymap.js';
-import { baseScreen, type Ctx, type ModeHandler } from './modes/context.js';
+import { SALE, baseScreen, type Ctx, type ModeHandler } from './modes/context.js';
 import { dialogMode } from './modes/dialog.js';
 import { heldListMode } from './modes/held-list.js';
 import { LOGIN_START, loginMode } from './modes/login.js';
 import { paymentMode } from './modes/payment.js';
-import { saleMode } from './modes/sale.js';
+import { saleMode, submitSale } from './modes/sale.js';
 import { searchMode } from './modes/search.js';
 import { OpenCartSaver } from './open-cart.js';
 import { pollStatus, refreshStatus } from './status.js';
@@ -185,6 +186,9 @@ export class CheckoutController implements Ctx {
       return;
     }
     let next = 0;
+    // Where this chunk's characters start in the line being typed: what came with the Enter in
+    // one chunk is a scanner burst (checkout/scan-detect.ts).
+    let lineStart = this.buf.text.length;
     while (next < chunk.length) {
       const r = feedInput(this.buf, chunk, next);
       this.buf = r.state;
@@ -194,7 +198,11 @@ export class CheckoutController implements Ctx {
         // never the screen: the cashier can carry on, and a sale is committed whole or not at all.
         try {
           if (e.type === 'edit') this.onEdit(e.text);
-          else if (e.type === 'submit') this.onSubmit(e.text);
+          else if (e.type === 'submit') {
+            const burst = e.text.slice(Math.min(lineStart, e.text.length));
+            lineStart = 0;
+            this.onSubmit(e.text, burst);
+          }
           else {
             const key = keyName(e.seq);
             const command = key && commandFor(this.mode(), key);
@@ -213,8 +221,30 @@ export class CheckoutController implements Ctx {
     if (s.mode !== 'help') MODES[s.mode].edit?.(this, text);
   }
 
-  private onSubmit(text: string): void {
+  private onSubmit(text: string, burst: string): void {
     const s = this.screen;
+    const code = s.mode === 'login' ? null : scannedCode(text, burst);
+    if (code) {
+      // A scan is a scan in every mode: it closes the help, is refused by a dialog (with the
+      // bell, the dialog still waiting for its answer), and is not glued to a search's text.
+      switch (s.mode) {
+        case 'help':
+          this.screen = s.under;
+          return this.onSubmit(text, burst);
+        case 'dialog': {
+          const typed = text.slice(0, Math.max(0, text.lastIndexOf(code)));
+          this.setInput(/\d\*$/.test(typed) ? '' : typed);
+          return this.say('msg.scanInDialog', { code }, 'error');
+        }
+        case 'search':
+          this.screen = SALE;
+          return submitSale(this, text.trim() === code ? text : code);
+        case 'payment':
+          return paymentMode.submit(this, code);
+        default:
+          break;
+      }
+    }
     if (s.mode === 'help') this.screen = s.under;
     else MODES[s.mode].submit(this, text);
   }

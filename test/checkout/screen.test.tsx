@@ -266,7 +266,7 @@ describe('cart changes', () => {
     await h.waitFor('取消整笔交易（2 件，¥8.00）？');
     await h.write(KEY.esc);
     expect(h.view().cart.lines).toHaveLength(2);
-    await h.write(KEY.f8, KEY.enter);
+    await h.write(KEY.f8, 'y');
     await h.waitFor('交易已取消');
     expect(h.view().cart.lines).toHaveLength(0);
     // With ¥5 cash taken: the supervisor must approve, then undo the payment (Del in payment).
@@ -368,7 +368,7 @@ describe('reprinting a receipt', () => {
     await h!.write(`${WATER}\r`, KEY.f12);
     await h!.waitFor('请先完成当前交易');
     await h!.write(KEY.f8);
-    await h!.write(KEY.enter); // confirm the cancel
+    await h!.write('y'); // confirm the cancel
     await h!.write(KEY.f12);
     await h!.waitFor(`已重印小票 ${receipt}（标明重印）`);
     expect(printed).toEqual([

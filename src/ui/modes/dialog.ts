@@ -61,17 +61,29 @@ function submit(c: Ctx, text: string): void {
       return;
     }
     case 'confirm':
-      closeDialog(c);
-      if (d.purpose === 'quit') return c.leave();
-      apply(c, { type: 'clear' });
-      return;
+      // Enter never confirms: a scanner sends one after every code.
+      c.clearInput();
+      return c.say('msg.confirmWithY');
     default:
       return;
   }
 }
 
+/** Y (typed alone) answers a confirmation: a key no scanner sends on its own. */
+function confirm(c: Ctx): void {
+  const d = currentDialog(c);
+  if (d?.kind !== 'confirm') return;
+  c.clearInput();
+  closeDialog(c);
+  if (d.purpose === 'quit') return c.leave();
+  apply(c, { type: 'clear' });
+}
+
 export const dialogMode: ModeHandler = {
   submit,
+  edit(c, text) {
+    if (currentDialog(c)?.kind === 'confirm' && /^[yY]$/.test(text)) confirm(c);
+  },
   command(c, cmd) {
     const d = currentDialog(c);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
