@@ -43,6 +43,9 @@ export function describeApproval(action: CartAction, before: CartState, after: C
     case 'clear':
       what = `sale cancelled: ${itemCount(before)} items`;
       break;
+    case 'restore':
+      what = `unfinished sale of another cashier resumed: ${itemCount(action.cart)} items, total ${formatYuan(cartSummary(action.cart).totalFen)}`;
+      return what;
     default:
       what = action.type;
   }

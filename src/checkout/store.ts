@@ -11,6 +11,7 @@ import { listProducts } from '../db/products.js';
 import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import { verifyLogin, type LoginResult } from '../db/users.js';
+import { recordVoid, type VoidEntry } from '../db/voids.js';
 import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
 
 export interface CheckoutStore {
@@ -31,8 +32,11 @@ export interface CheckoutStore {
   takeSuspended(id: number): SuspendedSale | undefined;
   countSuspended(): number;
   pendingCount(): number;
-  /** Runs `fn` in one transaction (a change and its journal entry). */
-  atomically<T>(fn: () => T): T;
+  /**
+   * A void and the open cart after it, in one transaction (with the approval that allowed it,
+   * if any): the journal never misses a void that took effect, nor records one that did not.
+   */
+  recordVoid(v: Omit<VoidEntry, 'id'>, after: { cashierId: string; cart: string | null }, approval?: Omit<Approval, 'id' | 'at'>): VoidEntry;
 }
 
 export function sqliteStore(db: DB): CheckoutStore {
@@ -51,6 +55,13 @@ export function sqliteStore(db: DB): CheckoutStore {
     takeSuspended: (id) => takeSuspended(db, id),
     countSuspended: () => countSuspended(db),
     pendingCount: () => pendingCount(db),
-    atomically: (fn) => db.transaction(fn).immediate(),
+    recordVoid: (v, after, approval) =>
+      db.transaction(() => {
+        if (approval) recordApproval(db, approval, new Date(v.at));
+        const entry = recordVoid(db, v);
+        if (after.cart === null) clearOpenCart(db);
+        else saveOpenCart(db, after.cashierId, after.cart, new Date(v.at));
+        return entry;
+      }).immediate(),
   };
 }

@@ -158,7 +158,7 @@ const en = {
   'msg.cartEmpty': 'No item in the sale yet.',
   'msg.scanFirst': 'Scan an item first.',
   'msg.finishFirst': 'Finish this sale first, or put it on hold (F6).',
-  'msg.lineRemoved': 'Line removed.',
+  'msg.lineRemoved': 'Removed: {name}.',
   'msg.voided': 'Sale cancelled.',
   'msg.tenderRemoved': 'Last payment undone.',
   'msg.discountSet': 'Discount applied.',
@@ -201,6 +201,14 @@ const en = {
   'refusal.cart-not-empty': 'Finish this sale first, or put it on hold (F6).',
   'msg.scanInDialog': 'Scanned {code} was not taken: answer the question above (or Esc), then scan it again.',
   'msg.confirmWithY': 'Press Y to confirm, Esc to go back.',
+  'cmd.resumeForeign': 'resume it (supervisor)',
+  'msg.selfApproval': 'A supervisor never approves their own action: another supervisor must.',
+  'msg.foreignCart': 'Cashier {cashier} left a sale unfinished.',
+  'msg.foreignCartPaid': 'A payment was taken on this sale: resume it with a supervisor (F7) to undo it, or sign out (Esc).',
+  'dialog.foreign.title': 'Unfinished sale',
+  'dialog.foreign': 'Cashier {cashier} left a sale unfinished: {items} items, {amount}.',
+  'dialog.foreign.hint': 'Y: void it · F7: resume it (supervisor) · Esc: sign out and leave it',
+  'dialog.approve.resume-foreign': 'Resuming another cashier\'s sale ({cashier}).',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -355,7 +363,7 @@ const zh: Record<MessageKey, string> = {
   'msg.cartEmpty': '当前交易还没有商品。',
   'msg.scanFirst': '请先扫描商品。',
   'msg.finishFirst': '请先完成当前交易，或按 F6 挂单。',
-  'msg.lineRemoved': '已删除该行。',
+  'msg.lineRemoved': '已删除：{name}。',
   'msg.voided': '交易已取消。',
   'msg.tenderRemoved': '已撤销上一笔付款。',
   'msg.discountSet': '折扣已生效。',
@@ -398,6 +406,14 @@ const zh: Record<MessageKey, string> = {
   'refusal.cart-not-empty': '请先完成当前交易，或按 F6 挂单。',
   'msg.scanInDialog': '扫描的 {code} 未处理：请先回答上面的问题（或按 Esc），再重新扫描。',
   'msg.confirmWithY': '请按 Y 确认，按 Esc 返回。',
+  'cmd.resumeForeign': '继续这笔交易（需主管）',
+  'msg.selfApproval': '主管不能授权自己的操作：请另一位主管授权。',
+  'msg.foreignCart': '收银员 {cashier} 有一笔未完成的交易。',
+  'msg.foreignCartPaid': '这笔交易已收过款：请按 F7 由主管授权继续并撤销付款，或按 Esc 退出登录。',
+  'dialog.foreign.title': '未完成的交易',
+  'dialog.foreign': '收银员 {cashier} 留下一笔未完成的交易：{items} 件，{amount}。',
+  'dialog.foreign.hint': 'Y：作废 · F7：主管授权后继续 · Esc：退出登录并保留',
+  'dialog.approve.resume-foreign': '继续收银员 {cashier} 的交易。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

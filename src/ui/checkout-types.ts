@@ -86,7 +86,9 @@ export type Dialog =
   | { kind: 'discount'; scope: 'line' | 'order'; index: number }
   | { kind: 'approve'; action: CartAction; reason: Refusal['reason'] | 'resume-foreign' | 'manual-weight' | 'unlock'; supervisorId: string; field: 'id' | 'pin'; error: string | null; subject?: string }
   | { kind: 'confirm'; purpose: ConfirmPurpose; amountFen?: number; subject?: string }
-  | { kind: 'weight'; productId: number; name: string; priceFen: number; barcode: string | null };
+  | { kind: 'weight'; productId: number; name: string; priceFen: number; barcode: string | null }
+  /** At sign-in: another cashier's sale was open when the till stopped. */
+  | { kind: 'foreign-cart'; cashierId: string; cart: CartState };
 
 export interface SearchState {
   query: string;

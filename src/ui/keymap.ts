@@ -43,7 +43,7 @@ export type Command =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last'
   | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
-  | 'confirmAlt';
+  | 'confirmAlt' | 'resumeForeign';
 
 export interface Binding {
   command: Command;
@@ -78,6 +78,7 @@ export const BINDINGS: Binding[] = [
   { command: 'cash100', keys: ['f8'], modes: ['payment'], label: 'cmd.cash100', hint: ['payment'] },
   { command: 'removeTender', keys: ['delete'], modes: ['payment'], label: 'cmd.removeTender' },
   { command: 'confirmAlt', keys: ['f6'], modes: ['dialog'], label: 'cmd.suspendAndQuit' },
+  { command: 'resumeForeign', keys: ['f7'], modes: ['dialog'], label: 'cmd.resumeForeign' },
   { command: 'up', keys: ['up'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.up' },
   { command: 'down', keys: ['down'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.down' },
   { command: 'pageUp', keys: ['pageup'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.pageUp' },

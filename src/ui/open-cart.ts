@@ -60,6 +60,14 @@ export function restoreOpenCart(c: Ctx): boolean {
     c.say('msg.openCartDamaged', {}, 'error');
     return true;
   }
+  if (c.user && saved.cashierId !== c.user.id) {
+    // Another cashier's sale: theirs to finish. This cashier may void it, resume it with a
+    // supervisor, or sign out and leave it; nothing is saved over it meanwhile.
+    c.saver.markSaved(c.cart);
+    c.screen = { mode: 'dialog', dialog: { kind: 'foreign-cart', cashierId: saved.cashierId, cart }, under: { mode: 'sale' } };
+    c.say('msg.foreignCart', { cashier: saved.cashierId }, 'error');
+    return true;
+  }
   c.cart = cart;
   c.saver.markSaved(cart);
   c.selected = Math.max(0, cart.lines.length - 1);

@@ -1,7 +1,8 @@
 // A question above the cart: new quantity, discount, supervisor approval, or "really leave?".
 import React from 'react';
 import { Box, Text } from 'ink';
-import { lineTotalFen } from '../../core/cart.js';
+import { cartSummary, itemCount, lineTotalFen } from '../../core/cart.js';
+import type { MessageKey } from '../../core/i18n.js';
 import type { CheckoutView } from '../checkout-controller.js';
 import { fit, formatYuan } from '../format.js';
 
@@ -19,12 +20,18 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
       const gross = l ? lineTotalFen({ ...l, discount: null }) : 0;
       return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan(gross) }), t('dialog.limit', { limit })] };
     }
-    case 'approve':
+    case 'approve': {
+      const why: MessageKey = dialog.reason === 'discount-over-limit' || dialog.reason === 'resume-foreign' ? `dialog.approve.${dialog.reason}` : 'dialog.approve.after-payment';
       return {
         title: t('dialog.approve'),
-        lines: [t(dialog.reason === 'discount-over-limit' ? 'dialog.approve.discount-over-limit' : 'dialog.approve.after-payment', { limit }), t('dialog.approve.hint')],
+        lines: [t(why, { limit, cashier: dialog.subject ?? '' }), t('dialog.approve.hint')],
         error: dialog.error,
       };
+    }
+    case 'foreign-cart': {
+      const s = cartSummary(dialog.cart);
+      return { title: t('dialog.foreign.title'), lines: [t('dialog.foreign', { cashier: dialog.cashierId, items: itemCount(dialog.cart), amount: formatYuan(s.totalFen) }), t('dialog.foreign.hint')] };
+    }
     case 'confirm':
       return dialog.purpose === 'quit'
         ? { title: t('cmd.quit'), lines: [t('dialog.quit', { items, amount: formatYuan(totals.totalFen) }), t('dialog.quit.hint')] }

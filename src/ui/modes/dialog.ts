@@ -1,11 +1,12 @@
 // Questions over the current screen: a line's quantity, a discount, a supervisor's approval, and
 // the confirmations (leave the till, cancel the sale). Esc always returns to the screen below.
-import { reduceCart, type CartAction, type Discount } from '../../core/cart.js';
+import { EMPTY_CART, reduceCart, type CartAction, type Discount } from '../../core/cart.js';
+import type { Dialog } from '../checkout-types.js';
 import { describeApproval, parseDiscount } from '../../checkout/approval-text.js';
 import type { Role } from '../../core/types.js';
-import { loginFailure } from './login.js';
-import { apply, suspend } from './sale.js';
-import { closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
+import { LOGIN_START, loginFailure } from './login.js';
+import { apply, dropSale, suspend } from './sale.js';
+import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
 
 const SUPERVISOR_ROLES: Role[] = ['supervisor', 'admin'];
 
@@ -52,14 +53,21 @@ function submit(c: Ctx, text: string): void {
         c.bell();
         return;
       }
-      closeDialog(c);
+      if (r.user.id === c.user?.id) {
+        // A supervisor never approves their own action.
+        set({ ...d, field: 'id', supervisorId: '', error: c.t('msg.selfApproval') });
+        c.bell();
+        return;
+      }
+      // Back to the screen under every dialog (an approval may sit over the unfinished-sale question).
+      c.screen = baseScreen(c.screen);
       const approved = { ...d.action, approvedBy: r.user.id } as CartAction;
       const after = reduceCart(c.cart, approved, c.policy());
-      // Journaled before it takes effect: an approval that cannot be recorded is not applied.
-      if (after.ok) c.store.recordApproval({ cashierId: c.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, c.cart, after.state) }, c.now());
-      apply(c, approved, after);
+      const approval = after.ok ? { cashierId: c.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, c.cart, after.state) } : undefined;
+      apply(c, approved, after, approval);
       return;
     }
+    case 'foreign-cart':
     case 'confirm':
       // Enter never confirms: a scanner sends one after every code.
       c.clearInput();
@@ -69,32 +77,57 @@ function submit(c: Ctx, text: string): void {
   }
 }
 
+/** Another cashier's unfinished sale, voided (Y) by the cashier who signed in. */
+function voidForeign(c: Ctx, d: Extract<Dialog, { kind: 'foreign-cart' }>): void {
+  if (d.cart.tenders.length > 0) return c.say('msg.foreignCartPaid', {}, 'error');
+  c.cart = d.cart;
+  closeDialog(c);
+  apply(c, { type: 'clear' });
+}
+
 /** Y (typed alone) answers a confirmation: a key no scanner sends on its own. */
 function confirm(c: Ctx): void {
   const d = currentDialog(c);
+  if (d?.kind === 'foreign-cart') return voidForeign(c, d);
   if (d?.kind !== 'confirm') return;
   c.clearInput();
   closeDialog(c);
-  if (d.purpose === 'quit') return c.leave();
+  if (d.purpose === 'quit') {
+    dropSale(c);
+    return c.leave();
+  }
   apply(c, { type: 'clear' });
 }
 
 export const dialogMode: ModeHandler = {
   submit,
   edit(c, text) {
-    if (currentDialog(c)?.kind === 'confirm' && /^[yY]$/.test(text)) confirm(c);
+    const kind = currentDialog(c)?.kind;
+    if ((kind === 'confirm' || kind === 'foreign-cart') && /^[yY]$/.test(text)) confirm(c);
   },
   command(c, cmd) {
     const d = currentDialog(c);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
     if (cmd === 'clearInput') return c.clearInput();
+    if (cmd === 'resumeForeign' && d?.kind === 'foreign-cart') {
+      c.clearInput();
+      c.screen = { mode: 'dialog', dialog: { kind: 'approve', action: { type: 'restore', cart: d.cart }, reason: 'resume-foreign', supervisorId: '', field: 'id', error: null, subject: d.cashierId }, under: c.screen };
+      return;
+    }
     if (cmd === 'confirmAlt' && d?.kind === 'confirm' && d.purpose === 'quit') {
       closeDialog(c);
       if (suspend(c)) c.leave();
     }
   },
   cancel(c) {
-    closeDialog(c);
     c.clearInput();
+    if (currentDialog(c)?.kind === 'foreign-cart') {
+      // Left for the cashier who rang it up: this one signs out.
+      c.user = null;
+      c.cart = EMPTY_CART;
+      c.screen = LOGIN_START;
+      return c.say('msg.loggedOut');
+    }
+    closeDialog(c);
   },
 };

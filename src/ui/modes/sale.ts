@@ -11,11 +11,15 @@ import {
   serializeCart,
   type CartAction,
   type CartResult,
+  type CartState,
   type NewLine,
   type Refusal,
 } from '../../core/cart.js';
 import type { MessageKey } from '../../core/i18n.js';
 import { formatYuan } from '../../core/money.js';
+import { voidOf } from '../../checkout/voids.js';
+import type { Approval } from '../../db/approvals.js';
+import type { VoidKind } from '../../db/voids.js';
 import { openPayment } from './payment.js';
 import { openResumeList } from './held-list.js';
 import { reprint } from '../receipts.js';
@@ -87,10 +91,14 @@ function refusalKey(r: Refusal): MessageKey {
 }
 
 /** Dispatches to the cart reducer (`r`: its result, when the caller has it); a refusal becomes a message or a supervisor prompt. */
-export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.cart, action, c.policy())): boolean {
+export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.cart, action, c.policy()), approval?: Omit<Approval, 'id' | 'at'>): boolean {
   if (r.ok) {
+    const removed = action.type === 'removeLine' ? c.cart.lines[action.index]?.name : undefined;
+    // Journaled before it takes effect: a void or an approval that cannot be recorded is not applied.
+    if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
+    else if (approval) c.store.recordApproval(approval, c.now());
     c.cart = r.state;
-    afterApplied(c, action);
+    afterApplied(c, action, removed);
     return true;
   }
   if (r.refusal.code === 'needs-approval') {
@@ -103,11 +111,28 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
   return false;
 }
 
-function afterApplied(c: Ctx, action: CartAction): void {
+/** Records a void of the current cart (the cart after it: `after`) with the open cart, in one transaction. */
+function journalVoid(c: Ctx, kind: VoidKind, after: CartState, approval: Omit<Approval, 'id' | 'at'> | undefined, lineIndex?: number): void {
+  const cashierId = c.user!.id;
+  const v = voidOf(kind, c.cart, { cashierId, approverId: approval?.supervisorId ?? null }, c.now(), lineIndex);
+  const empty = after.lines.length === 0 && after.tenders.length === 0;
+  c.store.recordVoid(v, { cashierId, cart: empty ? null : serializeCart(after) }, approval);
+  c.saver.markSaved(after);
+}
+
+/** "Leave and drop this sale": it is gone, and the voids journal says so. */
+export function dropSale(c: Ctx): void {
+  if (c.cart.lines.length === 0) return;
+  journalVoid(c, 'sale-dropped', EMPTY_CART, undefined);
+  c.cart = EMPTY_CART;
+  c.selected = 0;
+}
+
+function afterApplied(c: Ctx, action: CartAction, removed?: string): void {
   c.selected = Math.min(c.selected, Math.max(0, c.cart.lines.length - 1));
   switch (action.type) {
     case 'removeLine':
-      c.say('msg.lineRemoved');
+      c.say('msg.lineRemoved', { name: removed ?? '' });
       break;
     case 'clear':
       if (c.screen.mode === 'payment') c.screen = SALE;
