@@ -61,6 +61,8 @@ export async function openCheckout(cmd: Command): Promise<void> {
         return {
           discountLimitPercent: config.get('discount.limitPercent'),
           printerUri: config.get('printer.uri'),
+          maxChangeFen: config.get('tender.maxChange') ? (await import('../core/money.js')).parseYuan(config.get('tender.maxChange'), { allowZero: true }) : undefined,
+          weighManual: config.get('weigh.manual'),
           hqUrl,
           background,
           print: async (sale, openDrawer, copy) => {

@@ -209,6 +209,13 @@ const en = {
   'dialog.foreign': 'Cashier {cashier} left a sale unfinished: {items} items, {amount}.',
   'dialog.foreign.hint': 'Y: void it · F7: resume it (supervisor) · Esc: sign out and leave it',
   'dialog.approve.resume-foreign': 'Resuming another cashier\'s sale ({cashier}).',
+  'dialog.change.title': 'Check the cash',
+  'dialog.change': 'Cash {tendered} for {due} due: the change would be {change}.',
+  'dialog.change.hint': 'Y: take it and give {change} change · Esc: type the amount again',
+  'dialog.quit.title': 'Leave the till',
+  'dialog.void.title': 'Cancel the sale',
+  'hint.yes': 'confirm',
+  'hint.voidIt': 'void it',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -414,6 +421,13 @@ const zh: Record<MessageKey, string> = {
   'dialog.foreign': '收银员 {cashier} 留下一笔未完成的交易：{items} 件，{amount}。',
   'dialog.foreign.hint': 'Y：作废 · F7：主管授权后继续 · Esc：退出登录并保留',
   'dialog.approve.resume-foreign': '继续收银员 {cashier} 的交易。',
+  'dialog.change.title': '请核对收款',
+  'dialog.change': '收现金 {tendered}，应收 {due}：要找零 {change}。',
+  'dialog.change.hint': 'Y：确认并找零 {change} · Esc：重新输入金额',
+  'dialog.quit.title': '退出收银',
+  'dialog.void.title': '整单取消',
+  'hint.yes': '确认',
+  'hint.voidIt': '作废',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -34,7 +34,7 @@ export interface CheckoutSettings {
   print?: (sale: Sale, openDrawer: boolean, copy?: boolean) => Promise<PrintResult>;
   /** Asks the printer how it is (polled at start, after each print and now and then; never on the scan path). */
   printerState?: () => Promise<PrinterState>;
-  /** Cash change above this (fen) asks to confirm (config tender.maxChange); 0 = the default rule. */
+  /** Cash change above this (fen) asks to confirm (config tender.maxChange); unset: core/tender.ts's default rule. */
   maxChangeFen?: number;
   /** Typed weights for weighed goods (config weigh.manual). */
   weighManual?: 'allow' | 'supervisor' | 'never';

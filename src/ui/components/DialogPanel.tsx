@@ -33,9 +33,14 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
       return { title: t('dialog.foreign.title'), lines: [t('dialog.foreign', { cashier: dialog.cashierId, items: itemCount(dialog.cart), amount: formatYuan(s.totalFen) }), t('dialog.foreign.hint')] };
     }
     case 'confirm':
+      if (dialog.purpose === 'change') {
+        const tendered = dialog.amountFen ?? 0;
+        const change = formatYuan(tendered - totals.dueFen);
+        return { title: t('dialog.change.title'), lines: [t('dialog.change', { tendered: formatYuan(tendered), due: formatYuan(totals.dueFen), change }), t('dialog.change.hint', { change })] };
+      }
       return dialog.purpose === 'quit'
-        ? { title: t('cmd.quit'), lines: [t('dialog.quit', { items, amount: formatYuan(totals.totalFen) }), t('dialog.quit.hint')] }
-        : { title: t('cmd.voidSale'), lines: [t('dialog.void', { items, amount: formatYuan(totals.totalFen) }), t('dialog.void.hint')] };
+        ? { title: t('dialog.quit.title'), lines: [t('dialog.quit', { items, amount: formatYuan(totals.totalFen) }), t('dialog.quit.hint')] }
+        : { title: t('dialog.void.title'), lines: [t('dialog.void', { items, amount: formatYuan(totals.totalFen) }), t('dialog.void.hint')] };
     default:
       return { title: '', lines: [] };
   }

@@ -5,11 +5,19 @@ import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
 import { fit, textWidth } from '../format.js';
 
-const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'up', 'down']);
+const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'resumeForeign', 'up', 'down']);
 
 /** The hints of this screen as [key, what] pairs, from the key map. */
 export function hints(view: CheckoutView): Array<[string, string]> {
-  const { mode, t } = view;
+  const { mode, t, dialog } = view;
+  // A confirmation takes Y, never Enter (a scanner sends Enter after every code).
+  if (mode === 'dialog' && (dialog?.kind === 'confirm' || dialog?.kind === 'foreign-cart')) {
+    const pairs: Array<[string, string]> = [['Y', t(dialog.kind === 'foreign-cart' ? 'hint.voidIt' : 'hint.yes')]];
+    if (dialog.kind === 'confirm' && dialog.purpose === 'quit') pairs.push([keyLabel('f6'), t('cmd.suspendAndQuit')]);
+    if (dialog.kind === 'foreign-cart') pairs.push([keyLabel('f7'), t('cmd.resumeForeign')]);
+    pairs.push([keyLabel('escape'), t('cmd.cancel')]);
+    return pairs;
+  }
   const all = bindingsFor(mode);
   const chosen = all.filter((b) => b.hint?.includes(mode));
   const list = chosen.length > 0 ? chosen : all.filter((b) => !QUIET.has(b.command));

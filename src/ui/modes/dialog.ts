@@ -6,6 +6,7 @@ import { describeApproval, parseDiscount } from '../../checkout/approval-text.js
 import type { Role } from '../../core/types.js';
 import { LOGIN_START, loginFailure } from './login.js';
 import { apply, dropSale, suspend } from './sale.js';
+import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
 
 const SUPERVISOR_ROLES: Role[] = ['supervisor', 'admin'];
@@ -92,6 +93,7 @@ function confirm(c: Ctx): void {
   if (d?.kind !== 'confirm') return;
   c.clearInput();
   closeDialog(c);
+  if (d.purpose === 'change') return tenderCash(c, d.amountFen ?? 0, true);
   if (d.purpose === 'quit') {
     dropSale(c);
     return c.leave();

@@ -7,7 +7,8 @@ import { MoneyParseError, formatYuan, parseYuan } from '../../core/money.js';
 import type { TenderMethod } from '../../core/types.js';
 import { complete } from '../receipts.js';
 import { apply, submitSale } from './sale.js';
-import { SALE, type Ctx, type ModeHandler } from './context.js';
+import { changeNeedsConfirm } from '../../checkout/tender.js';
+import { SALE, openDialog, type Ctx, type ModeHandler } from './context.js';
 
 /** Typed text in the payment amount field this long with no "." is a scanned code, not money. */
 const CODE_MIN_DIGITS = 8;
@@ -79,9 +80,16 @@ function scanInPayment(c: Ctx, code: string): void {
   submitSale(c, code);
 }
 
-export function tenderCash(c: Ctx, amountFen: number): void {
+/** Cash tendered; change above the bound (checkout/tender.ts) asks to confirm first (Y). */
+export function tenderCash(c: Ctx, amountFen: number, confirmed = false): void {
   if (c.screen.mode !== 'payment') return;
-  if (due(c) === 0) return complete(c);
+  const dueFen = due(c);
+  if (dueFen === 0) return complete(c);
+  if (!confirmed && changeNeedsConfirm(amountFen, dueFen, c.settings.maxChangeFen)) {
+    c.clearInput();
+    c.message = null;
+    return openDialog(c, { kind: 'confirm', purpose: 'change', amountFen });
+  }
   tender(c, { method: 'cash', tenderedFen: amountFen, reference: null });
 }
 
