@@ -6,16 +6,21 @@
 // mode: never an answer to a dialog, never glued to a search's text (issue 11, findings 1 and 7).
 import { hasValidCheckDigit, paymentCodeKind } from '../core/barcode.js';
 
-/** Characters that must arrive together with their Enter to count as a scanner burst. */
-export const BURST_MIN_CHARS = 4;
+/**
+ * Characters that must arrive together with their Enter to count as a scanner burst. A fast
+ * typist's last few keys can reach the terminal in one read with their Enter, so where a false
+ * "scan" would cost typed text (a search) the bar is higher than where it costs one retyped
+ * answer (a dialog, which must never take a scan as its answer).
+ */
+export const BURST_MIN_CHARS = { dialog: 4, search: 8 } as const;
 
 /**
  * The scanned code at the end of `line`, or null when the line was typed. `burst` is the part
  * of the line that arrived in the same chunk as its Enter.
  */
-export function scannedCode(line: string, burst: string): string | null {
+export function scannedCode(line: string, burst: string, minBurst: number = BURST_MIN_CHARS.dialog): string | null {
   const b = burst.trim();
-  if (b.length >= BURST_MIN_CHARS && !/\s/.test(b)) return b.replace(/^\d{1,4}\*/, '');
+  if (b.length >= minBurst && !/\s/.test(b)) return b.replace(/^\d{1,4}\*/, '');
   // A scan split over several chunks: a code a person does not type, at the end of the line.
   const m = /(\d{12,24})$/.exec(line.trim());
   if (!m) return null;

@@ -6,7 +6,7 @@
 import { EMPTY_CART, cartSummary, itemCount, type CartPolicy, type CartState } from '../core/cart.js';
 import { createTranslator, type MessageKey, type Params, type Translate } from '../core/i18n.js';
 import { EMPTY_BUFFER, clearBuffer, feedInput, setBufferText, type ScanBufferState } from '../core/scan-buffer.js';
-import { scannedCode } from '../checkout/scan-detect.js';
+import { BURST_MIN_CHARS, scannedCode } from '../checkout/scan-detect.js';
 import { sqliteStore, type CheckoutStore } from '../checkout/store.js';
 import type { User } from '../db/users.js';
 import type { CheckoutDeps, CheckoutSettings, CheckoutView, LastSale, Message, Screen, StatusInfo, Tone } from './checkout-types.js';
@@ -223,7 +223,8 @@ export class CheckoutController implements Ctx {
 
   private onSubmit(text: string, burst: string): void {
     const s = this.screen;
-    const code = s.mode === 'login' ? null : scannedCode(text, burst);
+    // At sign-in and in payment (which tells codes from amounts itself) a line is what it is.
+    const code = s.mode === 'dialog' || s.mode === 'help' ? scannedCode(text, burst) : s.mode === 'search' ? scannedCode(text, burst, BURST_MIN_CHARS.search) : null;
     if (code) {
       // A scan is a scan in every mode: it closes the help, is refused by a dialog (with the
       // bell, the dialog still waiting for its answer), and is not glued to a search's text.
@@ -239,8 +240,6 @@ export class CheckoutController implements Ctx {
         case 'search':
           this.screen = SALE;
           return submitSale(this, text.trim() === code ? text : code);
-        case 'payment':
-          return paymentMode.submit(this, code);
         default:
           break;
       }
