@@ -10,7 +10,7 @@ import { pendingCount } from '../db/outbox.js';
 import { listProducts } from '../db/products.js';
 import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
-import { verifyLogin, type LoginResult } from '../db/users.js';
+import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
 import { recordVoid, type VoidEntry } from '../db/voids.js';
 import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
 
@@ -24,6 +24,8 @@ export interface CheckoutStore {
   /** The till's last sale (NotFoundError when none). */
   lastSale(): Sale;
   recordApproval(a: Omit<Approval, 'id' | 'at'>, at: Date): void;
+  /** A supervisor unlocks a locked cashier; journaled as an approval in the same transaction. */
+  unlock(cashierId: string, supervisorId: string, at: Date): boolean;
   readOpenCart(): OpenCart | undefined;
   saveOpenCart(cashierId: string, cart: string, at: Date): void;
   clearOpenCart(): void;
@@ -47,6 +49,12 @@ export function sqliteStore(db: DB): CheckoutStore {
     commit: (cart, cashier, at) => commitCart(db, cart, cashier, at),
     lastSale: () => findSale(db, 'last'),
     recordApproval: (a, at) => recordApproval(db, a, at),
+    unlock: (cashierId, supervisorId, at) =>
+      db.transaction(() => {
+        const done = unlockUser(db, cashierId);
+        if (done) recordApproval(db, { cashierId, supervisorId, reason: 'unlock', action: 'unlock', detail: `cashier ${cashierId} unlocked` }, at);
+        return done;
+      }).immediate(),
     readOpenCart: () => readOpenCart(db),
     saveOpenCart: (cashierId, cart, at) => saveOpenCart(db, cashierId, cart, at),
     clearOpenCart: () => clearOpenCart(db),

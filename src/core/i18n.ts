@@ -141,7 +141,7 @@ const en = {
   'msg.typeCashierId': 'Type your cashier number first.',
   'msg.unknownUser': 'No cashier number {id}, or the PIN is wrong. Try again.',
   'msg.userInactive': 'Cashier {id} is disabled; ask a supervisor.',
-  'msg.userLocked': '{id} is locked after 5 wrong PINs, until {until}. Ask a supervisor.',
+  'msg.userLocked': '{id} is locked after 5 wrong PINs, until {until}. A supervisor can unlock it: F2.',
   'msg.wrongPin': 'Wrong PIN. {left} tries left before this number locks.',
   'msg.notSupervisor': '{id} is not a supervisor; a supervisor or admin must approve.',
   'msg.loggedOut': 'Signed out.',
@@ -216,6 +216,9 @@ const en = {
   'dialog.void.title': 'Cancel the sale',
   'hint.yes': 'confirm',
   'hint.voidIt': 'void it',
+  'cmd.unlock': 'unlock (supervisor)',
+  'dialog.approve.unlock': 'Unlock cashier {cashier}.',
+  'msg.unlocked': 'Cashier {cashier} unlocked by {supervisor}: type the PIN.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -353,7 +356,7 @@ const zh: Record<MessageKey, string> = {
   'msg.typeCashierId': '请先输入工号。',
   'msg.unknownUser': '工号 {id} 不存在或密码错误，请重试。',
   'msg.userInactive': '工号 {id} 已停用，请联系主管。',
-  'msg.userLocked': '{id} 连续 5 次密码错误，已锁定到 {until}。请联系主管。',
+  'msg.userLocked': '{id} 连续 5 次密码错误，已锁定到 {until}。主管可按 F2 解锁。',
   'msg.wrongPin': '密码错误。再错 {left} 次将锁定该工号。',
   'msg.notSupervisor': '{id} 不是主管；需要主管或管理员授权。',
   'msg.loggedOut': '已退出登录。',
@@ -428,6 +431,9 @@ const zh: Record<MessageKey, string> = {
   'dialog.void.title': '整单取消',
   'hint.yes': '确认',
   'hint.voidIt': '作废',
+  'cmd.unlock': '解锁（主管）',
+  'dialog.approve.unlock': '解锁收银员 {cashier}。',
+  'msg.unlocked': '收银员 {cashier} 已由主管 {supervisor} 解锁：请输入密码。',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

@@ -102,3 +102,8 @@ export function verifyLogin(db: DB, id: string, pin: string, now = new Date()): 
   db.prepare('UPDATE users SET failed_attempts = ? WHERE id = ?').run(failed, id);
   return { ok: false, reason: 'wrong-pin', attemptsLeft: MAX_PIN_ATTEMPTS - failed };
 }
+
+/** A supervisor unlocks a cashier locked by wrong PINs (the attempts count starts again). */
+export function unlockUser(db: DB, id: string): boolean {
+  return db.prepare('UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?').run(id).changes > 0;
+}

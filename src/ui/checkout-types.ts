@@ -84,7 +84,7 @@ export type ConfirmPurpose = 'quit' | 'void' | 'change' | 'foreign-cart';
 export type Dialog =
   | { kind: 'qty'; index: number }
   | { kind: 'discount'; scope: 'line' | 'order'; index: number }
-  | { kind: 'approve'; action: CartAction; reason: Refusal['reason'] | 'resume-foreign' | 'manual-weight' | 'unlock'; supervisorId: string; field: 'id' | 'pin'; error: string | null; subject?: string }
+  | { kind: 'approve'; action: CartAction | null; reason: Refusal['reason'] | 'resume-foreign' | 'manual-weight' | 'unlock'; supervisorId: string; field: 'id' | 'pin'; error: string | null; subject?: string }
   | { kind: 'confirm'; purpose: ConfirmPurpose; amountFen?: number; subject?: string }
   | { kind: 'weight'; productId: number; name: string; priceFen: number; barcode: string | null }
   /** At sign-in: another cashier's sale was open when the till stopped. */

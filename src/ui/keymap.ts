@@ -43,7 +43,7 @@ export type Command =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last'
   | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
-  | 'confirmAlt' | 'resumeForeign';
+  | 'confirmAlt' | 'resumeForeign' | 'unlock';
 
 export interface Binding {
   command: Command;
@@ -59,6 +59,7 @@ const ALL: Mode[] = ['login', 'sale', 'search', 'payment', 'dialog', 'list', 'he
 
 export const BINDINGS: Binding[] = [
   { command: 'help', keys: ['f1'], modes: ALL, label: 'cmd.help', hint: ['sale', 'payment', 'login'] },
+  { command: 'unlock', keys: ['f2'], modes: ['login'], label: 'cmd.unlock', hint: ['login'] },
   { command: 'pay', keys: ['f10'], modes: ['sale'], label: 'cmd.pay', hint: ['sale'] },
   { command: 'qty', keys: ['f2'], modes: ['sale'], label: 'cmd.qty', hint: ['sale'] },
   { command: 'remove', keys: ['delete', 'f3'], modes: ['sale'], label: 'cmd.remove', hint: ['sale'] },

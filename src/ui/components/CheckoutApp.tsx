@@ -34,8 +34,15 @@ function Main({ view, width, height }: { view: CheckoutView; width: number; heig
     case 'login':
       return <LoginScreen view={view} width={width} height={height} />;
     case 'dialog': {
-      if (!view.user) return <LoginScreen view={view} width={width} height={height} />;
       const h = Math.min(height, dialogHeight(view));
+      if (!view.user) {
+        return (
+          <Box flexDirection="column" height={height} overflow="hidden">
+            <DialogPanel view={view} width={width} />
+            <LoginScreen view={view} width={width} height={height - h} />
+          </Box>
+        );
+      }
       return (
         <Box flexDirection="column" height={height} overflow="hidden">
           <DialogPanel view={view} width={width} />

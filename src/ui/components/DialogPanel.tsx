@@ -21,7 +21,7 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
       return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan(gross) }), t('dialog.limit', { limit })] };
     }
     case 'approve': {
-      const why: MessageKey = dialog.reason === 'discount-over-limit' || dialog.reason === 'resume-foreign' ? `dialog.approve.${dialog.reason}` : 'dialog.approve.after-payment';
+      const why: MessageKey = dialog.reason === 'discount-over-limit' || dialog.reason === 'resume-foreign' || dialog.reason === 'unlock' ? `dialog.approve.${dialog.reason}` : 'dialog.approve.after-payment';
       return {
         title: t('dialog.approve'),
         lines: [t(why, { limit, cashier: dialog.subject ?? '' }), t('dialog.approve.hint')],

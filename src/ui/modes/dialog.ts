@@ -4,7 +4,7 @@ import { EMPTY_CART, reduceCart, type CartAction, type Discount } from '../../co
 import type { Dialog } from '../checkout-types.js';
 import { describeApproval, parseDiscount } from '../../checkout/approval-text.js';
 import type { Role } from '../../core/types.js';
-import { LOGIN_START, loginFailure } from './login.js';
+import { LOGIN_START, loginFailure, unlockApproved } from './login.js';
 import { apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
@@ -44,7 +44,9 @@ function submit(c: Ctx, text: string): void {
       }
       const r = c.store.verifyLogin(d.supervisorId, text, c.now());
       if (!r.ok) {
-        const [key, params, , reset] = loginFailure(c, r, d.supervisorId);
+        const [key, params] = loginFailure(c, r, d.supervisorId);
+        // Only a wrong PIN is typed again; any other refusal asks for a supervisor number anew.
+        const reset = r.reason !== 'wrong-pin';
         set({ ...d, field: reset ? 'id' : 'pin', supervisorId: reset ? '' : d.supervisorId, error: c.t(key, params) });
         c.bell();
         return;
@@ -54,7 +56,7 @@ function submit(c: Ctx, text: string): void {
         c.bell();
         return;
       }
-      if (r.user.id === c.user?.id) {
+      if (r.user.id === (d.reason === 'unlock' ? d.subject : c.user?.id)) {
         // A supervisor never approves their own action.
         set({ ...d, field: 'id', supervisorId: '', error: c.t('msg.selfApproval') });
         c.bell();
@@ -62,6 +64,7 @@ function submit(c: Ctx, text: string): void {
       }
       // Back to the screen under every dialog (an approval may sit over the unfinished-sale question).
       c.screen = baseScreen(c.screen);
+      if (d.reason === 'unlock' || !d.action) return unlockApproved(c, d.subject ?? '', r.user.id);
       const approved = { ...d.action, approvedBy: r.user.id } as CartAction;
       const after = reduceCart(c.cart, approved, c.policy());
       const approval = after.ok ? { cashierId: c.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, c.cart, after.state) } : undefined;

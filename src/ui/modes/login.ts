@@ -56,10 +56,28 @@ function clock(iso?: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
+/** F2 at sign-in: a supervisor unlocks the cashier number typed (a locked one stays in the PIN field). */
+function openUnlock(c: Ctx): void {
+  if (c.screen.mode !== 'login') return;
+  const id = c.screen.login.field === 'pin' ? c.screen.login.id : c.input().trim();
+  if (!id) return c.say('msg.typeCashierId', {}, 'error');
+  c.clearInput();
+  c.message = null;
+  c.screen = { mode: 'dialog', dialog: { kind: 'approve', action: null, reason: 'unlock', supervisorId: '', field: 'id', error: null, subject: id }, under: { mode: 'login', login: { id, field: 'pin' } } };
+}
+
+/** The supervisor's PIN was right: the cashier may type their PIN again. */
+export function unlockApproved(c: Ctx, cashierId: string, supervisorId: string): void {
+  c.store.unlock(cashierId, supervisorId, c.now());
+  c.screen = { mode: 'login', login: { id: cashierId, field: 'pin' } };
+  c.say('msg.unlocked', { cashier: cashierId, supervisor: supervisorId }, 'ok');
+}
+
 export const loginMode: ModeHandler = {
   submit,
   command(c, cmd) {
     if (cmd === 'nextField') submit(c, c.input());
+    if (cmd === 'unlock') openUnlock(c);
   },
   cancel(c) {
     c.clearInput();
