@@ -65,6 +65,10 @@ export async function openCheckout(cmd: Command): Promise<void> {
           weighManual: config.get('weigh.manual'),
           hqUrl,
           background,
+          printerState: async () => {
+            const [{ printerStatus }, { printerStateOf }] = await Promise.all([import('../print/index.js'), import('../checkout/printer-state.js')]);
+            return printerStateOf(await printerStatus({ home, config, lang }));
+          },
           print: async (sale, openDrawer, copy) => {
             const { printSaleReceipt } = await import('../print/index.js');
             return printSaleReceipt({ home, sale, identity, config, openDrawer, lang, copy });

@@ -20,6 +20,7 @@ import { saleMode, submitSale } from './modes/sale.js';
 import { searchMode } from './modes/search.js';
 import { OpenCartSaver } from './open-cart.js';
 import { pollStatus, refreshStatus } from './status.js';
+import { pollPrinter, pollPrinterEvery } from './receipts.js';
 
 export type * from './checkout-types.js';
 export { parseDiscount } from '../checkout/approval-text.js';
@@ -81,7 +82,8 @@ export class CheckoutController implements Ctx {
 
   private applySettings(s: CheckoutSettings): void {
     this.loaded = s;
-    const printer = s.printerUri === 'none' ? 'off' : s.printerUri === 'preview' ? 'preview' : 'ready';
+    // A real printer is "unknown" until it answers a status request (receipts.ts pollPrinter).
+    const printer = s.printerUri === 'none' ? 'off' : s.printerUri === 'preview' ? 'preview' : 'unknown';
     this.status = { ...this.status, hq: s.hqUrl !== '' || s.background !== undefined, printer };
   }
 
@@ -90,7 +92,10 @@ export class CheckoutController implements Ctx {
     if (this.disposed || this.loaded) return;
     this.applySettings(s);
     if (warning) this.message = { text: warning, tone: 'error' };
-    if (this.started) this.startBackground();
+    if (this.started) {
+      this.startBackground();
+      void pollPrinter(this);
+    }
     const held = this.held;
     this.held = [];
     for (const chunk of held) this.handleInput(chunk);
@@ -104,7 +109,12 @@ export class CheckoutController implements Ctx {
     this.started = true;
     if (this.loaded) this.startBackground();
     this.refreshStatus();
-    this.stopPolling = pollStatus(this, this.deps.statusEveryMs ?? 2000);
+    const stopStatus = pollStatus(this, this.deps.statusEveryMs ?? 2000);
+    const stopPrinter = pollPrinterEvery(this, this.deps.printerEveryMs ?? 30_000);
+    this.stopPolling = () => {
+      stopStatus();
+      stopPrinter();
+    };
     this.emit();
   }
 

@@ -17,7 +17,7 @@ export interface Background {
   status(): { online: boolean | null; pending: number };
 }
 
-export type PrintResult = { ok: true; preview?: string; warning?: string } | { ok: false; message: string };
+export type PrintResult = { ok: true; preview?: string; /** printed, with something to tell (paper low) */ warning?: string } | { ok: false; message: string; /** print/transport.ts FailureReason */ reason?: string };
 
 /** What a printer answered to a status request (DLE EOT); anything but 'ready' is shown as such. */
 export type PrinterState = 'ready' | 'paper-low' | 'paper-out' | 'cover-open' | 'offline' | 'unreachable' | 'not-a-printer' | 'unknown';

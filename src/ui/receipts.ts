@@ -5,7 +5,9 @@ import { formatYuan } from '../core/money.js';
 import type { Sale } from '../core/types.js';
 import type { Cashier } from '../checkout/service.js';
 import { NotFoundError } from '../errors.js';
-import type { CheckoutSettings, PrintResult } from './checkout-types.js';
+import type { MessageKey } from '../core/i18n.js';
+import { PRINT_FAILURES } from '../checkout/printer-state.js';
+import type { CheckoutSettings, PrinterState, PrintResult } from './checkout-types.js';
 import { SALE, type Ctx } from './modes/context.js';
 
 /** Commits the paid cart, then prints. A failed commit keeps the cart and says why. */
@@ -43,11 +45,53 @@ async function printSale(c: Ctx, print: NonNullable<CheckoutSettings['print']>, 
     r = { ok: false, message: (err as Error)?.message ?? String(err) };
   }
   if (c.disposed) return;
-  c.status = { ...c.status, printer: r.ok ? (before === 'preview' ? 'preview' : 'ready') : 'error' };
+  // A receipt the printer took is a sign of life; the status poll below says more when it can.
+  c.status = { ...c.status, printer: before === 'preview' ? 'preview' : r.ok ? (r.warning ? 'paper-low' : 'ready') : 'error' };
   if (c.lastSale?.sale.id === sale.id) c.lastSale = { ...c.lastSale, printed: r, preview: r.ok ? r.preview : undefined };
-  if (!r.ok) c.say('msg.printFailed', { error: r.message }, 'error');
+  if (!r.ok) c.say('msg.printFailed', { error: failureText(c, r) }, 'error');
+  else if (r.warning) c.say('msg.printWarning', { warning: firstSentence(r.warning) }, 'error');
   else if (copy) c.say('msg.reprinted', { receipt: sale.receiptNo }, 'ok');
   c.emit();
+  // What the printer says now (paper out after this receipt, back online after a failure).
+  if (before !== 'preview') await pollPrinter(c);
+}
+
+/** The cashier's words for a failed print: short, without the CLI advice meant for an admin. */
+function failureText(c: Ctx, r: Extract<PrintResult, { ok: false }>): string {
+  if (r.reason && (PRINT_FAILURES as readonly string[]).includes(r.reason)) return c.t(`print.fail.${r.reason}` as MessageKey);
+  return firstSentence(r.message);
+}
+
+function firstSentence(text: string): string {
+  return text.split(/(?<=[。！])|(?<=[.!])\s/)[0].replace(/[。.!！]$/, '');
+}
+
+/**
+ * Asks the printer how it is (settings.printerState) and shows the answer; never on the scan
+ * path, and not while a receipt is printing. Without a status function the bar keeps what
+ * printing itself showed.
+ */
+export async function pollPrinter(c: Ctx): Promise<void> {
+  const ask = c.settings?.printerState;
+  const now = c.status.printer;
+  if (!ask || now === 'off' || now === 'preview' || now === 'busy') return;
+  let state: PrinterState;
+  try {
+    state = await ask();
+  } catch {
+    state = 'unknown';
+  }
+  if (c.disposed || c.status.printer === 'busy' || c.status.printer === state) return;
+  c.status = { ...c.status, printer: state };
+  c.emit();
+}
+
+export function pollPrinterEvery(c: Ctx, everyMs: number): () => void {
+  void pollPrinter(c);
+  if (everyMs <= 0) return () => {};
+  const timer = setInterval(() => void pollPrinter(c), everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 /**

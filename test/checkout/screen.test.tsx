@@ -467,7 +467,7 @@ describe('payment', () => {
     setHarness(failing);
     await failing.login();
     await failing.write(`${COLA}\r`, KEY.enter, KEY.enter);
-    await failing.waitFor('小票未打印：printer offline。交易已保存。');
+    await failing.waitFor('小票未打印：printer offline。交易已保存，按 F12 补打。');
     expect(failing.frame()).toContain('打印机 故障');
     expect(listSales(db)).toHaveLength(2);
   });
