@@ -43,6 +43,9 @@ export function describeApproval(action: CartAction, before: CartState, after: C
     case 'clear':
       what = `sale cancelled: ${itemCount(before)} items`;
       break;
+    case 'addLine':
+      what = action.line.qtyGrams != null ? `typed weight: ${action.line.name} ${action.line.qtyGrams} g` : `${action.line.name} added`;
+      break;
     case 'restore':
       what = `unfinished sale of another cashier resumed: ${itemCount(action.cart)} items, total ${formatYuan(cartSummary(action.cart).totalFen)}`;
       return what;

@@ -7,7 +7,7 @@ import { recordApproval, type Approval } from '../db/approvals.js';
 import type { DB } from '../db/open.js';
 import { clearOpenCart, readOpenCart, saveOpenCart, type OpenCart } from '../db/open-cart.js';
 import { pendingCount } from '../db/outbox.js';
-import { listProducts } from '../db/products.js';
+import { findProductByBarcode, findProductByPlu, listProducts } from '../db/products.js';
 import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
@@ -16,6 +16,8 @@ import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './servi
 
 export interface CheckoutStore {
   resolveScan(code: string): ScanOutcome;
+  /** A product by its code or PLU (weighed goods are typed by PLU). */
+  productByCode(code: string): Product | undefined;
   /** Products matching typed text (name, pinyin initials, code), at most `limit`. */
   search(query: string, limit: number): Product[];
   verifyLogin(id: string, pin: string, at: Date): LoginResult;
@@ -44,6 +46,7 @@ export interface CheckoutStore {
 export function sqliteStore(db: DB): CheckoutStore {
   return {
     resolveScan: (code) => resolveScan(db, code),
+    productByCode: (code) => findProductByBarcode(db, code) ?? findProductByPlu(db, code),
     search: (query, limit) => listProducts(db, { search: query, limit }),
     verifyLogin: (id, pin, at) => verifyLogin(db, id, pin, at),
     commit: (cart, cashier, at) => commitCart(db, cart, cashier, at),

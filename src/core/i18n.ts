@@ -234,6 +234,11 @@ const en = {
   'print.fail.offline': 'printer offline',
   'print.fail.io': 'cannot write to the printer',
   'msg.printWarning': 'Receipt printed. {warning}.',
+  'dialog.weight.title': 'Weight',
+  'dialog.weight': '{name} ({price}/kg), no scale label: type the weight in grams (350) or kg (0.35kg), Enter',
+  'dialog.approve.manual-weight': 'A typed weight for {cashier} needs a supervisor.',
+  'msg.badWeight': '“{input}” is not a weight: type grams (350) or kg (0.35kg).',
+  'msg.labelTwice': 'This scale label for {name} was already scanned in this sale: is it the same item twice? (Del removes it)',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -464,6 +469,11 @@ const zh: Record<MessageKey, string> = {
   'print.fail.offline': '打印机脱机',
   'print.fail.io': '无法写入打印机',
   'msg.printWarning': '小票已打印。{warning}。',
+  'dialog.weight.title': '称重',
+  'dialog.weight': '{name}（{price}/公斤）无秤签：输入重量，克（350）或公斤（0.35kg），回车',
+  'dialog.approve.manual-weight': '{cashier} 手输重量需要主管授权。',
+  'msg.badWeight': '“{input}”不是重量：请输入克数（350）或公斤数（0.35kg）。',
+  'msg.labelTwice': '{name} 的这张秤签本单已扫描过：是否同一件商品扫了两次？（Del 删除）',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

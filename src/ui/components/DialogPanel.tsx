@@ -21,13 +21,15 @@ export function dialogLines(view: CheckoutView): { title: string; lines: string[
       return { title: t('cmd.lineDiscount'), lines: [t('dialog.lineDiscount', { name: l?.name ?? '', amount: formatYuan(gross) }), t('dialog.limit', { limit })] };
     }
     case 'approve': {
-      const why: MessageKey = dialog.reason === 'discount-over-limit' || dialog.reason === 'resume-foreign' || dialog.reason === 'unlock' ? `dialog.approve.${dialog.reason}` : 'dialog.approve.after-payment';
+      const why: MessageKey = dialog.reason === 'discount-over-limit' || dialog.reason === 'resume-foreign' || dialog.reason === 'unlock' || dialog.reason === 'manual-weight' ? `dialog.approve.${dialog.reason}` : 'dialog.approve.after-payment';
       return {
         title: t('dialog.approve'),
         lines: [t(why, { limit, cashier: dialog.subject ?? '' }), t('dialog.approve.hint')],
         error: dialog.error,
       };
     }
+    case 'weight':
+      return { title: t('dialog.weight.title'), lines: [t('dialog.weight', { name: dialog.name, price: formatYuan(dialog.priceFen) })] };
     case 'foreign-cart': {
       const s = cartSummary(dialog.cart);
       return { title: t('dialog.foreign.title'), lines: [t('dialog.foreign', { cashier: dialog.cashierId, items: itemCount(dialog.cart), amount: formatYuan(s.totalFen) }), t('dialog.foreign.hint')] };

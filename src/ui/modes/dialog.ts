@@ -5,7 +5,8 @@ import type { Dialog } from '../checkout-types.js';
 import { describeApproval, parseDiscount } from '../../checkout/approval-text.js';
 import type { Role } from '../../core/types.js';
 import { LOGIN_START, loginFailure, unlockApproved } from './login.js';
-import { apply, dropSale, suspend } from './sale.js';
+import { parseWeight } from '../../checkout/weight.js';
+import { addWeighed, apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
 
@@ -70,6 +71,13 @@ function submit(c: Ctx, text: string): void {
       const approval = after.ok ? { cashierId: c.user!.id, supervisorId: r.user.id, reason: d.reason ?? '', action: approved.type, detail: describeApproval(approved, c.cart, after.state) } : undefined;
       apply(c, approved, after, approval);
       return;
+    }
+    case 'weight': {
+      const grams = parseWeight(typed);
+      if (grams === null) return c.say('msg.badWeight', { input: typed }, 'error');
+      c.clearInput();
+      closeDialog(c);
+      return addWeighed(c, d, grams);
     }
     case 'foreign-cart':
     case 'confirm':

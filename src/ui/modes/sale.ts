@@ -16,6 +16,7 @@ import {
   type Refusal,
 } from '../../core/cart.js';
 import type { MessageKey } from '../../core/i18n.js';
+import type { Product } from '../../core/types.js';
 import { formatYuan } from '../../core/money.js';
 import { voidOf } from '../../checkout/voids.js';
 import type { Approval } from '../../db/approvals.js';
@@ -61,19 +62,46 @@ export function scan(c: Ctx, code: string, qty: number): void {
       c.screen = { mode: 'search', search: { query: outcome.text, results: [], selected: 0, fresh: false } };
       c.setInput(outcome.text);
       return runSearch(c);
-    case 'unknown':
+    case 'unknown': {
+      // A PLU typed for a weighed product (its scale label is missing or unreadable).
+      const p = /^\d{4,6}$/.test(outcome.code) ? c.store.productByCode(outcome.code) : undefined;
+      if (p?.weighed && p.active) return askWeight(c, p);
       return c.say('msg.unknownCode', { code: outcome.code }, 'error');
+    }
     case 'bad-check-digit':
       return c.say('msg.badCheckDigit', { code: outcome.code }, 'error');
     case 'inactive':
       return c.say('msg.inactive', { name: outcome.name }, 'error');
-    case 'needs-scale':
-      return c.say('msg.needsScale', { name: outcome.name }, 'error');
+    case 'needs-scale': {
+      const p = c.store.productByCode(outcome.code);
+      return p ? askWeight(c, p) : c.say('msg.needsScale', { name: outcome.name }, 'error');
+    }
   }
+}
+
+/** A weighed product without a scale label: a typed weight if weigh.manual allows it. */
+export function askWeight(c: Ctx, p: Product): void {
+  if ((c.settings.weighManual ?? 'never') === 'never') return c.say('msg.needsScale', { name: p.name }, 'error');
+  c.clearInput();
+  c.message = null;
+  openDialog(c, { kind: 'weight', productId: p.id, name: p.name, priceFen: p.priceFen, barcode: null });
+}
+
+/** The typed weight, added (or first approved by a supervisor, with weigh.manual = supervisor). */
+export function addWeighed(c: Ctx, d: { productId: number; name: string; priceFen: number }, grams: number): void {
+  const action: CartAction = { type: 'addLine', line: { productId: d.productId, barcode: null, name: d.name, unitPriceFen: d.priceFen, qtyGrams: grams }, qty: 1 };
+  if (c.settings.weighManual === 'supervisor') {
+    openDialog(c, { kind: 'approve', action, reason: 'manual-weight', supervisorId: '', field: 'id', error: null, subject: d.name });
+    return;
+  }
+  apply(c, action);
+  if (c.cart.lines.length > 0) c.selected = c.cart.lines.length - 1;
 }
 
 export function addLine(c: Ctx, line: NewLine, qty: number): void {
   const before = c.cart.lines;
+  // The same scale label twice in one sale is most often one item scanned twice.
+  const twice = line.barcode !== null && (line.qtyGrams != null || line.fixedPriceFen !== undefined) && before.some((l) => l.barcode === line.barcode);
   if (!apply(c, { type: 'addLine', line, qty })) return;
   // A new line is last; a repeat scan changed exactly one line (found without pricing the cart).
   const lines = c.cart.lines;
@@ -84,6 +112,7 @@ export function addLine(c: Ctx, line: NewLine, qty: number): void {
   const l = lines[c.selected];
   const what = l.qtyGrams !== null ? `${(l.qtyGrams / 1000).toFixed(3)}kg` : `×${l.qty}`;
   c.message = { text: c.t('msg.added', { name: l.name, what, price: formatYuan(lineTotalFen(l)) }), tone: 'ok' };
+  if (twice) c.say('msg.labelTwice', { name: l.name }, 'error');
 }
 
 function refusalKey(r: Refusal): MessageKey {

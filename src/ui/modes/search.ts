@@ -1,7 +1,7 @@
 // Product search: letters typed in the sale search the catalog by name or pinyin initials after
 // a short pause; arrows choose, Enter adds.
 import { lineFor } from '../../checkout/service.js';
-import { addLine, QTY_PREFIX, scan } from './sale.js';
+import { addLine, askWeight, QTY_PREFIX, scan } from './sale.js';
 import { SALE, type Ctx, type ModeHandler } from './context.js';
 
 export const SEARCH_LIMIT = 50;
@@ -53,8 +53,12 @@ function submit(c: Ctx, text: string): void {
     return c.say('msg.noResults', { query }, 'error');
   }
   if (p.weighed) {
-    c.setInput(text);
-    return c.say('msg.needsScale', { name: p.name }, 'error');
+    if ((c.settings.weighManual ?? 'never') === 'never') {
+      c.setInput(text);
+      return c.say('msg.needsScale', { name: p.name }, 'error');
+    }
+    c.screen = SALE;
+    return askWeight(c, p);
   }
   c.screen = SALE;
   c.pendingQty = null;
