@@ -3,6 +3,7 @@
 // of scans is one write); a completed sale removes it in its own commit.
 import { EMPTY_CART, cartSummary, itemCount, parseCart, serializeCart, type CartState } from '../core/cart.js';
 import { formatYuan } from '../core/money.js';
+import { itemsText } from './format.js';
 import type { Ctx } from './modes/context.js';
 
 /** How long after a change the open cart is saved. */
@@ -72,7 +73,7 @@ export function restoreOpenCart(c: Ctx): boolean {
   c.saver.markSaved(cart);
   c.selected = Math.max(0, cart.lines.length - 1);
   const totals = cartSummary(cart);
-  const params = { items: itemCount(cart), total: formatYuan(totals.totalFen), paid: formatYuan(totals.paidFen) };
+  const params = { items: itemsText(c.t, itemCount(cart)), total: formatYuan(totals.totalFen), paid: formatYuan(totals.paidFen) };
   c.say(totals.paidFen > 0 ? 'msg.openCartRestoredPaid' : 'msg.openCartRestored', params, 'ok');
   return true;
 }

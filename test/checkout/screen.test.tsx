@@ -199,7 +199,7 @@ describe('cart changes', () => {
     await h.write(`${COLA}\r${NOODLES}\r`);
     await h.waitFor('康师傅红烧牛肉面 ×1');
     await h.write(KEY.up, KEY.f2);
-    await h.waitFor('可口可乐500ml 的数量');
+    await h.waitFor('第 1 行 可口可乐500ml：现为 1 件');
     await h.write('4', KEY.enter);
     await h.waitFor('应收 ¥18.50');
     await h.write(KEY.down, KEY.del);

@@ -18,6 +18,7 @@ import {
 import type { MessageKey } from '../../core/i18n.js';
 import type { Product } from '../../core/types.js';
 import { formatYuan } from '../../core/money.js';
+import { itemsText } from '../format.js';
 import { voidOf } from '../../checkout/voids.js';
 import type { Approval } from '../../db/approvals.js';
 import type { VoidKind } from '../../db/voids.js';
@@ -199,7 +200,7 @@ export function suspend(c: Ctx): boolean {
     return false;
   }
   const totals = cartSummary(c.cart);
-  const label = c.t('label.suspended', { first: c.cart.lines[0].name, items: itemCount(c.cart), total: formatYuan(totals.totalFen) });
+  const label = c.t('label.suspended', { first: c.cart.lines[0].name, items: itemsText(c.t, itemCount(c.cart)), total: formatYuan(totals.totalFen) });
   const s = c.store.suspend({ cashierId: c.user!.id, label, cart: serializeCart(c.cart) }, c.now());
   c.cart = { ...EMPTY_CART, nextKey: 1 };
   c.selected = 0;
