@@ -246,6 +246,7 @@ const en = {
   'dialog.orderDiscount.title': 'Sale discount',
   'msg.settingsFailed': 'Settings could not be read; using the defaults. Ask the store admin to check the settings.',
   'app.tooSmall': 'Terminal too small: {size}, need {need}',
+  'cart.lineDiscount': 'discount',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -488,6 +489,7 @@ const zh: Record<MessageKey, string> = {
   'dialog.orderDiscount.title': '整单折扣',
   'msg.settingsFailed': '设置无法读取，已使用默认设置。请联系店长检查设置。',
   'app.tooSmall': '终端窗口太小：{size}，至少需要 {need}',
+  'cart.lineDiscount': '折扣',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };
