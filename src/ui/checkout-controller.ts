@@ -16,7 +16,7 @@ import { dialogMode } from './modes/dialog.js';
 import { heldListMode } from './modes/held-list.js';
 import { LOGIN_START, loginMode } from './modes/login.js';
 import { paymentMode } from './modes/payment.js';
-import { saleMode, submitSale } from './modes/sale.js';
+import { saleMode, scan, submitSale } from './modes/sale.js';
 import { searchMode } from './modes/search.js';
 import { OpenCartSaver } from './open-cart.js';
 import { pollStatus, refreshStatus } from './status.js';
@@ -356,6 +356,10 @@ export class CheckoutController implements Ctx {
 
   refreshStatus(): boolean {
     return refreshStatus(this);
+  }
+
+  scan(code: string, qty: number): void {
+    scan(this, code, qty);
   }
 }
 

@@ -36,6 +36,8 @@ export interface Ctx {
   policy(): CartPolicy;
   leave(): void;
   refreshStatus(): boolean;
+  /** One scanned or typed code into the sale (modes/sale.ts scan; a method so benchmarks can time it). */
+  scan(code: string, qty: number): void;
 }
 
 /** One mode's answers to Enter, to typing, to its own commands and to Esc. */

@@ -45,9 +45,9 @@ export function submitSale(c: Ctx, text: string): void {
       c.pendingQty = qty;
       return c.say('msg.scanForQty', { qty });
     }
-    return scan(c, m[2].trim(), qty);
+    return c.scan(m[2].trim(), qty);
   }
-  scan(c, trimmed, c.pendingQty ?? 1);
+  c.scan(trimmed, c.pendingQty ?? 1);
 }
 
 /** One scanned or typed code. */

@@ -1,7 +1,7 @@
 // Product search: letters typed in the sale search the catalog by name or pinyin initials after
 // a short pause; arrows choose, Enter adds.
 import { lineFor } from '../../checkout/service.js';
-import { addLine, askWeight, QTY_PREFIX, scan } from './sale.js';
+import { addLine, askWeight, QTY_PREFIX } from './sale.js';
 import { SALE, type Ctx, type ModeHandler } from './context.js';
 
 export const SEARCH_LIMIT = 50;
@@ -38,7 +38,7 @@ function submit(c: Ctx, text: string): void {
   const direct = c.store.resolveScan(query);
   if (direct.kind === 'line') {
     c.screen = SALE;
-    return scan(c, query, qty);
+    return c.scan(query, qty);
   }
   const s = c.screen.mode === 'search' ? c.screen.search : null;
   if (!s || !s.fresh || s.query.trim() !== query) {
