@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { demoBarcode } from '../../src/demo/catalog.js';
 import { removeDir, tempDir, till } from '../helpers/till.js';
-import { TmuxCheckout, requireTmux } from './tmux.js';
+import { TmuxCheckout, requireTmux, stopTmux } from './tmux.js';
 
 const TEXT = {
   'zh-CN': {
@@ -41,6 +41,7 @@ const TEXT = {
 const [A, B, C] = [demoBarcode(0), demoBarcode(1), demoBarcode(2)];
 
 beforeAll(() => requireTmux());
+afterAll(() => stopTmux());
 
 for (const lang of ['zh-CN', 'en'] as const) {
   describe(`checkout findings in a terminal (${lang})`, () => {

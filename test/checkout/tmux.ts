@@ -3,13 +3,26 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { BIN } from '../helpers/till.js';
 
+/**
+ * A tmux server of this test process's own: when the last session of a server ends the server
+ * exits, and a session started at that moment by a test running in parallel would fail with it.
+ */
+const SOCKET = `till-e2e-${process.pid}`;
+
 export function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
 
+/** Checks tmux is there and starts this process's server, kept up by an idle session between tests. */
 export function requireTmux(): void {
   const version = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
   if (version.status !== 0) throw new Error('This test drives the checkout in tmux: install tmux (apt-get install -y tmux).');
+  tmux('new-session', '-d', '-s', 'keeper', 'sleep 3600');
+}
+
+/** Ends this process's tmux server and every session in it. */
+export function stopTmux(): void {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
 }
 
 export class TmuxCheckout {
@@ -58,6 +71,6 @@ export class TmuxCheckout {
   }
 
   kill(): void {
-    spawnSync('tmux', ['kill-session', '-t', this.session]);
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', this.session]);
   }
 }
