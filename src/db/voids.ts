@@ -2,7 +2,7 @@
 // cancelled (F8), a line removed, a sale dropped on leaving the till. Written in the same
 // transaction as the change (recordVoid asserts it), never changed; read by `till sales voids`.
 // Each row is shaped as an event for HQ: UUIDv7 id, time, business date, kind, JSON lines.
-import { v7 as uuidv7 } from 'uuid';
+import { newSaleId as newEventId } from '../core/ids.js';
 import { assertInTransaction, stmt, type DB } from './open.js';
 
 export type VoidKind = 'sale-cancelled' | 'line-removed' | 'sale-dropped';
@@ -51,7 +51,8 @@ interface Row {
 
 export function recordVoid(db: DB, v: Omit<VoidEntry, 'id'>): VoidEntry {
   assertInTransaction(db, 'recordVoid');
-  const entry = { id: uuidv7(), ...v };
+  // The same UUIDv7 a sale gets: time-ordered, made offline, the event's id at HQ.
+  const entry = { id: newEventId(), ...v };
   stmt(db, 'INSERT INTO voids (id, at, business_date, kind, cashier_id, approver_id, lines, amount_fen, sale_total_fen, paid_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
     entry.id,
     entry.at,
