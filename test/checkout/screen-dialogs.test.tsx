@@ -3,7 +3,8 @@
 // refused with a bell and a message, never taken as the dialog's answer and never lost silently.
 import { afterEach, describe, expect, test } from 'vitest';
 import { listApprovals } from '../../src/db/approvals.js';
-import { COLA, KEY, NOODLES, WATER, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
+import { listSales } from '../../src/db/sales.js';
+import { COLA, KEY, NOODLES, WATER, WECHAT_CODE, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -90,5 +91,34 @@ describe('a scan never answers a dialog', () => {
     await h.write(`${COLA}\r`);
     await h.waitFor('可口可乐500ml ×1');
     expect(h.view().mode).toBe('sale');
+  });
+});
+
+describe('a scan never answers a list or a payment confirmation', () => {
+  test('a scan while the held sales are listed resumes nothing', async () => {
+    const { h } = start();
+    await h.login();
+    await h.write(`${COLA}\r`, KEY.f6);
+    await h.waitFor('已挂单');
+    await h.write(KEY.f7);
+    await h.waitFor('可口可乐500ml');
+    await h.write(`${NOODLES}\r`);
+    await h.waitFor(`扫描的 ${NOODLES} 未处理`);
+    expect(h.view().mode).toBe('list');
+    expect(h.view().cart.lines).toHaveLength(0);
+  });
+
+  test('a scan while a WeChat payment waits for confirmation does not confirm it', async () => {
+    const { db, h } = start();
+    await h.login();
+    await h.write(`${COLA}\r`, KEY.enter, `${WECHAT_CODE}\r`);
+    await h.waitFor('微信');
+    expect(h.view().payment?.stage).toBe('confirm');
+    await h.write(`${NOODLES}\r`);
+    await h.waitFor(`扫描的 ${NOODLES} 未处理`);
+    expect(h.view().cart.tenders).toHaveLength(0);
+    expect(listSales(db)).toHaveLength(0);
+    await h.write(KEY.enter);
+    await h.waitFor('交易 S001-T01-');
   });
 });

@@ -37,7 +37,11 @@ function resumeSelected(c: Ctx): void {
 }
 
 export const heldListMode: ModeHandler = {
-  submit: (c) => resumeSelected(c),
+  submit(c, text) {
+    // Only an empty Enter resumes: a scan (code + Enter) while the list is open is no answer.
+    if (text.trim() !== '') return c.say('msg.scanInDialog', { code: text.trim() }, 'error');
+    resumeSelected(c);
+  },
   cancel(c) {
     c.screen = SALE;
   },

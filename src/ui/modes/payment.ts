@@ -61,6 +61,8 @@ function submit(c: Ctx, text: string): void {
       return;
     }
     case 'confirm':
+      // The customer's device said paid: an empty Enter. A code scanned meanwhile confirms nothing.
+      if (typed !== '') return c.say('msg.scanInDialog', { code: typed }, 'error');
       return tender(c, { method: p.method, tenderedFen: p.amountFen!, reference: p.code });
   }
 }
