@@ -134,7 +134,7 @@ const en = {
   'enter.sale': 'add the code; on an empty line: pay',
   'enter.search': 'add the chosen product',
   'enter.payment': 'take the payment; empty: exact cash',
-  'enter.dialog': 'confirm',
+  'enter.dialog': 'confirm what you typed (a confirmation takes Y, never Enter)',
   'enter.list': 'resume the chosen sale',
   // messages
   'msg.welcome': 'Welcome, {name}. Ready to scan.',
@@ -378,7 +378,7 @@ const zh: Record<MessageKey, string> = {
   'enter.sale': '加入商品；空行回车：结账',
   'enter.search': '加入选中的商品',
   'enter.payment': '收款；空行回车：现金正好',
-  'enter.dialog': '确认',
+  'enter.dialog': '确认输入的内容（需确认的操作按 Y，回车不算）',
   'enter.list': '取回选中的挂单',
   'msg.welcome': '{name}，欢迎。请扫描商品。',
   'msg.typeCashierId': '请先输入工号。',
