@@ -1,7 +1,7 @@
 // End to end, on the built binary in tmux (80×24), in Chinese and in English: the checkout
 // findings of issue 11 as a cashier meets them — a scan never answers a dialog (1), leaving and
 // dropping a sale drops it and journals it (2, 6), large cash change asks first (5), a scan
-// during a search is a scan (7).
+// during a search is a scan (7), a supervisor unlocks a locked cashier (10).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { demoBarcode } from '../../src/demo/catalog.js';
 import { removeDir, tempDir, till } from '../helpers/till.js';
@@ -21,6 +21,9 @@ const TEXT = {
     checkCash: '请核对收款',
     change: '找零',
     search: '搜索“kkkl”',
+    locked: '已锁定到',
+    unlockAsk: '解锁收银员 1001',
+    unlocked: '收银员 1001 已由主管 9001 解锁',
   },
   en: {
     signIn: 'Sign in',
@@ -35,6 +38,9 @@ const TEXT = {
     checkCash: 'Check the cash',
     change: 'CHANGE',
     search: 'Search “kkkl”',
+    locked: 'is locked after 5 wrong PINs',
+    unlockAsk: 'Unlock cashier 1001',
+    unlocked: 'Cashier 1001 unlocked by 9001',
   },
 } as const;
 
@@ -124,6 +130,29 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await t.waitFor(w.change);
       const sales = JSON.parse(till(home, ['sales', 'list', '--json']).stdout);
       expect(sales.at(-1).payments[0].tenderedFen).toBe(9999900);
+    });
+
+    test('finding 10: a locked cashier is unlocked by a supervisor at the sign-in screen (F2)', async () => {
+      const t = new TmuxCheckout(home, lang);
+      await t.waitFor(w.signIn);
+      t.type('1001');
+      t.key('Enter');
+      for (let i = 0; i < 5; i++) {
+        t.type('0000');
+        t.key('Enter');
+      }
+      await t.waitFor(w.locked);
+      t.key('F2');
+      await t.waitFor(w.unlockAsk);
+      t.type('9001');
+      t.key('Enter');
+      t.type('9999');
+      t.key('Enter');
+      await t.waitFor(w.unlocked);
+      t.type('1111');
+      t.key('Enter');
+      await t.waitFor(w.welcome);
+      t.kill();
     });
 
     test('finding 7: kkkl, then a scan: the scanned item is added, not searched for', async () => {
