@@ -25,6 +25,12 @@ export const CONFIG_KEYS = {
   'receipt.footer': { schema: z.string().max(200), default: '谢谢惠顾，欢迎再次光临', help: 'line printed at the bottom of every receipt' },
   'hq.url': { schema: url, default: '', help: 'HQ address this till syncs with, e.g. https://hq.example.com' },
   'discount.limitPercent': { schema: z.coerce.number().min(0).max(100), default: 10, help: 'discounts above this percent need a supervisor PIN' },
+  'tender.maxChange': {
+    schema: z.string().regex(/^(|\d{1,7}(\.\d{1,2})?)$/, 'use an amount in yuan such as 100 or 50.00, or empty for the default rule'),
+    default: '',
+    help: 'cash change above this (yuan) asks the cashier to confirm; empty: more than ¥100 and more than the due amount rounded up to ¥100',
+  },
+  'weigh.manual': { schema: z.enum(['allow', 'supervisor', 'never']), default: 'supervisor', help: 'typed weights for weighed goods at the checkout: allow, supervisor (a supervisor approves each) or never' },
   lang: { schema: z.enum(['zh-CN', 'en']), default: 'zh-CN', help: 'cashier screen language: zh-CN or en' },
   'shift.blindClose': {
     schema: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'must be true or false' })),

@@ -33,6 +33,6 @@ export interface Approval {
  */
 export function commitReturn(db: DB, request: Omit<ReturnInput, 'supervisorId'>, approval: Approval, at: Date = new Date()): ReturnRecord {
   const cashierId = request.cashierId ?? returnableSale(db, request.receiptNo).cashierId;
-  checkApprover(db, { supervisorId: approval.supervisorId, pin: approval.pin, cashierId }, at);
+  checkApprover(db, { supervisorId: approval.supervisorId, pin: approval.pin, cashierId, kind: request.kind }, at);
   return recordReturn(db, { ...request, cashierId, supervisorId: approval.supervisorId }, at);
 }

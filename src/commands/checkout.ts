@@ -61,8 +61,14 @@ export async function openCheckout(cmd: Command): Promise<void> {
         return {
           discountLimitPercent: config.get('discount.limitPercent'),
           printerUri: config.get('printer.uri'),
+          maxChangeFen: config.get('tender.maxChange') ? (await import('../core/money.js')).parseYuan(config.get('tender.maxChange'), { allowZero: true }) : undefined,
+          weighManual: config.get('weigh.manual'),
           hqUrl,
           background,
+          printerState: async () => {
+            const [{ printerStatus }, { printerStateOf }] = await Promise.all([import('../print/index.js'), import('../checkout/printer-state.js')]);
+            return printerStateOf(await printerStatus({ home, config, lang }));
+          },
           print: async (sale, openDrawer, copy) => {
             const { printSaleReceipt } = await import('../print/index.js');
             return printSaleReceipt({ home, sale, identity, config, openDrawer, lang, copy });

@@ -135,5 +135,31 @@ const approvals = withPeriodOptions(
     }
   });
 
-export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show).addCommand(approvals);
+const voids = withPeriodOptions(new Command('voids').description('the journal of voids at the checkout: cancelled sales, removed lines, sales dropped on leaving'))
+  .option('--json', 'print JSON: one object per void, with its lines')
+  .action(async (opts, cmd: Command) => {
+    const range = dateRange(opts.from, opts.to);
+    const { listVoids } = await import('../db/voids.js');
+    const { db } = openTill(cmd);
+    try {
+      const rows = listVoids(db, range);
+      if (opts.json) return printJson(rows);
+      if (rows.length === 0) return void writeOut(2, 'No voids in that period.\n');
+      const { renderTable } = await import('../core/table.js');
+      const local = (iso: string) => {
+        const d = new Date(iso);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+      };
+      const table = renderTable(
+        [{ header: 'TIME' }, { header: 'KIND' }, { header: 'CASHIER' }, { header: 'APPROVER' }, { header: 'LINES' }, { header: 'AMOUNT', align: 'right' }],
+        rows.map((v) => [local(v.at), v.kind, v.cashierId, v.approverId ?? '', v.lines.map((l) => l.name).join(', '), formatFen(v.amountFen)]),
+      );
+      writeOut(1, `${table}\n${rows.length} voids, ${formatFen(rows.reduce((a, v) => a + v.amountFen, 0))}\n`);
+    } finally {
+      db.close();
+    }
+  });
+
+export const salesCommand = new Command('sales').description('sales made on this till').addCommand(list).addCommand(show).addCommand(approvals).addCommand(voids);
 for (const c of returnCommands) salesCommand.addCommand(c);

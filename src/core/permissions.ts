@@ -12,6 +12,8 @@ export type Action =
   | 'no-sale'
   | 'reprint-old-receipt'
   | 'price-override'
+  | 'manual-weight'
+  | 'resume-other-sale'
   | 'pay-in-out'
   | 'close-other-shift'
   | 'z-report'
@@ -29,6 +31,10 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Record<Role, Grant>>>
   'no-sale': { cashier: 'approval', supervisor: 'allow', admin: 'allow' },
   'reprint-old-receipt': { cashier: 'approval', supervisor: 'allow', admin: 'allow' },
   'price-override': { cashier: 'approval', supervisor: 'allow', admin: 'allow' },
+  // A weight typed instead of a scale label (config weigh.manual=supervisor), and taking over a
+  // sale another cashier left unfinished.
+  'manual-weight': { cashier: 'approval', supervisor: 'allow', admin: 'allow' },
+  'resume-other-sale': { cashier: 'approval', supervisor: 'allow', admin: 'allow' },
   // A cashier pays a delivery out of the drawer alone; the reason is journaled with the movement.
   'pay-in-out': { cashier: 'allow', supervisor: 'allow', admin: 'allow' },
   'close-other-shift': { cashier: 'deny', supervisor: 'allow', admin: 'allow' },

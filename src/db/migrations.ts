@@ -194,6 +194,24 @@ export const migrations: Record<number, string> = {
     CREATE UNIQUE INDEX products_hq_id ON products (hq_id) WHERE hq_id IS NOT NULL;
     CREATE UNIQUE INDEX products_plu ON products (plu) WHERE plu IS NOT NULL;
   `,
+  // Voids at the checkout (issue 11): a cancelled sale, a removed line, a sale dropped on
+  // leaving, written in the same transaction as the change. Shaped as the events the store's-day
+  // issue sends to HQ: a UUIDv7 id, the time, the business date, a kind. Never updated.
+  32: `
+    CREATE TABLE voids (
+      id             TEXT PRIMARY KEY,
+      at             TEXT NOT NULL,
+      business_date  TEXT NOT NULL,
+      kind           TEXT NOT NULL CHECK (kind IN ('sale-cancelled', 'line-removed', 'sale-dropped')),
+      cashier_id     TEXT NOT NULL,
+      approver_id    TEXT,
+      lines          TEXT NOT NULL,
+      amount_fen     INTEGER NOT NULL,
+      sale_total_fen INTEGER NOT NULL,
+      paid_fen       INTEGER NOT NULL
+    );
+    CREATE INDEX voids_at ON voids (at);
+  `,
   // The store's day (35): shifts of a cashier at a drawer, and the drawer's cash ledger. A shift
   // is open while closed_at is NULL; one open shift per drawer (a handover closes and opens).
   // A closed shift and every ledger row are never changed again: triggers refuse it.

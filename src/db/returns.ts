@@ -8,11 +8,11 @@
 // return's row goes in recordReturn's transaction beside the insert (kind 'return').
 // HQ neither receives nor checks returns yet: its own never-beyond-sold check, and the merge of
 // two tills that returned one line offline (HQ keeps the first, flags the other), come with it.
+import { can } from '../core/permissions.js';
 import { businessDate, newSaleId } from '../core/ids.js';
 import { textProblem } from '../core/limits.js';
 import { formatFen } from '../core/money.js';
 import { planRefund, RefundError, type RefundMode, type RefundPlan } from '../core/refund.js';
-import type { Role } from '../core/types.js';
 import { UserError } from '../errors.js';
 import { recordApproval } from './approvals.js';
 import { stmt, type DB } from './open.js';
@@ -36,9 +36,6 @@ export interface ReturnInput {
   kind?: ReturnKind;
 }
 
-// Who may approve a refund or a post-void. This is the till's permission table's entry for
-// them, and moves into core/permissions.ts (the one table every check reads) when it lands.
-const APPROVER_ROLES: Role[] = ['supervisor', 'admin'];
 
 /**
  * Checks the approver of a return: a supervisor or admin, active, with the right PIN, and not
@@ -46,7 +43,7 @@ const APPROVER_ROLES: Role[] = ['supervisor', 'admin'];
  * Run it before recordReturn, outside its transaction (a wrong PIN must count even when the
  * return is then refused).
  */
-export function checkApprover(db: DB, a: { supervisorId: string; pin: string; cashierId: string }, now = new Date()): User {
+export function checkApprover(db: DB, a: { supervisorId: string; pin: string; cashierId: string; kind?: ReturnKind }, now = new Date()): User {
   if (a.supervisorId === a.cashierId) {
     throw new UserError(`User ${a.supervisorId} cannot approve their own return: ask another supervisor.`, 'E_SELF_APPROVAL');
   }
@@ -60,7 +57,7 @@ export function checkApprover(db: DB, a: { supervisorId: string; pin: string; ca
           : 'and PIN do not match';
     throw new UserError(`Supervisor ${a.supervisorId} ${why}; the return was not made.`, 'E_APPROVAL');
   }
-  if (!APPROVER_ROLES.includes(r.user.role)) {
+  if (!can(r.user.role, a.kind === 'post-void' ? 'post-void' : 'refund')) {
     throw new UserError(`User ${a.supervisorId} is a ${r.user.role}: a return needs a supervisor or an admin.`, 'E_APPROVAL');
   }
   return r.user;

@@ -4,6 +4,7 @@ import { textWidth } from '../core/text-width.js';
 import { formatFen, formatYuan } from '../core/money.js';
 import type { SaleLine } from '../core/types.js';
 import type { Discount } from '../core/cart.js';
+import type { Translate } from '../core/i18n.js';
 
 export { formatFen, formatYuan, textWidth };
 
@@ -65,4 +66,9 @@ export function cartRow(cols: { no: string; name: string; qty: string; price: st
 export function windowStart(count: number, selected: number, height: number): number {
   if (count <= height) return 0;
   return Math.max(0, Math.min(count - height, selected - height + 2));
+}
+
+/** "1 item" / "3 items" (zh: "1 件"): the count with its word, for messages that name a count of goods. */
+export function itemsText(t: Translate, n: number): string {
+  return t(n === 1 ? 'count.item' : 'count.items', { n });
 }

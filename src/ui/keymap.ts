@@ -43,7 +43,7 @@ export type Command =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last'
   | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
-  | 'confirmAlt';
+  | 'confirmAlt' | 'resumeForeign' | 'unlock';
 
 export interface Binding {
   command: Command;
@@ -59,6 +59,7 @@ const ALL: Mode[] = ['login', 'sale', 'search', 'payment', 'dialog', 'list', 'he
 
 export const BINDINGS: Binding[] = [
   { command: 'help', keys: ['f1'], modes: ALL, label: 'cmd.help', hint: ['sale', 'payment', 'login'] },
+  { command: 'unlock', keys: ['f2'], modes: ['login'], label: 'cmd.unlock', hint: ['login'] },
   { command: 'pay', keys: ['f10'], modes: ['sale'], label: 'cmd.pay', hint: ['sale'] },
   { command: 'qty', keys: ['f2'], modes: ['sale'], label: 'cmd.qty', hint: ['sale'] },
   { command: 'remove', keys: ['delete', 'f3'], modes: ['sale'], label: 'cmd.remove', hint: ['sale'] },
@@ -66,9 +67,9 @@ export const BINDINGS: Binding[] = [
   { command: 'orderDiscount', keys: ['f5'], modes: ['sale'], label: 'cmd.orderDiscount', hint: ['sale'] },
   { command: 'suspend', keys: ['f6'], modes: ['sale'], label: 'cmd.suspend', hint: ['sale'] },
   { command: 'resume', keys: ['f7'], modes: ['sale'], label: 'cmd.resume', hint: ['sale'] },
-  { command: 'voidSale', keys: ['f8'], modes: ['sale'], label: 'cmd.voidSale' },
-  { command: 'logout', keys: ['f9'], modes: ['sale'], label: 'cmd.logout' },
-  { command: 'reprint', keys: ['f12'], modes: ['sale'], label: 'cmd.reprint' },
+  { command: 'voidSale', keys: ['f8'], modes: ['sale'], label: 'cmd.voidSale', hint: ['sale'] },
+  { command: 'logout', keys: ['f9'], modes: ['sale'], label: 'cmd.logout', hint: ['sale'] },
+  { command: 'reprint', keys: ['f12'], modes: ['sale'], label: 'cmd.reprint', hint: ['sale'] },
   { command: 'cash', keys: ['f2'], modes: ['payment'], label: 'cmd.cash', hint: ['payment'] },
   { command: 'card', keys: ['f3'], modes: ['payment'], label: 'cmd.card', hint: ['payment'] },
   { command: 'wechat', keys: ['f4'], modes: ['payment'], label: 'cmd.wechat', hint: ['payment'] },
@@ -78,6 +79,7 @@ export const BINDINGS: Binding[] = [
   { command: 'cash100', keys: ['f8'], modes: ['payment'], label: 'cmd.cash100', hint: ['payment'] },
   { command: 'removeTender', keys: ['delete'], modes: ['payment'], label: 'cmd.removeTender' },
   { command: 'confirmAlt', keys: ['f6'], modes: ['dialog'], label: 'cmd.suspendAndQuit' },
+  { command: 'resumeForeign', keys: ['f7'], modes: ['dialog'], label: 'cmd.resumeForeign' },
   { command: 'up', keys: ['up'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.up' },
   { command: 'down', keys: ['down'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.down' },
   { command: 'pageUp', keys: ['pageup'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.pageUp' },

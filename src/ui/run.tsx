@@ -61,7 +61,8 @@ export async function runCheckout(o: RunCheckoutOptions): Promise<void> {
     setImmediate(() => {
       load().then(
         (s) => controller.configure(s),
-        (err: Error) => controller.configure(FALLBACK_SETTINGS, `Settings could not be read (${err?.message ?? err}); using defaults. Check \`till config list\`.`),
+        // The cashier reads one language: the reason goes to the admin's `till config list`, not here.
+        () => controller.configure(FALLBACK_SETTINGS, controller.t('msg.settingsFailed')),
       );
     });
   }

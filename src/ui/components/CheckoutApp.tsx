@@ -34,8 +34,15 @@ function Main({ view, width, height }: { view: CheckoutView; width: number; heig
     case 'login':
       return <LoginScreen view={view} width={width} height={height} />;
     case 'dialog': {
-      if (!view.user) return <LoginScreen view={view} width={width} height={height} />;
       const h = Math.min(height, dialogHeight(view));
+      if (!view.user) {
+        return (
+          <Box flexDirection="column" height={height} overflow="hidden">
+            <DialogPanel view={view} width={width} />
+            <LoginScreen view={view} width={width} height={height - h} />
+          </Box>
+        );
+      }
       return (
         <Box flexDirection="column" height={height} overflow="hidden">
           <DialogPanel view={view} width={width} />
@@ -78,7 +85,7 @@ export function CheckoutApp({ controller }: { controller: CheckoutController }) 
   const { columns, rows } = useTerminalSize();
   const width = Math.max(1, columns);
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-    return <Text wrap="truncate">{fit(`Terminal too small: ${columns}×${rows}, need ${MIN_COLUMNS}×${MIN_ROWS}`, width)}</Text>;
+    return <Text wrap="truncate">{fit(view.t('app.tooSmall', { size: `${columns}×${rows}`, need: `${MIN_COLUMNS}×${MIN_ROWS}` }), width)}</Text>;
   }
   // One line fewer than the terminal: a full-height frame makes Ink clear the screen each time.
   const height = rows - 1;

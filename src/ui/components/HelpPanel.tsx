@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { MessageKey } from '../../core/i18n.js';
 import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
-import { fit, padRight } from '../format.js';
+import { fit, padRight, textWidth } from '../format.js';
 
 /** Enter and typing first (full width), then one row per binding of the key map. */
 export function helpRows(view: CheckoutView): { wide: Array<[string, string]>; keys: Array<[string, string]> } {
@@ -26,12 +26,13 @@ export function HelpPanel({ view, width, height }: { view: CheckoutView; width: 
   const { wide, keys } = helpRows(view);
   // Two columns of keys when there is room, so every key of a screen fits in 80×24.
   const cols = width >= 70 ? 2 : 1;
-  const colW = Math.floor((width - 2) / cols);
-  const cell = ([k, what]: [string, string]) => padRight(padRight(k, 12) + what, colW);
-  const lines = wide.map(([k, what]) => '  ' + padRight(k, 12) + what);
   const perCol = Math.ceil(keys.length / cols);
+  // The left column as wide as its longest entry, so the right one keeps room for long words.
+  const leftW = cols === 1 ? width - 2 : Math.min(Math.floor((width - 2) / 2), 2 + Math.max(...keys.slice(0, perCol).map(([, what]) => 12 + textWidth(what))));
+  const cell = ([k, what]: [string, string], c: number) => (c === 0 && cols > 1 ? padRight(padRight(k, 12) + what, leftW) : padRight(k, 12) + what);
+  const lines = wide.map(([k, what]) => '  ' + padRight(k, 12) + what);
   for (let r = 0; r < perCol; r++) {
-    lines.push('  ' + Array.from({ length: cols }, (_, c) => keys[c * perCol + r]).filter(Boolean).map((k) => cell(k!)).join(''));
+    lines.push('  ' + Array.from({ length: cols }, (_, c) => keys[c * perCol + r]).map((k, c) => (k ? cell(k, c) : '')).join(''));
   }
   const visible = Math.max(0, height - 1);
   const scroll = Math.min(help.scroll, Math.max(0, lines.length - visible));

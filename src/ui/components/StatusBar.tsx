@@ -6,6 +6,8 @@ import type { CheckoutView } from '../checkout-controller.js';
 import { useClock } from '../hooks/use-clock.js';
 import { spread } from '../format.js';
 
+const PRINTER_TROUBLE = new Set(['error', 'paper-out', 'cover-open', 'offline', 'unreachable', 'not-a-printer']);
+
 export function StatusBar({ view, width }: { view: CheckoutView; width: number }) {
   const time = useClock();
   const { t, identity, status, user } = view;
@@ -22,7 +24,7 @@ export function StatusBar({ view, width }: { view: CheckoutView; width: number }
     time,
   ];
   return (
-    <Text inverse bold={false} color={status.printer === 'error' ? 'red' : undefined} wrap="truncate">
+    <Text inverse bold={false} color={PRINTER_TROUBLE.has(status.printer) ? 'red' : undefined} wrap="truncate">
       {spread(' ' + left, '│ ' + parts.join(' │ ') + ' ', width)}
     </Text>
   );

@@ -6,7 +6,10 @@ import { fit, formatYuan, textWidth } from '../format.js';
 
 export function TotalsLine({ view, width }: { view: CheckoutView; width: number }) {
   const { t, totals, items } = view;
-  const left = [t('totals.items', { n: items }), t('totals.subtotal', { amount: formatYuan(totals.subtotalFen) })];
+  // 小计 − 优惠 = 应收 on the bar: the gross is the total plus every discount (line and sale), the
+  // one definition of a sale's figures (DESIGN.md), whichever way cartSummary splits them.
+  const grossFen = totals.totalFen + totals.discountFen;
+  const left = [t('totals.items', { n: items }), t('totals.subtotal', { amount: formatYuan(grossFen) })];
   if (totals.discountFen > 0) left.push(t('totals.discount', { amount: formatYuan(totals.discountFen) }));
   if (totals.paidFen > 0) left.push(t('totals.paid', { amount: formatYuan(totals.paidFen) }), t('totals.due', { amount: formatYuan(totals.dueFen) }));
   const total = t('totals.total', { amount: formatYuan(totals.totalFen) });

@@ -1,0 +1,78 @@
+// Everything the checkout screen reads or writes in the till database, behind one interface:
+// the screen's modes never import db/ themselves, and a test or the store's-day flows can give
+// the screen another store. `sqliteStore(db)` is the one the till uses.
+import type { CartState } from '../core/cart.js';
+import type { Product, Sale } from '../core/types.js';
+import { recordApproval, type Approval } from '../db/approvals.js';
+import type { DB } from '../db/open.js';
+import { clearOpenCart, readOpenCart, saveOpenCart, type OpenCart } from '../db/open-cart.js';
+import { pendingCount } from '../db/outbox.js';
+import { findProductByBarcode, findProductByPlu, listProducts } from '../db/products.js';
+import { findSale } from '../db/sales.js';
+import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
+import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
+import { recordVoid, type VoidEntry } from '../db/voids.js';
+import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
+
+export interface CheckoutStore {
+  resolveScan(code: string): ScanOutcome;
+  /** A product by its code or PLU (weighed goods are typed by PLU). */
+  productByCode(code: string): Product | undefined;
+  /** Products matching typed text (name, pinyin initials, code), at most `limit`. */
+  search(query: string, limit: number): Product[];
+  verifyLogin(id: string, pin: string, at: Date): LoginResult;
+  /** Commits a paid cart as a sale (one transaction, the open cart dropped with it). */
+  commit(cart: CartState, cashier: Cashier, at: Date): Sale;
+  /** The till's last sale (NotFoundError when none). */
+  lastSale(): Sale;
+  recordApproval(a: Omit<Approval, 'id' | 'at'>, at: Date): void;
+  /** A supervisor unlocks a locked cashier; journaled as an approval in the same transaction. */
+  unlock(cashierId: string, supervisorId: string, at: Date): boolean;
+  readOpenCart(): OpenCart | undefined;
+  saveOpenCart(cashierId: string, cart: string, at: Date): void;
+  clearOpenCart(): void;
+  suspend(input: { cashierId: string; label: string; cart: string }, at: Date): SuspendedSale;
+  listSuspended(): SuspendedSale[];
+  takeSuspended(id: number): SuspendedSale | undefined;
+  countSuspended(): number;
+  pendingCount(): number;
+  /**
+   * A void and the open cart after it, in one transaction (with the approval that allowed it,
+   * if any): the journal never misses a void that took effect, nor records one that did not.
+   */
+  recordVoid(v: Omit<VoidEntry, 'id'>, after: { cashierId: string; cart: string | null }, approval?: Omit<Approval, 'id' | 'at'>): VoidEntry;
+}
+
+export function sqliteStore(db: DB): CheckoutStore {
+  return {
+    resolveScan: (code) => resolveScan(db, code),
+    productByCode: (code) => findProductByBarcode(db, code) ?? findProductByPlu(db, code),
+    search: (query, limit) => listProducts(db, { search: query, limit }),
+    verifyLogin: (id, pin, at) => verifyLogin(db, id, pin, at),
+    commit: (cart, cashier, at) => commitCart(db, cart, cashier, at),
+    lastSale: () => findSale(db, 'last'),
+    recordApproval: (a, at) => recordApproval(db, a, at),
+    unlock: (cashierId, supervisorId, at) =>
+      db.transaction(() => {
+        const done = unlockUser(db, cashierId);
+        if (done) recordApproval(db, { cashierId, supervisorId, reason: 'unlock', action: 'unlock', detail: `cashier ${cashierId} unlocked` }, at);
+        return done;
+      }).immediate(),
+    readOpenCart: () => readOpenCart(db),
+    saveOpenCart: (cashierId, cart, at) => saveOpenCart(db, cashierId, cart, at),
+    clearOpenCart: () => clearOpenCart(db),
+    suspend: (input, at) => suspendSale(db, input, at),
+    listSuspended: () => listSuspended(db),
+    takeSuspended: (id) => takeSuspended(db, id),
+    countSuspended: () => countSuspended(db),
+    pendingCount: () => pendingCount(db),
+    recordVoid: (v, after, approval) =>
+      db.transaction(() => {
+        if (approval) recordApproval(db, approval, new Date(v.at));
+        const entry = recordVoid(db, v);
+        if (after.cart === null) clearOpenCart(db);
+        else saveOpenCart(db, after.cashierId, after.cart, new Date(v.at));
+        return entry;
+      }).immediate(),
+  };
+}
