@@ -14,6 +14,8 @@ export interface HqSaleRow {
   totalFen: number;
   itemCount: number;
   receivedAt: string;
+  /** Why a person should look at this sale (counted all the same), e.g. a duplicate receipt number. */
+  flag: string | null;
 }
 
 export interface SalesQuery {
@@ -79,8 +81,9 @@ export async function listSales(ctx: HqContext, qy: SalesQuery = {}): Promise<Hq
     total_fen: number;
     item_count: number;
     received_at: string;
+    flag: string | null;
   }>(
-    `SELECT sale_id, receipt_no, store_code, till_code, seq, business_date, created_at, status, total_fen, item_count, received_at
+    `SELECT sale_id, receipt_no, store_code, till_code, seq, business_date, created_at, status, total_fen, item_count, received_at, flag
      FROM hq_sales ${where} ORDER BY created_at DESC, store_code, till_code, seq DESC LIMIT ?`,
     params,
   );
@@ -96,6 +99,7 @@ export async function listSales(ctx: HqContext, qy: SalesQuery = {}): Promise<Hq
     totalFen: Number(r.total_fen),
     itemCount: Number(r.item_count),
     receivedAt: r.received_at,
+    flag: r.flag,
   }));
 }
 
@@ -166,3 +170,38 @@ export async function listQuarantine(ctx: HqContext, opts: { storeCode?: string;
   }));
 }
 
+
+export interface AlertRow {
+  id: number;
+  kind: string;
+  storeCode: string;
+  tillCode: string;
+  /** The installation's id (or `#<n>`), when the alert is about one device. */
+  device: string | null;
+  seq: number | null;
+  message: string;
+  createdAt: string;
+}
+
+/** Alerts HQ raised (conflicts, rejected sales, duplicate receipt numbers, second devices), oldest first. */
+export async function listAlerts(ctx: HqContext, o: { storeCode?: string; limit?: number } = {}): Promise<AlertRow[]> {
+  const params: unknown[] = [];
+  let where = '';
+  if (o.storeCode) ((where = 'WHERE a.store_code = ?'), params.push(o.storeCode));
+  params.push(o.limit ?? 1000);
+  const rows = await ctx.db.all<{ id: number; kind: string; store_code: string; till_code: string; device_uuid: string | null; device_id: number | null; seq: number | null; message: string; created_at: string }>(
+    `SELECT a.id, a.kind, a.store_code, a.till_code, d.device_uuid, a.device_id, a.seq, a.message, a.created_at
+     FROM hq_alerts a LEFT JOIN hq_devices d ON d.id = a.device_id ${where} ORDER BY a.id LIMIT ?`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    storeCode: r.store_code,
+    tillCode: r.till_code,
+    device: r.device_uuid ?? (r.device_id === null ? null : `#${r.device_id}`),
+    seq: r.seq === null ? null : Number(r.seq),
+    message: r.message,
+    createdAt: r.created_at,
+  }));
+}

@@ -2,7 +2,7 @@
 // service (src/hq/server.ts) and the `till hq …` admin commands, delegating by responsibility:
 // tills.ts (stores, tills), enrollment.ts (codes, tokens), ingest.ts (the exactly-once core),
 // reports.ts (sales, report, quarantine).
-import type { EnrollResponse, SyncState, UploadRequest, UploadResponse } from '../sync/protocol.js';
+import type { Ack, EnrollResponse, SyncState, UploadRequest, UploadResponse } from '../sync/protocol.js';
 import { HqCatalog } from './catalog.js';
 import * as enrollment from './enrollment.js';
 import * as ingest from './ingest.js';
@@ -10,15 +10,15 @@ import * as reports from './reports.js';
 import { migrateHq } from './storage/migrations.js';
 import type { SqlDriver } from './storage/driver.js';
 import * as tills from './tills.js';
-import type { HqContext, StoreSummary, TillPrincipal } from './tills.js';
+import type { DeviceSummary, HqContext, StoreSummary, TillPrincipal } from './tills.js';
 import type { HqAlert } from './ingest.js';
 import type { Principal } from './enrollment.js';
-import type { HqSaleRow, QuarantineRow, SalesQuery, SalesReport } from './reports.js';
+import type { AlertRow, HqSaleRow, QuarantineRow, SalesQuery, SalesReport } from './reports.js';
 
 export type { HqAlert } from './ingest.js';
 export { EnrollCodeError, type Principal } from './enrollment.js';
-export type { HqSaleRow, QuarantineRow, ReportGroup, SalesQuery, SalesReport } from './reports.js';
-export type { StoreSummary, TillPrincipal } from './tills.js';
+export type { AlertRow, HqSaleRow, QuarantineRow, ReportGroup, SalesQuery, SalesReport } from './reports.js';
+export type { DeviceSummary, StoreSummary, TillPrincipal } from './tills.js';
 
 export interface HqStoreOptions {
   now?: () => Date;
@@ -59,14 +59,22 @@ export class HqStore {
     return tills.listStores(this.ctx);
   }
 
+  listDevices(o: { storeCode?: string } = {}): Promise<DeviceSummary[]> {
+    return tills.listDevices(this.ctx, o);
+  }
+
+  retireDevice(device: string): Promise<DeviceSummary> {
+    return tills.retireDevice(this.ctx, device);
+  }
+
   // ---- enrollment and tokens (enrollment.ts) ------------------------------------------------
 
   createEnrollCode(storeCode: string, tillCode: string, ttlMinutes?: number) {
     return enrollment.createEnrollCode(this.ctx, storeCode, tillCode, ttlMinutes);
   }
 
-  enroll(code: string): Promise<EnrollResponse> {
-    return enrollment.enroll(this.ctx, code);
+  enroll(code: string, deviceId?: string): Promise<EnrollResponse> {
+    return enrollment.enroll(this.ctx, code, deviceId);
   }
 
   rotateAdminToken(): Promise<string> {
@@ -79,8 +87,12 @@ export class HqStore {
 
   // ---- sync (ingest.ts) ---------------------------------------------------------------------
 
-  syncState(till: TillPrincipal): Promise<SyncState> {
-    return ingest.syncState(this.ctx, till);
+  syncState(till: TillPrincipal, deviceId?: string): Promise<SyncState> {
+    return ingest.syncState(this.ctx, till, deviceId);
+  }
+
+  held(till: TillPrincipal, seqs: number[]): Promise<Ack[]> {
+    return ingest.held(this.ctx, till, seqs);
   }
 
   ingest(till: TillPrincipal, items: UploadRequest['sales']): Promise<UploadResponse> {
@@ -99,6 +111,10 @@ export class HqStore {
 
   salesReport(qy: SalesQuery = {}): Promise<SalesReport> {
     return reports.salesReport(this.ctx, qy);
+  }
+
+  listAlerts(o: { storeCode?: string; limit?: number } = {}): Promise<AlertRow[]> {
+    return reports.listAlerts(this.ctx, o);
   }
 
   listQuarantine(opts: { storeCode?: string; limit?: number } = {}): Promise<QuarantineRow[]> {

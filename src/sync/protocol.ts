@@ -4,14 +4,20 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: a stream per device (enroll sends `deviceId`), acknowledgements by sale id and content
+ * hash (`acks`, `held`), a sale's `businessDate`. HQ keeps accepting version 1 tills.
+ */
+export const PROTOCOL_VERSION = 2;
 
 export const routes = {
   health: '/healthz',
   /** POST EnrollRequest → EnrollResponse (no token: the one-time code is the credential). */
   enroll: '/v1/enroll',
-  /** GET → SyncState: HQ's high-water mark for the calling till. */
+  /** GET → SyncState: HQ's high-water mark for the calling device (`?device=<uuid>` names it). */
   state: '/v1/sync/state',
+  /** POST HeldRequest → HeldResponse: what HQ holds at some seqs of the calling device. */
+  held: '/v1/sync/held',
   /** POST UploadRequest → UploadResponse. */
   sales: '/v1/sales/batch',
   /** GET ?since=<cursor>&limit=<n> → CatalogPage. */
@@ -50,6 +56,11 @@ export const saleSchema = z.object({
   cashierId: z.string().min(1).max(16),
   cashierName: z.string().max(64),
   createdAt: z.string().datetime(),
+  /** The store's business day (YYYY-MM-DD) the till computed at commit; absent from protocol 1 tills. */
+  businessDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   status: z.enum(['completed', 'voided']),
   subtotalFen: nonNegFen,
   discountFen: nonNegFen,
@@ -63,16 +74,34 @@ export const saleSchema = z.object({
 });
 export type WireSale = z.infer<typeof saleSchema>;
 
-export const enrollRequestSchema = z.object({ code: z.string().min(4).max(64) });
+export const deviceIdSchema = z.string().uuid();
+
+/** `deviceId`: the installation's id from `till init` (absent from protocol 1 tills). */
+export const enrollRequestSchema = z.object({ code: z.string().min(4).max(64), deviceId: deviceIdSchema.optional() });
 export const enrollResponseSchema = z.object({
   storeCode: z.string(),
   storeName: z.string(),
   tillCode: z.string(),
   token: z.string(),
+  deviceId: z.string().nullable().optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
-export const syncStateSchema = z.object({ storeCode: z.string(), tillCode: z.string(), hwm: z.number().int().nonnegative() });
+export const syncStateSchema = z.object({
+  storeCode: z.string(),
+  tillCode: z.string(),
+  hwm: z.number().int().nonnegative(),
+  /** The device this token belongs to (null: an HQ-v1 till HQ has not heard its id from yet). */
+  deviceId: z.string().nullable().optional(),
+  /** Uploads of this device HQ holds in quarantine (not counted) until an admin resolves them. */
+  quarantined: z.number().int().nonnegative().optional(),
+  /** Seqs at which HQ holds other content than this device sent (each is also in quarantine). */
+  conflicts: z.number().int().nonnegative().optional(),
+  /** HQ's highest seq of any device under this till code (a replacement continues after it). */
+  tillHwm: z.number().int().nonnegative().optional(),
+  /** When HQ retired this device: what it made after needs a new enrollment. */
+  retiredAt: z.string().nullable().optional(),
+});
 export type SyncState = z.infer<typeof syncStateSchema>;
 
 /** A batch of consecutive outbox rows in seq order. HQ validates each sale with saleSchema. */
@@ -81,7 +110,29 @@ export const uploadRequestSchema = z.object({
 });
 export type UploadRequest = z.infer<typeof uploadRequestSchema>;
 
+/**
+ * What HQ holds at one seq of the device: the sale's id and content hash ('held' counted as a
+ * sale, 'quarantined' kept but not counted), or, for 'conflict', the hash of the other
+ * content HQ holds there. A till marks a row synced only when the hash is that of its own row
+ * (heldHash) and the status is not 'conflict'.
+ */
+export const ackSchema = z.object({
+  seq: z.number().int().positive(),
+  saleId: z.string().nullable(),
+  hash: z.string(),
+  status: z.enum(['held', 'quarantined', 'conflict']),
+});
+export type Ack = z.infer<typeof ackSchema>;
+
+export const heldRequestSchema = z.object({ seqs: z.array(z.number().int().positive()).min(1).max(1000) });
+export type HeldRequest = z.infer<typeof heldRequestSchema>;
+/** Seqs HQ holds nothing at are absent. */
+export const heldResponseSchema = z.object({ held: z.array(ackSchema) });
+export type HeldResponse = z.infer<typeof heldResponseSchema>;
+
 export const uploadResponseSchema = z.object({
+  /** Protocol 2: one ack per seq of the batch HQ processed (not those after a gap). */
+  acks: z.array(ackSchema).optional(),
   /** HQ's high-water mark after this batch, durably committed: the till marks rows ≤ it synced. */
   ackedThrough: z.number().int().nonnegative(),
   inserted: z.number().int().nonnegative(),
@@ -192,6 +243,17 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   }) ?? 'null';
+}
+
+/**
+ * The hash HQ acknowledges a sale by: sha256 of the sale as saleSchema parses it (its key
+ * order, unknown keys dropped), or of the canonical JSON of anything that is no valid sale.
+ * The till computes it over its outbox payload to compare with HQ's acks.
+ */
+export function heldHash(raw: unknown): string {
+  const parsed = saleSchema.safeParse(raw);
+  const text = parsed.success ? JSON.stringify(parsed.data) : canonicalJson(raw);
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** sha256 (hex) of a value's canonical JSON (what a till may send as an upload item's `hash`). */
