@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
-import { getIdentity, setSetting } from '../db/settings.js';
+import { getIdentity, newDeviceIdentity, setSetting } from '../db/settings.js';
 import { dbPath } from '../home.js';
 import { UserError } from '../errors.js';
 import { homeOf, say } from './context.js';
@@ -45,6 +45,7 @@ export async function initTill(o: InitOptions): Promise<void> {
       setSetting(db, 'till.code', o.till);
       setSetting(db, 'store.name', o.name?.trim() || o.store);
       if (o.address) setSetting(db, 'store.address', o.address);
+      newDeviceIdentity(db);
       createUser(db, { id: o.adminId, name: 'Admin', role: 'admin', pin: o.adminPin });
     })();
   } finally {

@@ -49,7 +49,10 @@ const status = new Command('status')
         [
           `HQ          ${s.hqUrl ?? '-'} · ${s.online ? `online (HQ has this till's sales through seq ${s.hqHwm})` : `offline (${s.offlineReason})`}`,
           `Enrolled    ${s.enrolled ? `${s.storeCode}/${s.tillCode}` : 'no — run `till enroll <hq-url> --code <code>`'}`,
+          `Device      ${s.deviceId ?? '-'}`,
           `Pending     ${s.pending} sale(s)${s.oldestPendingAt ? `, oldest ${when(s.oldestPendingAt)}` : ''}`,
+          `Conflicts   ${s.conflicts ? `${s.conflicts} sale(s): HQ holds other content at their seq (see \`till hq quarantine list\` at HQ)` : 'none'}`,
+          `Quarantined ${s.quarantined ? `${s.quarantined} upload(s) held at HQ, not counted, until HQ resolves them` : 'none'}`,
           `Last sync   ${when(s.lastSyncAt)}`,
           `Last error  ${fmtError(s.lastError)}`,
           `Catalog     cursor ${s.catalogCursor}`,
@@ -112,11 +115,13 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
   try {
     const r = await engine.runOnce({ deadline: Date.now() + timeoutMs, signal });
     const s = engine.snapshot();
-    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, batches: r.upload.batches, catalog: r.catalog, ...s });
+    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, conflicted: r.upload.conflicts, batches: r.upload.batches, catalog: r.catalog, ...s });
     const parts = [`Uploaded ${r.upload.acked} sale(s)`];
     if (r.waitedForOtherUploader) parts.push('(another process was uploading; waited for it)');
     say(`${parts.join(' ')}; ${s.pending} pending. Catalog: ${r.catalog.upserts} updated, ${r.catalog.deletes + r.catalog.swept} removed, cursor ${s.catalogCursor}.`);
     if (r.catalog.skipped) say(`Warning: ${s.lastError?.message}`);
+    if (s.conflicts) say(`Warning: HQ holds other content at the seq of ${s.conflicts} sale(s) of this till; they are not synced and HQ has them in quarantine. Ask HQ to look at them.`);
+    if (s.quarantined) say(`Warning: HQ holds ${s.quarantined} upload(s) of this till in quarantine (not counted) until it resolves them.`);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     const pending = engine.snapshot().pending;

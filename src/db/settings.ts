@@ -1,4 +1,5 @@
-// settings: small key/value facts about this till (store code, till code, store name, sync cursor…).
+// settings: small key/value facts about this till (store code, till code, store name, device id, sync cursor…).
+import { randomUUID } from 'node:crypto';
 import { stmt, type DB } from './open.js';
 
 export interface TillIdentity {
@@ -36,4 +37,28 @@ export function getIdentity(db: DB): TillIdentity | undefined {
     storeName: getSetting(db, 'store.name') ?? storeCode,
     storeAddress: getSetting(db, 'store.address') ?? '',
   };
+}
+
+const DEVICE_ID = 'device.id';
+
+/**
+ * This installation's identity: HQ numbers, acknowledges (and, with the security issue,
+ * verifies) its stream by it. Today an id alone; the Ed25519 key pair joins it here (the
+ * public key beside the id, the private key in the home folder, never in the database).
+ */
+export interface DeviceIdentity {
+  id: string;
+}
+
+/** The device id (migration 34 gives every database one). */
+export function getDeviceIdentity(db: DB): DeviceIdentity | undefined {
+  const id = getSetting(db, DEVICE_ID);
+  return id ? { id } : undefined;
+}
+
+/** A new device id for a new installation (`till init`): a copied database must not keep its source's. */
+export function newDeviceIdentity(db: DB): DeviceIdentity {
+  const id = randomUUID();
+  setSetting(db, DEVICE_ID, id);
+  return { id };
 }

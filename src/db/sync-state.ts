@@ -2,7 +2,7 @@
 // the last success and the last error. Read by `till sync status` from any process.
 import type { DB } from './open.js';
 import { getJsonSetting, getSetting, setJsonSetting, setSetting } from './settings.js';
-import { oldestPendingAt, pendingCount } from './outbox.js';
+import { conflictCount, oldestPendingAt, pendingCount } from './outbox.js';
 
 export const UPLOAD_LEASE = 'upload';
 
@@ -15,6 +15,7 @@ const KEY = {
   hqTill: 'hq.tillCode',
   enrolledAt: 'hq.enrolledAt',
   resetting: 'sync.catalogResetting',
+  hqView: 'sync.hqView',
 } as const;
 
 // ---- lease -------------------------------------------------------------------------------
@@ -113,8 +114,30 @@ export function recordSyncError(db: DB, err: SyncErrorRecord): void {
   setJsonSetting(db, KEY.lastError, err);
 }
 
+/** What HQ last said about this device's stream (kept so the status bar shows it offline too). */
+export interface HqView {
+  /** Uploads of this device HQ holds in quarantine (not counted) until an admin resolves them. */
+  quarantined: number;
+  /** When HQ retired this device, if it did. */
+  retiredAt: string | null;
+  at: string;
+}
+
+export function recordHqView(db: DB, v: HqView): void {
+  setJsonSetting(db, KEY.hqView, v);
+}
+
+export function hqView(db: DB): HqView | undefined {
+  return getJsonSetting<HqView>(db, KEY.hqView);
+}
+
 export interface LocalSyncStatus {
+  /** Sales still to upload. */
   pending: number;
+  /** Sales at whose seq HQ holds other content: never marked synced, shown until resolved. */
+  conflicts: number;
+  /** HQ's count of this device's quarantined uploads, as it last said (0 before it did). */
+  quarantined: number;
   oldestPendingAt: string | null;
   lastSyncAt: string | null;
   lastError: SyncErrorRecord | null;
@@ -124,6 +147,8 @@ export interface LocalSyncStatus {
 export function localSyncStatus(db: DB): LocalSyncStatus {
   return {
     pending: pendingCount(db),
+    conflicts: conflictCount(db),
+    quarantined: hqView(db)?.quarantined ?? 0,
     oldestPendingAt: oldestPendingAt(db),
     lastSyncAt: getSetting(db, KEY.lastSyncAt) ?? null,
     lastError: getJsonSetting<SyncErrorRecord>(db, KEY.lastError) ?? null,
@@ -159,6 +184,6 @@ export function continueAfter(db: DB, hwm: number): boolean {
 
 /** The first pending seq, or undefined when everything is synced (cheap: partial index). */
 export function firstPendingSeq(db: DB): number | undefined {
-  const r = db.prepare('SELECT seq FROM outbox WHERE synced_at IS NULL ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
+  const r = db.prepare('SELECT seq FROM outbox WHERE synced_at IS NULL AND conflict IS NULL ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
   return r?.seq;
 }

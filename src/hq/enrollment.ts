@@ -70,11 +70,8 @@ export async function enroll(ctx: HqContext, code: string, deviceId?: string): P
     );
     await q.run('UPDATE hq_enroll_codes SET used_at = ? WHERE code_hash = ?', [now, enrollCodeHash(code)]);
     const known = deviceId
-      ? await q.get<{ id: number; till_id: number }>('SELECT id, till_id FROM hq_devices WHERE device_uuid = ?', [deviceId])
+      ? await q.get<{ id: number; till_id: number }>('SELECT id, till_id FROM hq_devices WHERE device_uuid = ? AND till_id = ?', [deviceId, tillId])
       : await q.get<{ id: number; till_id: number }>('SELECT id, till_id FROM hq_devices WHERE till_id = ? AND device_uuid IS NULL ORDER BY id DESC LIMIT 1', [tillId]);
-    if (known && Number(known.till_id) !== tillId) {
-      throw new UserError(`This device is enrolled at HQ under another till code; retire it there or enroll it with a code for that till.`, 'E_IDENTITY');
-    }
     const others = await q.all<{ device_uuid: string | null; id: number }>(
       'SELECT id, device_uuid FROM hq_devices WHERE till_id = ? AND token_hash IS NOT NULL AND retired_at IS NULL AND id <> ?',
       [tillId, known ? Number(known.id) : -1],

@@ -130,8 +130,12 @@ export async function retireDevice(ctx: HqContext, device: string): Promise<Devi
   const at = ctx.now().toISOString();
   return ctx.db.transaction(async (q) => {
     const m = /^#(\d+)$/.exec(device.trim());
-    const r = await q.get<DeviceRow>(`${DEVICE_SELECT} WHERE ${m ? 'd.id = ?' : 'd.device_uuid = ?'}`, [m ? Number(m[1]) : device.trim()]);
+    const rows = await q.all<DeviceRow>(`${DEVICE_SELECT} WHERE ${m ? 'd.id = ?' : 'd.device_uuid = ?'} ORDER BY d.retired_at IS NULL DESC, d.id DESC`, [m ? Number(m[1]) : device.trim()]);
+    const r = rows[0];
     if (!r) throw new NotFoundError(`HQ has no device ${device}; see \`till hq tills list\`.`);
+    if (rows.filter((x) => x.retired_at === null).length > 1) {
+      throw new UserError(`Device ${device} is enrolled under several till codes (${rows.map((x) => `#${x.id} ${x.store_code}/${x.code}`).join(', ')}); retire one by its #number.`, 'E_AMBIGUOUS');
+    }
     if (r.retired_at !== null) throw new UserError(`Device ${device} of ${r.store_code}/${r.code} was already retired at ${r.retired_at}.`, 'E_RETIRED');
     await q.run('UPDATE hq_devices SET retired_at = ? WHERE id = ?', [at, Number(r.id)]);
     return deviceSummary({ ...r, retired_at: at });

@@ -3,6 +3,7 @@
 // does, with one retry rule for both. One engine per process; across processes, the upload
 // lease (lease.ts) lets only one of them upload at a time.
 import type { DB } from '../db/open.js';
+import { onSaleQueued } from '../db/outbox.js';
 import {
   firstPendingSeq,
   leaseHolder,
@@ -93,6 +94,8 @@ export interface SyncSnapshot extends LocalSyncStatus {
 export type SyncEvent =
   | { type: 'uploaded'; acked: number; through: number; pending: number }
   | { type: 'resent'; count: number; hwm: number }
+  /** HQ holds other content at `count` seqs of this till: kept, shown, not synced. */
+  | { type: 'conflict'; count: number }
   /** This till had no sale yet and HQ had its code's sales through `hwm`: it numbers on from there. */
   | { type: 'continued'; hwm: number }
   | { type: 'catalog'; upserts: number; deletes: number; swept: number; cursor: number }
@@ -226,7 +229,7 @@ export class SyncEngine {
     let attempt = 0;
     let waited = false;
     // Counted across attempts: a batch acknowledged before a failure still counts.
-    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0 }, catalog: emptyCatalogStats() };
+    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0, conflicts: 0 }, catalog: emptyCatalogStats() };
     for (;;) {
       try {
         const r = await this.cycle(o.signal, total);
@@ -305,6 +308,9 @@ export class SyncEngine {
   async watch(o: { signal: AbortSignal; onFatal: (e: HqError) => Promise<'stop' | 'retry'> }): Promise<void> {
     let attempt = 0;
     let lastCatalog = 0;
+    // A sale committed in this thread (the inline checkout, a test) wakes the uploader at once.
+    const unwake = onSaleQueued(() => this.notify());
+    o.signal.addEventListener('abort', unwake, { once: true });
     while (!o.signal.aborted) {
       try {
         const upload = await this.upload(o.signal);
@@ -334,7 +340,10 @@ export class SyncEngine {
         if (o.signal.aborted) break;
         const err = this.fail(e);
         if (err.kind === 'fatal') {
-          if ((await o.onFatal(err)) === 'stop') return;
+          if ((await o.onFatal(err)) === 'stop') {
+            unwake();
+            return;
+          }
           attempt = 0;
           continue;
         }

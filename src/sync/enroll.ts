@@ -2,7 +2,7 @@
 // and token. The token goes to a file only this user can read; the address to hq.url.
 import { UserError } from '../errors.js';
 import type { DB } from '../db/open.js';
-import { getIdentity, setSetting } from '../db/settings.js';
+import { getDeviceIdentity, getIdentity, setSetting } from '../db/settings.js';
 import { continueAfter, getCatalogCursor, getEnrollment, setEnrollment } from '../db/sync-state.js';
 import { HqClient, HqError, normaliseBaseUrl } from './client.js';
 import { writeToken } from './credentials.js';
@@ -48,7 +48,7 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
 
   let res;
   try {
-    res = await new HqClient({ baseUrl: url, timeoutMs: o.timeoutMs ?? 15_000 }).enroll(code);
+    res = await new HqClient({ baseUrl: url, timeoutMs: o.timeoutMs ?? 15_000 }).enroll(code, undefined, getDeviceIdentity(o.db)?.id);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     if (e.kind === 'retry' && e.status === undefined) throw new UserError(`Cannot reach HQ: ${e.message}. Check the address and the network, then run \`till enroll\` again.`, e.code);

@@ -1,17 +1,20 @@
 // The upload half of sync (DESIGN.md, "Upload"): the outbox goes to HQ in seq order, one
-// batch per request, and a row is marked synced only after HQ acknowledged it.
+// batch per request, and a row is marked synced only when HQ acknowledged holding that very
+// sale — its seq, id and content hash (protocol 2 `acks`), never by a sequence number alone.
+// HQ holding other content at a seq is a conflict: the row is kept, counted and shown (and
+// HQ quarantines the till's copy and raises an alert), never silently marked synced.
 //
 // Correctness never rests on the lease: HQ treats a seq it already has (same hash) as a
 // duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
 // lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
 import type { DB } from '../db/open.js';
-import { markPendingAfter, markSyncedThrough, pendingBatch, type OutboxRow } from '../db/outbox.js';
-import { getIdentity } from '../db/settings.js';
-import { continueAfter, firstPendingSeq, lastLocalSeq, localSyncStatus, recordSyncSuccess } from '../db/sync-state.js';
+import { markConflict, markPendingAfter, markSynced, pendingBatch, unsyncedThrough, type OutboxRow } from '../db/outbox.js';
+import { getDeviceIdentity, getIdentity } from '../db/settings.js';
+import { continueAfter, firstPendingSeq, lastLocalSeq, localSyncStatus, recordHqView, recordSyncSuccess } from '../db/sync-state.js';
 import { HqError, type HqClient } from './client.js';
 import type { SyncEvent, SyncOptions } from './engine.js';
 import { dropUploadLease, takeUploadLease } from './lease.js';
-import { contentHash } from './protocol.js';
+import { heldHash, type Ack } from './protocol.js';
 
 export interface UploadStats {
   batches: number;
@@ -19,6 +22,8 @@ export interface UploadStats {
   acked: number;
   /** Rows HQ had lost (restored from a backup) and that were marked for upload again. */
   resent: number;
+  /** Rows found to conflict with what HQ holds at their seq (kept, shown, not synced). */
+  conflicts: number;
   /** Set when another process holds the upload lease: nothing was uploaded here. */
   leaseHeldBy?: string;
 }
@@ -45,12 +50,16 @@ export class Uploader {
   }
 
   /**
-   * Asks HQ how far it has this till's sales. Rows HQ has are marked synced (an answer lost on
-   * the way); rows after its mark are pending again (HQ restored from an older backup).
+   * Asks HQ where this device's stream stands: its mark, what it holds at the seqs the till has
+   * not seen acknowledged (an answer lost on the way), and what it has quarantined. Rows HQ
+   * holds with the same content are marked synced; rows after its mark are pending again (HQ
+   * restored from an older backup); rows HQ holds other content for stay pending, so that
+   * the next upload tells HQ (which quarantines the till's copy) and the ack marks the conflict.
    */
   async handshake(client: HqClient, stats: UploadStats, signal?: AbortSignal): Promise<void> {
     const { db } = this.ctx;
-    const state = await this.ctx.req(client.state(signal));
+    const device = getDeviceIdentity(db);
+    const state = await this.ctx.req(client.state(signal, device?.id));
     const id = getIdentity(db);
     if (id && (state.storeCode !== id.storeCode || state.tillCode !== id.tillCode)) {
       throw new HqError(
@@ -59,8 +68,16 @@ export class Uploader {
         'E_IDENTITY',
       );
     }
-    // A replacement till with no sale yet (enrolled under a dead till's code) continues after
-    // HQ's mark; one that has sales and is behind HQ was restored from an old backup.
+    if (device && state.deviceId && state.deviceId !== device.id) {
+      throw new HqError(
+        `HQ knows this till's token as device ${state.deviceId}, but this installation is device ${device.id}; was the till's home copied from another till? Enroll this till with a code of its own`,
+        'fatal',
+        'E_DEVICE',
+      );
+    }
+    recordHqView(db, { quarantined: state.quarantined ?? 0, retiredAt: state.retiredAt ?? null, at: new Date().toISOString() });
+    // A new device with no sale yet (a replacement under a till code) starts after HQ's mark
+    // for it; one that has sales and is behind HQ was restored from an old backup.
     let local = lastLocalSeq(db);
     if (state.hwm > local && continueAfter(db, state.hwm)) {
       this.ctx.emit({ type: 'continued', hwm: state.hwm });
@@ -73,16 +90,54 @@ export class Uploader {
         'E_HQ_AHEAD',
       );
     }
-    const resent = db.transaction(() => {
-      markSyncedThrough(db, state.hwm);
-      return markPendingAfter(db, state.hwm);
-    })();
+    const resent = markPendingAfter(db, state.hwm);
     if (resent > 0) {
       stats.resent += resent;
       this.ctx.emit({ type: 'resent', count: resent, hwm: state.hwm });
     }
+    // Unacknowledged rows up to HQ's mark: HQ may hold them (an answer lost), hold other
+    // content (a conflict), or nothing (it takes them when they are sent).
+    for (let after = 0; ; ) {
+      const rows = unsyncedThrough(db, state.hwm, after, 1000);
+      if (rows.length === 0) break;
+      const { held } = await this.ctx.req(client.held(rows.map((r) => r.seq), signal));
+      this.applyAcks(rows, held, false, stats);
+      after = rows[rows.length - 1].seq;
+    }
     this.needHandshake = false;
     this.lastHandshakeAt = Date.now();
+  }
+
+  /**
+   * Marks each row HQ holds with this row's content synced. A row HQ holds other content for
+   * becomes a conflict once HQ has seen the till's copy (`uploaded`, or HQ says 'conflict');
+   * a row HQ says nothing about stays pending. Returns how many rows were settled either way.
+   */
+  private applyAcks(rows: OutboxRow[], acks: Ack[], uploaded: boolean, stats: UploadStats): { synced: number; conflicts: number } {
+    const { db } = this.ctx;
+    const bySeq = new Map(acks.map((a) => [a.seq, a]));
+    let synced = 0;
+    let conflicts = 0;
+    db.transaction(() => {
+      for (const r of rows) {
+        const a = bySeq.get(r.seq);
+        if (!a) continue;
+        if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload))) synced += markSynced(db, r.seq);
+        else if (uploaded || a.status === 'conflict') {
+          conflicts += markConflict(
+            db,
+            r.seq,
+            `HQ holds ${a.saleId && a.saleId !== r.saleId ? `sale ${a.saleId}` : 'other content'} at seq ${r.seq} (hash ${a.hash.slice(0, 12)}); this sale is in HQ's quarantine`,
+          );
+        }
+      }
+    })();
+    if (conflicts > 0) {
+      stats.conflicts += conflicts;
+      this.ctx.emit({ type: 'conflict', count: conflicts });
+    }
+    stats.acked += synced;
+    return { synced, conflicts };
   }
 
   /** The next batch: consecutive pending rows from the first one, within the size limits. */
@@ -94,9 +149,8 @@ export class Uploader {
     let n = 0;
     for (const r of rows) {
       if (n > 0 && (r.seq !== rows[n - 1].seq + 1 || bytes + r.payload.length > this.ctx.options.maxBatchBytes)) break;
-      // The stored payload goes on the wire as it is; the hash is HQ's own contentHash, so a
-      // re-sent sale and the copy HQ kept agree on what "the same sale" means.
-      parts.push(`{"seq":${r.seq},"hash":"${contentHash(JSON.parse(r.payload))}","sale":${r.payload}}`);
+      // The stored payload goes on the wire as it is, with the hash HQ acknowledges it by.
+      parts.push(`{"seq":${r.seq},"hash":"${heldHash(JSON.parse(r.payload))}","sale":${r.payload}}`);
       bytes += r.payload.length;
       n++;
     }
@@ -104,7 +158,7 @@ export class Uploader {
   }
 
   /** Uploads every pending sale (or stops at the first failure, which it throws). */
-  async upload(signal?: AbortSignal, stats: UploadStats = { batches: 0, acked: 0, resent: 0 }): Promise<UploadStats> {
+  async upload(signal?: AbortSignal, stats: UploadStats = { batches: 0, acked: 0, resent: 0, conflicts: 0 }): Promise<UploadStats> {
     const { db, options } = this.ctx;
     stats.leaseHeldBy = undefined;
     if (firstPendingSeq(db) === undefined && !this.handshakeDue()) return stats;
@@ -127,19 +181,20 @@ export class Uploader {
         const last = batch.rows[batch.rows.length - 1].seq;
         const res = await this.ctx.req(client.upload(batch.body, signal));
         stats.batches++;
-        const acked = db.transaction(() => {
-          const n = markSyncedThrough(db, res.ackedThrough);
-          recordSyncSuccess(db);
-          return n;
-        })();
-        stats.acked += acked;
+        if (!res.acks) {
+          throw new HqError('HQ answered without acknowledging sales by content (protocol 1); upgrade HQ before this till can mark sales synced', 'fatal', 'E_HQ_PROTOCOL');
+        }
+        const { synced: acked, conflicts } = this.applyAcks(batch.rows, res.acks, true, stats);
+        recordSyncSuccess(db);
+        // HQ quarantined something: ask for its count at the next round, for the status bar.
+        if (res.quarantined > 0) this.needHandshake = true;
         if (res.expectedSeq !== undefined && res.expectedSeq <= first) {
           // HQ is behind what we think it has (restored, or an ack we trusted was rolled back).
           const again = markPendingAfter(db, res.expectedSeq - 1);
           stats.resent += again;
           if (again > 0) this.ctx.emit({ type: 'resent', count: again, hwm: res.expectedSeq - 1 });
         }
-        if (res.ackedThrough < first) {
+        if (acked + conflicts === 0) {
           if (++stalls >= 3) throw new HqError(`HQ acknowledged nothing of seq ${first}–${last} three times (ackedThrough ${res.ackedThrough})`, 'retry', 'E_HQ_NO_PROGRESS');
           this.needHandshake = true;
           await this.handshake(client, stats, signal);

@@ -130,7 +130,7 @@ const postgresV1 = sqliteV1.replace(/INTEGER PRIMARY KEY,/g, 'BIGINT GENERATED B
 const devicesSql = (id: string, big: string) => `
   CREATE TABLE hq_devices (
     id             ${id},
-    device_uuid    TEXT UNIQUE,
+    device_uuid    TEXT,
     till_id        ${big} NOT NULL REFERENCES hq_tills (id),
     token_hash     TEXT UNIQUE,
     hwm            ${big} NOT NULL DEFAULT 0 CHECK (hwm >= 0),
@@ -140,6 +140,8 @@ const devicesSql = (id: string, big: string) => `
     created_at     TEXT NOT NULL
   );
   CREATE INDEX hq_devices_till ON hq_devices (till_id);
+  -- One stream per installation and till code (enrolled under another code, it is another stream).
+  CREATE UNIQUE INDEX hq_devices_uuid ON hq_devices (device_uuid, till_id);
   INSERT INTO hq_devices (id, device_uuid, till_id, token_hash, hwm, enrolled_at, last_upload_at, created_at)
     SELECT id, NULL, id, token_hash, hwm, enrolled_at, last_upload_at, created_at FROM hq_tills WHERE token_hash IS NOT NULL OR hwm > 0;
   UPDATE hq_tills SET token_hash = NULL;
