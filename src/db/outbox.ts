@@ -66,13 +66,18 @@ export function pendingBatch(db: DB, limit: number, afterSeq = 0): OutboxRow[] {
     .all(afterSeq, limit) as OutboxRow[];
 }
 
-/** Unsynced rows (pending or in conflict) up to `maxSeq`: what to ask HQ about. */
-export function unsyncedThrough(db: DB, maxSeq: number, afterSeq: number, limit: number): OutboxRow[] {
+/** Rows in (afterSeq, maxSeq]: the unsynced ones (pending or in conflict), or all of them. */
+export function rowsThrough(db: DB, o: { afterSeq: number; maxSeq: number; limit: number; synced: boolean }): OutboxRow[] {
   return db
     .prepare(
-      'SELECT seq, sale_id AS saleId, payload, created_at AS createdAt, synced_at AS syncedAt FROM outbox WHERE synced_at IS NULL AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      `SELECT seq, sale_id AS saleId, payload, created_at AS createdAt, synced_at AS syncedAt FROM outbox WHERE ${o.synced ? '' : 'synced_at IS NULL AND '}seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     )
-    .all(afterSeq, maxSeq, limit) as OutboxRow[];
+    .all(o.afterSeq, o.maxSeq, o.limit) as OutboxRow[];
+}
+
+/** HQ does not hold this synced row's sale (or holds other content): it is to be sent again. */
+export function markUnsynced(db: DB, seq: number): number {
+  return stmt(db, 'UPDATE outbox SET synced_at = NULL WHERE seq = ? AND synced_at IS NOT NULL').run(seq).changes;
 }
 
 /** HQ acknowledged holding this row's very sale: synced (a conflict it had is resolved). */

@@ -8,7 +8,7 @@
 // duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
 // lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
 import type { DB } from '../db/open.js';
-import { markConflict, markPendingAfter, markSynced, pendingBatch, unsyncedThrough, type OutboxRow } from '../db/outbox.js';
+import { markConflict, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
 import { getDeviceIdentity, getIdentity } from '../db/settings.js';
 import { continueAfter, firstPendingSeq, lastLocalSeq, localSyncStatus, recordHqView, recordSyncSuccess } from '../db/sync-state.js';
 import { HqError, type HqClient } from './client.js';
@@ -40,6 +40,8 @@ export interface UploadContext {
 
 export class Uploader {
   private lastHandshakeAt = 0;
+  /** The first handshake of this engine checks synced rows too (HQ may have changed since). */
+  private checkedSynced = false;
   needHandshake = true;
   uploading = false;
 
@@ -51,10 +53,11 @@ export class Uploader {
 
   /**
    * Asks HQ where this device's stream stands: its mark, what it holds at the seqs the till has
-   * not seen acknowledged (an answer lost on the way), and what it has quarantined. Rows HQ
-   * holds with the same content are marked synced; rows after its mark are pending again (HQ
-   * restored from an older backup); rows HQ holds other content for stay pending, so that
-   * the next upload tells HQ (which quarantines the till's copy) and the ack marks the conflict.
+   * not seen acknowledged (an answer lost on the way) — on start, at every seq up to its mark —
+   * and what it has quarantined. Rows HQ holds with the same content are marked synced; rows
+   * after its mark, and rows HQ no longer holds, are pending again (HQ restored from an older
+   * backup); rows HQ holds other content for are pending, so that the next upload tells HQ
+   * (which quarantines the till's copy) and the ack marks the conflict.
    */
   async handshake(client: HqClient, stats: UploadStats, signal?: AbortSignal): Promise<void> {
     const { db } = this.ctx;
@@ -83,6 +86,24 @@ export class Uploader {
       this.ctx.emit({ type: 'continued', hwm: state.hwm });
       local = state.hwm;
     }
+    const resent = markPendingAfter(db, state.hwm);
+    // Rows up to HQ's mark: HQ may hold them (an answer lost), hold other content (a
+    // conflict), or nothing (it takes them when they are sent). On start, rows marked synced
+    // are looked at too: HQ restored from a backup and written to since no longer holds them.
+    const checkSynced = !this.checkedSynced;
+    let unsynced = 0;
+    for (let after = 0; ; ) {
+      const rows = rowsThrough(db, { afterSeq: after, maxSeq: Math.min(state.hwm, local), limit: 1000, synced: checkSynced });
+      if (rows.length === 0) break;
+      const { held } = await this.ctx.req(client.held(rows.map((r) => r.seq), signal));
+      unsynced += this.reconcile(rows, held, stats);
+      after = rows[rows.length - 1].seq;
+    }
+    this.checkedSynced = true;
+    if (resent + unsynced > 0) {
+      stats.resent += resent + unsynced;
+      this.ctx.emit({ type: 'resent', count: resent + unsynced, hwm: state.hwm });
+    }
     if (state.hwm > local) {
       throw new HqError(
         `HQ already holds sales up to seq ${state.hwm} from ${state.storeCode}/${state.tillCode}, but this till's last sale is seq ${local}; was this till's database restored from an old backup or copied from another till? Ask HQ before selling on it`,
@@ -90,30 +111,39 @@ export class Uploader {
         'E_HQ_AHEAD',
       );
     }
-    const resent = markPendingAfter(db, state.hwm);
-    if (resent > 0) {
-      stats.resent += resent;
-      this.ctx.emit({ type: 'resent', count: resent, hwm: state.hwm });
-    }
-    // Unacknowledged rows up to HQ's mark: HQ may hold them (an answer lost), hold other
-    // content (a conflict), or nothing (it takes them when they are sent).
-    for (let after = 0; ; ) {
-      const rows = unsyncedThrough(db, state.hwm, after, 1000);
-      if (rows.length === 0) break;
-      const { held } = await this.ctx.req(client.held(rows.map((r) => r.seq), signal));
-      this.applyAcks(rows, held, false, stats);
-      after = rows[rows.length - 1].seq;
-    }
     this.needHandshake = false;
     this.lastHandshakeAt = Date.now();
   }
 
   /**
-   * Marks each row HQ holds with this row's content synced. A row HQ holds other content for
-   * becomes a conflict once HQ has seen the till's copy (`uploaded`, or HQ says 'conflict');
-   * a row HQ says nothing about stays pending. Returns how many rows were settled either way.
+   * What HQ said it holds at these rows' seqs, at the handshake: a row HQ holds with its content
+   * is synced; a synced row HQ does not hold (or holds other content for) is to be sent again
+   * (HQ takes it, or quarantines the conflict and the ack marks it); the rest stay as they are.
+   * Returns how many synced rows were to be sent again.
    */
-  private applyAcks(rows: OutboxRow[], acks: Ack[], uploaded: boolean, stats: UploadStats): { synced: number; conflicts: number } {
+  private reconcile(rows: OutboxRow[], held: Ack[], stats: UploadStats): number {
+    const { db } = this.ctx;
+    const bySeq = new Map(held.map((a) => [a.seq, a]));
+    let synced = 0;
+    let again = 0;
+    db.transaction(() => {
+      for (const r of rows) {
+        const a = bySeq.get(r.seq);
+        const same = a !== undefined && a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload));
+        if (same && r.syncedAt === null) synced += markSynced(db, r.seq);
+        else if (!same && r.syncedAt !== null) again += markUnsynced(db, r.seq);
+      }
+    })();
+    stats.acked += synced;
+    return again;
+  }
+
+  /**
+   * An upload's acks: each row HQ holds with this row's content is synced; a row HQ holds
+   * other content for is a conflict (HQ has quarantined the till's copy); a row HQ says nothing
+   * about (after a gap) stays pending. Returns how many rows were settled either way.
+   */
+  private applyAcks(rows: OutboxRow[], acks: Ack[], stats: UploadStats): { synced: number; conflicts: number } {
     const { db } = this.ctx;
     const bySeq = new Map(acks.map((a) => [a.seq, a]));
     let synced = 0;
@@ -123,7 +153,7 @@ export class Uploader {
         const a = bySeq.get(r.seq);
         if (!a) continue;
         if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload))) synced += markSynced(db, r.seq);
-        else if (uploaded || a.status === 'conflict') {
+        else {
           conflicts += markConflict(
             db,
             r.seq,
@@ -184,7 +214,7 @@ export class Uploader {
         if (!res.acks) {
           throw new HqError('HQ answered without acknowledging sales by content (protocol 1); upgrade HQ before this till can mark sales synced', 'fatal', 'E_HQ_PROTOCOL');
         }
-        const { synced: acked, conflicts } = this.applyAcks(batch.rows, res.acks, true, stats);
+        const { synced: acked, conflicts } = this.applyAcks(batch.rows, res.acks, stats);
         recordSyncSuccess(db);
         // HQ quarantined something: ask for its count at the next round, for the status bar.
         if (res.quarantined > 0) this.needHandshake = true;
