@@ -1,11 +1,12 @@
 // sales + sale_lines + payments: a completed sale and its outbox row are one transaction.
-import { businessDate, newSaleId, receiptNumber } from '../core/ids.js';
+import { businessDayOf, type BusinessDayRule } from '../core/dates.js';
+import { newSaleId, receiptNumber } from '../core/ids.js';
 import { buildSale, type SaleDraft } from '../core/sale.js';
 import type { Payment, Sale, SaleLine } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
 import { enqueueSale } from './outbox.js';
-import { getIdentity } from './settings.js';
+import { businessDayRuleOf, getIdentity } from './settings.js';
 import { seqBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
@@ -14,15 +15,18 @@ export interface SaleWithSync extends Sale {
 
 /**
  * Commits one sale: header, lines, payments and outbox row in a single transaction, with the
- * next gap-free seq and the day's next receipt number. Side effects (printing, upload) belong
+ * next gap-free seq and the business day's next receipt number (the store's day: its time
+ * zone and cutoff from config). Side effects (printing, upload) belong
  * after this returns.
  */
-export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sale {
+export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), rule: BusinessDayRule = businessDayRuleOf(db)): Sale {
   const identity = getIdentity(db);
   if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
   return db.transaction(() => {
     const seq = Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales').get() as { n: number }).n, seqBase(db)) + 1;
-    const day = businessDate(at);
+    // The business day is decided here, once, and travels with the sale (HQ never re-derives it).
+    const businessDate = businessDayOf(at, rule);
+    const day = businessDate.replaceAll('-', '');
     const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
     const sale = buildSale(draft, {
       id: newSaleId(),
@@ -33,7 +37,7 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date()): Sal
       createdAt: at.toISOString(),
     });
     insertSale(db, sale, day);
-    enqueueSale(db, sale);
+    enqueueSale(db, { ...sale, businessDate });
     return sale;
   }).immediate();
 }

@@ -3,6 +3,7 @@
 // Amounts are integer fen; every sale carries its per-till gap-free `seq`.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseDay } from '../core/dates.js';
 
 /**
  * 2: a stream per device (enroll sends `deviceId`), acknowledgements by sale id and content
@@ -59,7 +60,7 @@ export const saleSchema = z.object({
   /** The store's business day (YYYY-MM-DD) the till computed at commit; absent from protocol 1 tills. */
   businessDate: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine((d) => parseDay(d) !== null, 'a business day is a real day as YYYY-MM-DD')
     .optional(),
   status: z.enum(['completed', 'voided']),
   subtotalFen: nonNegFen,
