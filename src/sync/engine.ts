@@ -2,6 +2,8 @@
 // (uploader.ts), pull HQ's catalog (catalog-puller.ts), and keep at it whatever the network
 // does, with one retry rule for both. One engine per process; across processes, the upload
 // lease (lease.ts) lets only one of them upload at a time.
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { DB } from '../db/open.js';
 import { onSaleQueued } from '../db/outbox.js';
 import {
@@ -102,6 +104,22 @@ export type SyncEvent =
   | { type: 'retry'; error: HqError; delayMs: number; attempt: number }
   | { type: 'fatal'; error: HqError }
   | { type: 'status' };
+
+/** Calls `onWrite` when another connection may have committed (the WAL file changed); returns the stop. */
+function watchWrites(db: DB, onWrite: () => void): () => void {
+  if (!db.name || db.memory) return () => undefined;
+  const wal = `${basename(db.name)}-wal`;
+  try {
+    const w = watch(dirname(db.name), { persistent: false }, (_event, file) => {
+      if (file === wal) onWrite();
+    });
+    w.on('error', () => undefined);
+    return () => w.close();
+  } catch {
+    // no file watching here: the idle poll still finds new sales
+    return () => undefined;
+  }
+}
 
 export function toErrorRecord(e: unknown): SyncErrorRecord {
   const err = e as { code?: string; message?: string };
@@ -308,8 +326,15 @@ export class SyncEngine {
   async watch(o: { signal: AbortSignal; onFatal: (e: HqError) => Promise<'stop' | 'retry'> }): Promise<void> {
     let attempt = 0;
     let lastCatalog = 0;
-    // A sale committed in this thread (the inline checkout, a test) wakes the uploader at once.
-    const unwake = onSaleQueued(() => this.notify());
+    // A sale committed in this thread (the inline checkout, a test) wakes the uploader at once;
+    // one committed by another process (`till simulate`, a checkout beside `till sync --watch`)
+    // wakes it through the write to the database's WAL file.
+    const unhook = onSaleQueued(() => this.notify());
+    const unwatch = watchWrites(this.db, () => this.notify());
+    const unwake = () => {
+      unhook();
+      unwatch();
+    };
     o.signal.addEventListener('abort', unwake, { once: true });
     while (!o.signal.aborted) {
       try {
