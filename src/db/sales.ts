@@ -7,7 +7,7 @@ import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
 import { enqueueSale } from './outbox.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
-import { seqBase } from './sync-state.js';
+import { receiptBase, seqBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
@@ -27,7 +27,8 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), rule
     // The business day is decided here, once, and travels with the sale (HQ never re-derives it).
     const businessDate = businessDayOf(at, rule);
     const day = businessDate.replaceAll('-', '');
-    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n;
+    // A till replacing another continues that day's receipt numbers after HQ's last one.
+    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ?').get(day) as { n: number }).n + receiptBase(db, day);
     const sale = buildSale(draft, {
       id: newSaleId(),
       receiptNo: receiptNumber(identity.storeCode, identity.tillCode, day, daily),

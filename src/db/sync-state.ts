@@ -16,6 +16,7 @@ const KEY = {
   enrolledAt: 'hq.enrolledAt',
   resetting: 'sync.catalogResetting',
   hqView: 'sync.hqView',
+  receiptBase: 'sync.receiptBase',
 } as const;
 
 // ---- lease -------------------------------------------------------------------------------
@@ -172,14 +173,24 @@ export function seqBase(db: DB): number {
 
 /**
  * Continues this till's seq after `hwm` (HQ's mark for its code) if it has no sale yet; returns
- * whether it did. A till that has sales keeps them: HQ being ahead of it is an error then.
+ * whether it did. `lastReceiptNo`, HQ's highest receipt number of the till code, also lets it
+ * continue that day's receipt numbering (db/sales.ts recordSale). A till that has sales keeps
+ * them: HQ being ahead of it is an error then.
  */
-export function continueAfter(db: DB, hwm: number): boolean {
+export function continueAfter(db: DB, hwm: number, lastReceiptNo?: string | null): boolean {
   return db.transaction(() => {
     if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get()) return false;
     setSetting(db, KEY.seqBase, String(Math.max(hwm, seqBase(db))));
+    const m = lastReceiptNo ? /-(\d{8})-(\d+)$/.exec(lastReceiptNo) : null;
+    if (m) setJsonSetting(db, KEY.receiptBase, { day: m[1], n: Number(m[2]) });
     return true;
   }).immediate();
+}
+
+/** The receipt number a replacement till continues after on `day` (yyyymmdd), 0 for others. */
+export function receiptBase(db: DB, day: string): number {
+  const b = getJsonSetting<{ day: string; n: number }>(db, KEY.receiptBase);
+  return b && b.day === day ? b.n : 0;
 }
 
 /** The first pending seq, or undefined when everything is synced (cheap: partial index). */

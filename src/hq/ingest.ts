@@ -57,6 +57,7 @@ export async function syncState(ctx: HqContext, till: TillPrincipal, deviceUuid?
     [till.deviceRowId],
   );
   const label = await ctx.db.get<{ m: number }>('SELECT coalesce(max(hwm), 0) AS m FROM hq_devices WHERE till_id = ?', [till.tillId]);
+  const receipt = await ctx.db.get<{ r: string | null }>('SELECT max(receipt_no) AS r FROM hq_sales WHERE till_id = ?', [till.tillId]);
   return {
     storeCode: till.storeCode,
     tillCode: till.tillCode,
@@ -65,6 +66,7 @@ export async function syncState(ctx: HqContext, till: TillPrincipal, deviceUuid?
     quarantined: Number(counts?.n ?? 0),
     conflicts: Number(counts?.c ?? 0),
     tillHwm: Number(label?.m ?? 0),
+    lastReceiptNo: receipt?.r ?? null,
     retiredAt: d.retired_at,
   };
 }

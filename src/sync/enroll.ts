@@ -87,7 +87,7 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
   if (salesCount === 0) {
     try {
       const state = await new HqClient({ baseUrl: url, token: res.token, timeoutMs: o.timeoutMs ?? 15_000 }).state();
-      if (continueAfter(o.db, state.hwm)) continuesAfterSeq = state.hwm;
+      if (continueAfter(o.db, state.hwm, state.lastReceiptNo)) continuesAfterSeq = state.hwm;
     } catch (e) {
       if (!(e instanceof HqError)) throw e;
     }

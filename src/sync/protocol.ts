@@ -100,6 +100,8 @@ export const syncStateSchema = z.object({
   conflicts: z.number().int().nonnegative().optional(),
   /** HQ's highest seq of any device under this till code (a replacement continues after it). */
   tillHwm: z.number().int().nonnegative().optional(),
+  /** HQ's highest receipt number of the till code (a replacement continues the day's numbering). */
+  lastReceiptNo: z.string().nullable().optional(),
   /** When HQ retired this device: what it made after needs a new enrollment. */
   retiredAt: z.string().nullable().optional(),
 });

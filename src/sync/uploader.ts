@@ -82,7 +82,7 @@ export class Uploader {
     // A new device with no sale yet (a replacement under a till code) starts after HQ's mark
     // for it; one that has sales and is behind HQ was restored from an old backup.
     let local = lastLocalSeq(db);
-    if (state.hwm > local && continueAfter(db, state.hwm)) {
+    if (state.hwm > local && continueAfter(db, state.hwm, state.lastReceiptNo)) {
       this.ctx.emit({ type: 'continued', hwm: state.hwm });
       local = state.hwm;
     }

@@ -65,6 +65,7 @@ describe.each(STORAGES)('HQ HTTP on %s', (kind) => {
         quarantined: 0,
         conflicts: 0,
         tillHwm: 0,
+        lastReceiptNo: null,
         retiredAt: null,
       });
       const again = await post(url, '/v1/enroll', null, { code });

@@ -100,6 +100,10 @@ describe.each(STORAGES)('a till code with more than one device, against `till hq
     const b = await newTill(url, 'S1', 'T1');
     await b.enroll((await admin.createEnrollCode('S1', 'T1')).code);
     sellMany(b.db, 3, 100);
+    // B continues the till code's seq and the day's receipt numbers after what HQ holds of A.
+    const bFirst = b.db.prepare('SELECT seq, receipt_no AS receiptNo FROM sales ORDER BY seq LIMIT 1').get() as { seq: number; receiptNo: string };
+    expect(bFirst.seq).toBe(6);
+    expect(bFirst.receiptNo).toMatch(/-0006$/);
     await b.sync();
     // A comes back and is enrolled again.
     await a.enroll((await admin.createEnrollCode('S1', 'T1')).code);
