@@ -136,7 +136,10 @@ export type HeldResponse = z.infer<typeof heldResponseSchema>;
 export const uploadResponseSchema = z.object({
   /** Protocol 2: one ack per seq of the batch HQ processed (not those after a gap). */
   acks: z.array(ackSchema).optional(),
-  /** HQ's high-water mark after this batch, durably committed: the till marks rows ≤ it synced. */
+  /**
+   * HQ's high-water mark for the device after this batch, durably committed. Protocol 1 tills
+   * marked rows ≤ it synced; protocol 2 tills mark a row synced only by its ack.
+   */
   ackedThrough: z.number().int().nonnegative(),
   inserted: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
@@ -179,22 +182,26 @@ export const errorBodySchema = z.object({ error: z.object({ code: z.string(), me
 // ---- Added by HQ (issue 6): how HQ reads these payloads ------------------------------------
 //
 // Auth: every route except `health` and `enroll` needs `Authorization: Bearer <token>`, the
-// token a till got from `enroll` (HQ keeps only its sha256). A till token reads and writes only
-// its own till's stream and its own store's catalog; admin routes need the admin token
-// (`till hq admin-token`). Failures: 401 unauthorized (missing/unknown token), 403 forbidden.
+// token a device got from `enroll` (HQ keeps only its sha256). A token reads and writes only
+// its own device's stream (issue 17: a stream per installation, not per till code) and its own
+// store's catalog; admin routes need the admin token (`till hq admin-token`). Failures: 401
+// unauthorized (missing/unknown token), 403 forbidden.
 //
 // Upload semantics (per batch, one HQ transaction; items are taken in seq order):
-//   seq <= hwm      duplicate: same content → counted in `duplicates`; different content →
-//                   quarantined (counted in `quarantined`) and an alert is raised at HQ.
+//   seq <= hwm      HQ holds the same content → counted in `duplicates`; other content →
+//                   quarantined (counted in `quarantined`) and an alert is raised at HQ;
+//                   nothing (a hole below the mark) → taken as at hwm + 1, hwm unchanged.
 //   seq == hwm + 1  inserted, or quarantined if it breaks a rule (not a valid saleSchema sale,
 //                   sale.seq != item seq, another store/till, inconsistent totals, sale id
 //                   already known); either way hwm advances, so a poison sale never blocks.
 //   seq >  hwm + 1  gap: the batch stops there; `expectedSeq` says what HQ needs next.
-// `ackedThrough` is returned only after the transaction committed durably.
-// "Same content" is decided by HQ's own digest of the sale (sha256 of the sale as saleSchema
-// parses it: fixed key order, unknown keys dropped; canonical JSON for a payload that is no
-// valid sale), not by the till's `hash`, which HQ stores for diagnostics only. A till may send
-// `contentHash(sale)` there.
+// The answer is returned only after the transaction committed durably. `acks` gives, per seq
+// HQ processed, the sale id and content hash it holds there ('held', 'quarantined', or for a
+// different content 'conflict'); `held` answers the same for seqs a till asks about at its
+// handshake. A sale already at HQ under another seq or device with the same content is 'held'
+// (counted once). "Same content" is HQ's own digest of the sale, `heldHash` (sha256 of the
+// sale as saleSchema parses it: fixed key order, unknown keys dropped; canonical JSON for a
+// payload that is no valid sale); the till's `hash` is stored for diagnostics only.
 //
 // Catalog: a till receives the products for every store plus those limited to its own store,
 // oldest change first. `reset` comes when its cursor is older than HQ's tombstone horizon
