@@ -163,6 +163,7 @@ const quarantineSql = `
   DROP INDEX hq_quarantine_conflict;
   CREATE UNIQUE INDEX hq_quarantine_rejected ON hq_quarantine (device_id, seq) WHERE kind = 'rejected';
   CREATE UNIQUE INDEX hq_quarantine_conflict ON hq_quarantine (device_id, seq, content_hash) WHERE kind = 'conflict';
+  CREATE INDEX hq_quarantine_device ON hq_quarantine (device_id);
   CREATE INDEX hq_sales_receipt ON hq_sales (receipt_no);
   CREATE INDEX hq_sales_till_receipt ON hq_sales (till_id, receipt_no);
 `;
