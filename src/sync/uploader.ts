@@ -16,6 +16,9 @@ import type { SyncEvent, SyncOptions } from './engine.js';
 import { dropUploadLease, takeUploadLease } from './lease.js';
 import { heldHash, type Ack } from './protocol.js';
 
+/** How many of the latest synced rows the first handshake of an engine checks against HQ. */
+const START_CHECK_WINDOW = 5000;
+
 export interface UploadStats {
   batches: number;
   /** Rows HQ acknowledged in this run. */
@@ -53,7 +56,7 @@ export class Uploader {
 
   /**
    * Asks HQ where this device's stream stands: its mark, what it holds at the seqs the till has
-   * not seen acknowledged (an answer lost on the way) — on start, at every seq up to its mark —
+   * not seen acknowledged (an answer lost on the way) — on start, at its latest synced seqs too —
    * and what it has quarantined. Rows HQ holds with the same content are marked synced; rows
    * after its mark, and rows HQ no longer holds, are pending again (HQ restored from an older
    * backup); rows HQ holds other content for are pending, so that the next upload tells HQ
@@ -88,16 +91,21 @@ export class Uploader {
     }
     const resent = markPendingAfter(db, state.hwm);
     // Rows up to HQ's mark: HQ may hold them (an answer lost), hold other content (a
-    // conflict), or nothing (it takes them when they are sent). On start, rows marked synced
-    // are looked at too: HQ restored from a backup and written to since no longer holds them.
-    const checkSynced = !this.checkedSynced;
+    // conflict), or nothing (it takes them when they are sent). On start, the latest rows
+    // marked synced are looked at too: HQ restored from a backup and written to since no
+    // longer holds them (older ones stay as HQ acknowledged them).
+    const through = Math.min(state.hwm, local);
     let unsynced = 0;
-    for (let after = 0; ; ) {
-      const rows = rowsThrough(db, { afterSeq: after, maxSeq: Math.min(state.hwm, local), limit: 1000, synced: checkSynced });
-      if (rows.length === 0) break;
-      const { held } = await this.ctx.req(client.held(rows.map((r) => r.seq), signal));
-      unsynced += this.reconcile(rows, held, stats);
-      after = rows[rows.length - 1].seq;
+    const passes = [{ afterSeq: 0, synced: false }];
+    if (!this.checkedSynced) passes.push({ afterSeq: Math.max(0, through - START_CHECK_WINDOW), synced: true });
+    for (const pass of passes) {
+      for (let after = pass.afterSeq; ; ) {
+        const rows = rowsThrough(db, { afterSeq: after, maxSeq: through, limit: 1000, synced: pass.synced });
+        if (rows.length === 0) break;
+        const { held } = await this.ctx.req(client.held(rows.map((r) => r.seq), signal));
+        unsynced += this.reconcile(rows, held, stats);
+        after = rows[rows.length - 1].seq;
+      }
     }
     this.checkedSynced = true;
     if (resent + unsynced > 0) {
