@@ -18,7 +18,7 @@ export const enrollCommand = new Command('enroll')
       const r = await enrollTill({ home, db, url, code: opts.code });
       if (opts.json) printJson(r);
       else {
-        say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}.`);
+        say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}${r.deviceId ? `, device ${r.deviceId}` : ''}.`);
         if (r.renamed) say(`This till now uses HQ's codes: store ${r.storeCode}, till ${r.tillCode}.`);
         if (r.continuesAfterSeq !== null) say(`HQ already has ${r.continuesAfterSeq} sale(s) from ${r.storeCode}/${r.tillCode} (the till this one replaces): this till's sales continue from seq ${r.continuesAfterSeq + 1}.`);
         say('Sales go up and the catalog comes down with `till sync --once`, `till sync --watch`, or by themselves in the checkout.');

@@ -26,6 +26,8 @@ export interface EnrollResult {
   catalogReset: boolean;
   /** HQ had sales from these codes (a till this one replaces): this till's continue after that seq. */
   continuesAfterSeq: number | null;
+  /** This installation's id: HQ keeps its sales as the stream of this device. */
+  deviceId: string | null;
 }
 
 function checkUrl(raw: string): string {
@@ -92,5 +94,14 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
       if (!(e instanceof HqError)) throw e;
     }
   }
-  return { url, storeCode: res.storeCode, storeName: res.storeName, tillCode: res.tillCode, renamed: !sameCodes, catalogReset, continuesAfterSeq };
+  return {
+    url,
+    storeCode: res.storeCode,
+    storeName: res.storeName,
+    tillCode: res.tillCode,
+    renamed: !sameCodes,
+    catalogReset,
+    continuesAfterSeq,
+    deviceId: getDeviceIdentity(o.db)?.id ?? null,
+  };
 }
