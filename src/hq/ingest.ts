@@ -102,6 +102,8 @@ interface DeviceRow {
   hwm: number;
   retired_at: string | null;
   enrolled_at: string | null;
+  /** When HQ first enrolled this device (enrolling it again keeps it). */
+  created_at: string;
   till_id: number;
   store_code: string;
   code: string;
@@ -121,7 +123,7 @@ async function ingestWhere(
   const alerts: HqAlert[] = [];
   const result = await ctx.db.transaction(async (q) => {
     const row = await q.get<DeviceRow>(
-      `SELECT d.id, d.device_uuid, d.hwm, d.retired_at, d.enrolled_at, t.id AS till_id, t.store_code, t.code
+      `SELECT d.id, d.device_uuid, d.hwm, d.retired_at, d.enrolled_at, d.created_at, t.id AS till_id, t.store_code, t.code
        FROM hq_devices d JOIN hq_tills t ON t.id = d.till_id WHERE d.${column} = ?${forUpdate(q)}`,
       [key],
     );
@@ -258,7 +260,7 @@ function afterRetirement(s: WireSale, retiredAt: string | null): string | null {
 /**
  * Flags sales a person should look at (they are counted all the same): a receipt number HQ
  * already has from another sale, and sales a second active device of the till code made after
- * it enrolled while another device of that code was active (a stolen or second enrollment code).
+ * it first enrolled while another device of that code was active (a stolen or second code).
  */
 async function flagSales(
   q: Queryable,
@@ -268,22 +270,22 @@ async function flagSales(
   alert: (a: Omit<HqAlert, 'storeCode' | 'tillCode' | 'deviceId'>) => void,
 ): Promise<void> {
   if (sales.length === 0) return;
-  if (device.enrolled_at !== null) {
-    const earlier = await q.get<{ n: number }>(
-      'SELECT count(*) AS n FROM hq_devices WHERE till_id = ? AND id <> ? AND token_hash IS NOT NULL AND retired_at IS NULL AND enrolled_at < ?',
-      [till.tillId, till.deviceRowId, device.enrolled_at],
-    );
-    if (Number(earlier?.n ?? 0) > 0) {
-      const flagged = sales.filter((s) => s.sale.createdAt >= device.enrolled_at!);
-      for (const s of flagged) s.flag = `sold by a second active device of ${till.storeCode}/${till.tillCode} (enrolled ${device.enrolled_at})`;
-      if (flagged.length)
-        alert({
-          kind: 'second-device',
-          seq: flagged[0].seq,
-          quarantineId: null,
-          message: `till ${till.storeCode}/${till.tillCode} has a second active device (${till.deviceId ?? `#${till.deviceRowId}`}, enrolled ${device.enrolled_at}) that sent ${flagged.length} sale(s); if it is not yours, retire it (\`till hq tills retire <device>\`)`,
-        });
-    }
+  // A device that first enrolled while another device of its till code was (and is still)
+  // active: what it sold since is flagged. Enrolling a device again does not make it new.
+  const earlier = await q.get<{ n: number }>(
+    'SELECT count(*) AS n FROM hq_devices WHERE till_id = ? AND id <> ? AND token_hash IS NOT NULL AND retired_at IS NULL AND created_at < ?',
+    [till.tillId, till.deviceRowId, device.created_at],
+  );
+  if (Number(earlier?.n ?? 0) > 0) {
+    const flagged = sales.filter((s) => s.sale.createdAt >= device.created_at);
+    for (const s of flagged) s.flag = `sold by a second active device of ${till.storeCode}/${till.tillCode} (enrolled ${device.created_at})`;
+    if (flagged.length)
+      alert({
+        kind: 'second-device',
+        seq: flagged[0].seq,
+        quarantineId: null,
+        message: `till ${till.storeCode}/${till.tillCode} has a second active device (${till.deviceId ?? `#${till.deviceRowId}`}, enrolled ${device.created_at}) that sent ${flagged.length} sale(s); if it is not yours, retire it (\`till hq tills retire <device>\`)`,
+      });
   }
   const receipts = [...new Set(sales.map((s) => s.sale.receiptNo))];
   const taken = new Map<string, string>();
