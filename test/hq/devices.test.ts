@@ -89,7 +89,7 @@ describe.each(STORAGES)('HQ devices on %s', (kind) => {
     }
   });
 
-  it('`till hq tills list --json` shows each device; `till hq tills retire` retires one, twice is an error', async () => {
+  it('`till hq tills list --json` shows each device; `till hq tills retire` retires one, twice is an error; `till hq alerts list` answers', async () => {
     const tdb = await fresh();
     const hq = await tdb.open();
     const { principal } = await enrolledTill(hq, 'S1', 'L1');
@@ -105,6 +105,9 @@ describe.each(STORAGES)('HQ devices on %s', (kind) => {
     const twice = runTill(tdb.home, ['hq', 'tills', 'retire', id, '--db', tdb.db]);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/already retired/);
+    const alerts = runTill(tdb.home, ['hq', 'alerts', 'list', '--json', '--db', tdb.db]);
+    expect(alerts.code, alerts.stderr).toBe(0);
+    expect(JSON.parse(alerts.stdout)).toEqual([]);
     const unknown = runTill(tdb.home, ['hq', 'tills', 'retire', 'nope', '--db', tdb.db]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no device nope/);
