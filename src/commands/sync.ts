@@ -138,6 +138,7 @@ async function watch(engine: Engine, signal: AbortSignal): Promise<void> {
     if (e.type === 'resent') say(`${t} HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again`);
     if (e.type === 'continued') say(`${t} HQ already has ${e.hwm} sale(s) from this till's code: sales continue from seq ${e.hwm + 1}`);
     if (e.type === 'catalog') say(`${t} catalog: ${e.upserts} updated, ${e.deletes + e.swept} removed (cursor ${e.cursor})`);
+    if (e.type === 'conflict') say(`${t} HQ holds other content at the seq of ${e.count} sale(s): not synced, in HQ's quarantine; ask HQ to look at them`);
     if (e.type === 'retry') say(`${t} ${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
   });
   say(`Syncing with HQ; ${engine.snapshot().pending} sale(s) pending. Ctrl-C stops.`);
