@@ -104,6 +104,8 @@ interface DeviceRow {
   enrolled_at: string | null;
   /** When HQ first enrolled this device (enrolling it again keeps it). */
   created_at: string;
+  /** Other active devices of the till code that HQ enrolled before this one. */
+  older_active: number;
   till_id: number;
   store_code: string;
   code: string;
@@ -123,7 +125,8 @@ async function ingestWhere(
   const alerts: HqAlert[] = [];
   const result = await ctx.db.transaction(async (q) => {
     const row = await q.get<DeviceRow>(
-      `SELECT d.id, d.device_uuid, d.hwm, d.retired_at, d.enrolled_at, d.created_at, t.id AS till_id, t.store_code, t.code
+      `SELECT d.id, d.device_uuid, d.hwm, d.retired_at, d.enrolled_at, d.created_at, t.id AS till_id, t.store_code, t.code,
+         (SELECT count(*) FROM hq_devices o WHERE o.till_id = d.till_id AND o.id <> d.id AND o.token_hash IS NOT NULL AND o.retired_at IS NULL AND o.created_at < d.created_at) AS older_active
        FROM hq_devices d JOIN hq_tills t ON t.id = d.till_id WHERE d.${column} = ?${forUpdate(q)}`,
       [key],
     );
@@ -272,11 +275,7 @@ async function flagSales(
   if (sales.length === 0) return;
   // A device that first enrolled while another device of its till code was (and is still)
   // active: what it sold since is flagged. Enrolling a device again does not make it new.
-  const earlier = await q.get<{ n: number }>(
-    'SELECT count(*) AS n FROM hq_devices WHERE till_id = ? AND id <> ? AND token_hash IS NOT NULL AND retired_at IS NULL AND created_at < ?',
-    [till.tillId, till.deviceRowId, device.created_at],
-  );
-  if (Number(earlier?.n ?? 0) > 0) {
+  if (Number(device.older_active) > 0) {
     const flagged = sales.filter((s) => s.sale.createdAt >= device.created_at);
     for (const s of flagged) s.flag = `sold by a second active device of ${till.storeCode}/${till.tillCode} (enrolled ${device.created_at})`;
     if (flagged.length)
