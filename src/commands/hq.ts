@@ -142,7 +142,10 @@ const enrollCode = new Command('enroll-code')
     if (opts.json) return printJson(c);
     writeOut(1, c.code + '\n');
     say(`One-time code for till ${c.storeCode}/${c.tillCode}, valid until ${c.expiresAt}. On the till: till enroll <hq-url> --code ${c.code}`);
-    if (c.alreadyEnrolled) say(`Till ${c.storeCode}/${c.tillCode} is already enrolled: using this code gives it a new token and the old one stops working (its sales at HQ stay).`);
+    if (c.alreadyEnrolled)
+      say(
+        `Till ${c.storeCode}/${c.tillCode} already has an enrolled device: the same device enrolling with this code gets a new token (its old one stops working); another device becomes a second one for this till code, and HQ flags its sales until one is retired (\`till hq tills retire <device>\`).`,
+      );
   });
 
 const adminToken = new Command('admin-token')
