@@ -7,6 +7,9 @@
 //   3. What background sync costs the checkout's thread: event-loop delay (the wait a scan
 //      would see) while it uploads 2,000 sales and pulls a 5,000-product catalog in its worker
 //      (baseline: the same process idle).
+//   4. Latency: from a sale's commit to HQ's acknowledgement, with the checkout's background
+//      sync at its default poll (woken by the commit), p50/p95 (baseline: a bare POST round
+//      trip to the same HQ in the same run).
 // `TILL_BENCH_SMALL=1` (or --small) runs a tenth of the sizes, for development.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
@@ -257,11 +260,59 @@ async function backgroundCost(): Promise<void> {
   reportAbsolute({ name: 'event-loop delay during background sync, p99', value: busy.p99, unit: 'ms', limit: 30, note: `worst ${busy.max.toFixed(1)} ms; idle worst ${idle.max.toFixed(1)} ms` });
 }
 
+// ---- 4. commit to acknowledged ------------------------------------------------------------------
+
+async function latency(): Promise<void> {
+  const SALES = SMALL ? 20 : 100;
+  const hq = await newHq(['S001']);
+  await up(hq);
+  const till = await enroll(hq, 'S001', 'LT');
+  const { TargetSource } = await import('../src/sync/credentials.js');
+  const target = (await new TargetSource(till.home).load())!;
+  const bg = startBackgroundSync({ db: till.db, home: till.home });
+  bg.start();
+  try {
+    sellMany(till.db, 1);
+    await waitUntil('the first sale', () => pendingCount(till.db) === 0, 30_000);
+    const synced = till.db.prepare('SELECT synced_at IS NOT NULL AS s FROM outbox WHERE seq = ?');
+    const payload = (till.db.prepare('SELECT payload FROM outbox WHERE seq = 1').get() as { payload: string }).payload;
+    const { heldHash } = await import('../src/sync/protocol.js');
+    const body = `{"sales":[{"seq":1,"hash":"${heldHash(JSON.parse(payload))}","sale":${payload}}]}`;
+    const commitToAck: number[] = [];
+    const roundTrip: number[] = [];
+    for (let i = 0; i < SALES; i++) {
+      // A bare POST of one sale HQ already holds (the same route, body and answer size).
+      const t0 = performance.now();
+      const r = await fetch(`${target.url}/v1/sales/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` }, body });
+      await r.arrayBuffer();
+      roundTrip.push(performance.now() - t0);
+      await tick(20);
+      const seq = i + 2;
+      const t1 = performance.now();
+      sellMany(till.db, 1, seq);
+      while (!(synced.get(seq) as { s: number } | undefined)?.s) {
+        if (performance.now() - t1 > 10_000) throw new Error(`sale ${seq} not acknowledged within 10 s`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      commitToAck.push(performance.now() - t1);
+      await tick(50);
+    }
+    for (const p of [50, 95]) {
+      report({ name: `commit to acknowledged at HQ, p${p} (${SALES} sales, background sync woken by the commit)`, value: percentile(commitToAck, p), unit: 'ms', baseline: percentile(roundTrip, p), baselineName: `bare POST round trip p${p}` });
+    }
+    reportAbsolute({ name: 'commit to acknowledged, p95', value: percentile(commitToAck, 95), unit: 'ms', limit: 1000, note: `worst ${Math.max(...commitToAck).toFixed(1)} ms` });
+  } finally {
+    bg.stop();
+    await down(hq);
+  }
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 try {
   if (!only || only === 'offline') await offlineDrain();
   if (!only || only === 'faults') await faultRuns();
   if (!only || only === 'background') await backgroundCost();
+  if (!only || only === 'latency') await latency();
 } finally {
   for (const c of cleanups.reverse()) {
     try {

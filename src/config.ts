@@ -37,7 +37,26 @@ export const CONFIG_KEYS = {
     default: false,
     help: 'blind close: the cashier counts the drawer without being shown the expected cash (true/false)',
   },
+  'store.timeZone': {
+    schema: z.string().refine(isTimeZone, 'is not a time zone; use an IANA name such as Asia/Shanghai'),
+    default: 'Asia/Shanghai',
+    help: "the store's time zone (IANA name): a sale's business day is counted in it",
+  },
+  'store.dayCutoff': {
+    schema: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, e.g. 04:00'),
+    default: '04:00',
+    help: 'local time at which a new business day starts (sales before it belong to the day before)',
+  },
 } satisfies Record<string, { schema: z.ZodType; default: unknown; help: string }>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 export type ConfigValues = { [K in ConfigKey]: z.infer<(typeof CONFIG_KEYS)[K]['schema']> };

@@ -9,6 +9,7 @@ import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say, writeOut } from './context.js';
 import { collect, csvImportOptions, dayPeriod, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
 import { patchFromOptions, withUpdateOptions } from './products.js';
+import { deviceCommands } from './hq-tills.js';
 
 function dbOption(): Option {
   return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
@@ -131,7 +132,10 @@ const enrollCode = new Command('enroll-code')
     if (opts.json) return printJson(c);
     writeOut(1, c.code + '\n');
     say(`One-time code for till ${c.storeCode}/${c.tillCode}, valid until ${c.expiresAt}. On the till: till enroll <hq-url> --code ${c.code}`);
-    if (c.alreadyEnrolled) say(`Till ${c.storeCode}/${c.tillCode} is already enrolled: using this code gives it a new token and the old one stops working (its sales at HQ stay).`);
+    if (c.alreadyEnrolled)
+      say(
+        `Till ${c.storeCode}/${c.tillCode} already has an enrolled device: the same device enrolling with this code gets a new token (its old one stops working); another device becomes a second one for this till code, and HQ flags its sales until one is retired (\`till hq tills retire <device>\`).`,
+      );
   });
 
 const adminToken = new Command('admin-token')
@@ -345,6 +349,8 @@ const quarantineList = new Command('list')
 
 const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList);
 
+const { tills, alerts } = deviceCommands(dbOption, withHq);
+
 export const hqCommand = new Command('hq')
   .description('HQ: the sync service (till hq serve) and the chain’s stores, catalog and sales')
   .addCommand(serve)
@@ -354,4 +360,6 @@ export const hqCommand = new Command('hq')
   .addCommand(catalog)
   .addCommand(sales)
   .addCommand(quarantine)
+  .addCommand(tills)
+  .addCommand(alerts)
   .addCommand(adminToken);

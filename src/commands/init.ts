@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../db/open.js';
-import { getIdentity, setSetting } from '../db/settings.js';
+import { getIdentity, newDeviceIdentity, setSetting } from '../db/settings.js';
 import { dbPath } from '../home.js';
 import { UsageError, UserError } from '../errors.js';
 import { homeOf, say } from './context.js';
@@ -24,7 +24,8 @@ export interface InitOptions {
   adminPin: string;
 }
 
-export async function initTill(o: InitOptions): Promise<void> {
+/** Creates the till; returns its device id (a new one: the installation's identity at HQ). */
+export async function initTill(o: InitOptions): Promise<{ deviceId: string }> {
   // node:crypto and readline load only when a till is created, not on every command.
   const { createUser, validatePin, validateUserId } = await import('../db/users.js');
   validateCode('store', o.store);
@@ -40,12 +41,14 @@ export async function initTill(o: InitOptions): Promise<void> {
   }
   const db = openDatabase(file, { create: true });
   try {
-    db.transaction(() => {
+    return db.transaction(() => {
       setSetting(db, 'store.code', o.store);
       setSetting(db, 'till.code', o.till);
       setSetting(db, 'store.name', o.name?.trim() || o.store);
       if (o.address) setSetting(db, 'store.address', o.address);
+      const device = newDeviceIdentity(db);
       createUser(db, { id: o.adminId, name: 'Admin', role: 'admin', pin: o.adminPin });
+      return { deviceId: device.id };
     })();
   } finally {
     db.close();
@@ -80,7 +83,7 @@ export const initCommand = new Command('init')
       const again = await askSecret('Type the PIN again: ', '--admin-pin <pin>');
       if (again !== pin) throw new UserError('The two PINs differ; run `till init` again.');
     }
-    await initTill({ home, store: opts.store, till: opts.till, name: opts.name, address: opts.address, adminId: opts.adminId, adminPin: pin });
+    const { deviceId } = await initTill({ home, store: opts.store, till: opts.till, name: opts.name, address: opts.address, adminId: opts.adminId, adminPin: pin });
     pin = '';
-    say(`Till ${opts.store}/${opts.till} created in ${home}. Admin user: ${opts.adminId}.`);
+    say(`Till ${opts.store}/${opts.till} created in ${home} (device ${deviceId}). Admin user: ${opts.adminId}.`);
   });

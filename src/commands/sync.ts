@@ -17,7 +17,7 @@ export const enrollCommand = new Command('enroll')
       const r = await enrollTill({ home, db, url, code: opts.code });
       if (opts.json) printJson(r);
       else {
-        say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}.`);
+        say(`Enrolled as ${r.storeCode}/${r.tillCode} (${r.storeName}) with HQ at ${r.url}${r.deviceId ? `, device ${r.deviceId}` : ''}.`);
         if (r.renamed) say(`This till now uses HQ's codes: store ${r.storeCode}, till ${r.tillCode}.`);
         if (r.continuesAfterSeq !== null) say(`HQ already has ${r.continuesAfterSeq} sale(s) from ${r.storeCode}/${r.tillCode} (the till this one replaces): this till's sales continue from seq ${r.continuesAfterSeq + 1}.`);
         say('Sales go up and the catalog comes down with `till sync --once`, `till sync --watch`, or by themselves in the checkout.');
@@ -45,7 +45,10 @@ const status = new Command('status')
         [
           `HQ          ${s.hqUrl ?? '-'} · ${s.online ? `online (HQ has this till's sales through seq ${s.hqHwm})` : `offline (${s.offlineReason})`}`,
           `Enrolled    ${s.enrolled ? `${s.storeCode}/${s.tillCode}` : 'no — run `till enroll <hq-url> --code <code>`'}`,
+          `Device      ${s.deviceId ?? '-'}`,
           `Pending     ${s.pending} sale(s)${s.oldestPendingAt ? `, oldest ${when(s.oldestPendingAt)}` : ''}`,
+          `Conflicts   ${s.conflicts ? `${s.conflicts} sale(s): HQ holds other content at their seq (see \`till hq quarantine list\` at HQ)` : 'none'}`,
+          `Quarantined ${s.quarantined ? `${s.quarantined} upload(s) held at HQ, not counted, until HQ resolves them` : 'none'}`,
           `Last sync   ${when(s.lastSyncAt)}`,
           `Last error  ${fmtError(s.lastError)}`,
           `Catalog     cursor ${s.catalogCursor}`,
@@ -106,11 +109,13 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
   try {
     const r = await engine.runOnce({ deadline: Date.now() + timeoutMs, signal });
     const s = engine.snapshot();
-    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, batches: r.upload.batches, catalog: r.catalog, ...s });
+    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, conflicted: r.upload.conflicts, batches: r.upload.batches, catalog: r.catalog, ...s });
     const parts = [`Uploaded ${r.upload.acked} sale(s)`];
     if (r.waitedForOtherUploader) parts.push('(another process was uploading; waited for it)');
     say(`${parts.join(' ')}; ${s.pending} pending. Catalog: ${r.catalog.upserts} updated, ${r.catalog.deletes + r.catalog.swept} removed, cursor ${s.catalogCursor}.`);
     if (r.catalog.skipped) say(`Warning: ${s.lastError?.message}`);
+    if (s.conflicts) say(`Warning: HQ holds other content at the seq of ${s.conflicts} sale(s) of this till; they are not synced and HQ has them in quarantine. Ask HQ to look at them.`);
+    if (s.quarantined) say(`Warning: HQ holds ${s.quarantined} upload(s) of this till in quarantine (not counted) until it resolves them.`);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     const pending = engine.snapshot().pending;
@@ -127,6 +132,7 @@ async function watch(engine: Engine, signal: AbortSignal): Promise<void> {
     if (e.type === 'resent') say(`${t} HQ has this till's sales only through seq ${e.hwm}: sending ${e.count} again`);
     if (e.type === 'continued') say(`${t} HQ already has ${e.hwm} sale(s) from this till's code: sales continue from seq ${e.hwm + 1}`);
     if (e.type === 'catalog') say(`${t} catalog: ${e.upserts} updated, ${e.deletes + e.swept} removed (cursor ${e.cursor})`);
+    if (e.type === 'conflict') say(`${t} HQ holds other content at the seq of ${e.count} sale(s): not synced, in HQ's quarantine; ask HQ to look at them`);
     if (e.type === 'retry') say(`${t} ${e.error.message}; retrying in ${(e.delayMs / 1000).toFixed(1)} s`);
   });
   say(`Syncing with HQ; ${engine.snapshot().pending} sale(s) pending. Ctrl-C stops.`);

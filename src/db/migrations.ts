@@ -212,6 +212,19 @@ export const migrations: Record<number, string> = {
     );
     CREATE INDEX voids_at ON voids (at);
   `,
+  // Sync integrity (issue 17): each installation is its own stream at HQ, named by a device id
+  // (a random UUID, made here for a till that has none; `till init` makes a new one). An outbox
+  // row HQ holds other content for is a conflict: kept and shown, never counted as synced.
+  34: `
+    INSERT INTO settings (key, value)
+      SELECT 'device.id', lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+        || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+      WHERE NOT EXISTS (SELECT 1 FROM settings WHERE key = 'device.id');
+    ALTER TABLE outbox ADD COLUMN conflict TEXT;
+    DROP INDEX IF EXISTS outbox_pending;
+    CREATE INDEX outbox_pending ON outbox (seq) WHERE synced_at IS NULL AND conflict IS NULL;
+    CREATE INDEX outbox_conflict ON outbox (seq) WHERE conflict IS NOT NULL;
+  `,
   // The store's day (35): shifts of a cashier at a drawer, and the drawer's cash ledger. A shift
   // is open while closed_at is NULL; one open shift per drawer (a handover closes and opens).
   // A closed shift and every ledger row are never changed again: triggers refuse it.

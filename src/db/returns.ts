@@ -8,16 +8,17 @@
 // return's row goes in recordReturn's transaction beside the insert (kind 'return').
 // HQ neither receives nor checks returns yet: its own never-beyond-sold check, and the merge of
 // two tills that returned one line offline (HQ keeps the first, flags the other), come with it.
-import { can } from '../core/permissions.js';
-import { businessDate, newSaleId } from '../core/ids.js';
+import { businessDayOf } from '../core/dates.js';
+import { newSaleId } from '../core/ids.js';
 import { textProblem } from '../core/limits.js';
 import { formatFen } from '../core/money.js';
+import { can } from '../core/permissions.js';
 import { planRefund, RefundError, type RefundMode, type RefundPlan } from '../core/refund.js';
 import { UserError } from '../errors.js';
 import { recordApproval } from './approvals.js';
 import { stmt, type DB } from './open.js';
 import { findReturn, priorReturns, refundableSale, saleHead, type ReturnKind, type ReturnRecord, type SaleHead } from './returns-read.js';
-import { getIdentity } from './settings.js';
+import { businessDayRuleOf, getIdentity } from './settings.js';
 import { verifyLogin, type User } from './users.js';
 
 export * from './returns-read.js';
@@ -84,7 +85,8 @@ function planReturn(db: DB, input: Omit<ReturnInput, 'supervisorId'>, at: Date):
   const head = saleHead(db, input.receiptNo);
   if (head.training === 1) throw new UserError(`${head.receipt_no} is a training sale (练习): it was never a sale, so it cannot be returned.`, 'E_TRAINING');
   if (head.status !== 'completed') throw new UserError(`${head.receipt_no} is ${head.status}: there is nothing to return.`, 'E_NOT_RETURNABLE');
-  const day = businessDate(at);
+  // The store's business day, by the same rule as a sale's (db/sales.ts recordSale).
+  const day = businessDayOf(at, businessDayRuleOf(db)).replaceAll('-', '');
   const prior = priorReturns(db, head.id);
   if (kind === 'post-void') {
     // "In the same shift": until shifts land (db/shifts.ts), the same business day at this till.

@@ -1,15 +1,18 @@
 // sales + sale_lines + payments: a completed sale and its outbox row are one transaction.
-import { businessDate, newSaleId, receiptNumber } from '../core/ids.js';
+import { businessDayOf, type BusinessDayRule } from '../core/dates.js';
+import { newSaleId, receiptNumber } from '../core/ids.js';
 import { buildSale, saleDiscountByLine, type SaleDraft } from '../core/sale.js';
 import type { Payment, Sale, SaleLine } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
 import { enqueueSale } from './outbox.js';
-import { getIdentity } from './settings.js';
-import { seqBase } from './sync-state.js';
+import { businessDayRuleOf, getIdentity } from './settings.js';
+import { receiptBase, seqBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
+  /** The store's business day (YYYY-MM-DD) decided at commit (store time zone and cutoff). */
+  businessDate: string;
   /** A training sale (练习模式): never uploaded, listed or exported unless asked for. */
   training: boolean;
 }
@@ -17,6 +20,8 @@ export interface SaleWithSync extends Sale {
 export interface RecordOptions {
   /** A training sale (练习模式): kept apart from the store's figures and never put in the outbox. */
   training?: boolean;
+  /** The store's business day (time zone and cutoff); by default from the till's config. */
+  rule?: BusinessDayRule;
 }
 
 /**
@@ -27,19 +32,26 @@ export const TRAINING_SEQ_BASE = 2 ** 50;
 
 /**
  * Commits one sale: header, lines, payments and outbox row in a single transaction, with the
- * next gap-free seq and the day's next receipt number. Side effects (printing, upload) belong
+ * next gap-free seq and the business day's next receipt number (the store's day: its time
+ * zone and cutoff from config). Side effects (printing, upload) belong
  * after this returns.
  */
 export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), opts: RecordOptions = {}): Sale {
   const identity = getIdentity(db);
   if (!identity) throw new UserError('This till has no store/till code; run `till init` first.', 'E_NOT_INITIALISED');
+  const rule = opts.rule ?? businessDayRuleOf(db);
   return db.transaction(() => {
     const training = opts.training === true;
     const seq = training
       ? (stmt(db, 'SELECT coalesce(max(seq), ?) AS n FROM sales WHERE seq > ?').get(TRAINING_SEQ_BASE, TRAINING_SEQ_BASE) as { n: number }).n + 1
       : Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales WHERE seq < ?').get(TRAINING_SEQ_BASE) as { n: number }).n, seqBase(db)) + 1;
-    const day = businessDate(at);
-    const daily = (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ? AND training = ?').get(day, training ? 1 : 0) as { n: number }).n;
+    // The business day is decided here, once, and travels with the sale (HQ never re-derives it).
+    const businessDate = businessDayOf(at, rule);
+    const day = businessDate.replaceAll('-', '');
+    // A till replacing another continues that day's receipt numbers after HQ's last one.
+    const daily =
+      (stmt(db, 'SELECT count(*) + 1 AS n FROM sales WHERE business_date = ? AND training = ?').get(day, training ? 1 : 0) as { n: number }).n +
+      (training ? 0 : receiptBase(db, day));
     const receiptNo = receiptNumber(identity.storeCode, identity.tillCode, day, daily);
     const sale = buildSale(draft, {
       id: newSaleId(),
@@ -51,7 +63,7 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), opts
       createdAt: at.toISOString(),
     });
     insertSale(db, sale, day, training);
-    if (!training) enqueueSale(db, sale);
+    if (!training) enqueueSale(db, { ...sale, businessDate });
     return sale;
   }).immediate();
 }
@@ -94,6 +106,7 @@ interface SaleRow {
   change_fen: number;
   item_count: number;
   training: number;
+  business_date: string;
   synced_at: string | null;
 }
 
@@ -129,6 +142,7 @@ function hydrate(db: DB, r: SaleRow): SaleWithSync {
     lines,
     payments,
     syncedAt: r.synced_at,
+    businessDate: `${r.business_date.slice(0, 4)}-${r.business_date.slice(4, 6)}-${r.business_date.slice(6)}`,
     training: r.training === 1,
   };
 }

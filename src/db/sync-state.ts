@@ -2,7 +2,7 @@
 // the last success and the last error. Read by `till sync status` from any process.
 import type { DB } from './open.js';
 import { getJsonSetting, getSetting, setJsonSetting, setSetting } from './settings.js';
-import { oldestPendingAt, pendingCount } from './outbox.js';
+import { conflictCount, oldestPendingAt, pendingCount } from './outbox.js';
 
 export const UPLOAD_LEASE = 'upload';
 
@@ -15,6 +15,8 @@ const KEY = {
   hqTill: 'hq.tillCode',
   enrolledAt: 'hq.enrolledAt',
   resetting: 'sync.catalogResetting',
+  hqView: 'sync.hqView',
+  receiptBase: 'sync.receiptBase',
 } as const;
 
 // ---- lease -------------------------------------------------------------------------------
@@ -113,8 +115,30 @@ export function recordSyncError(db: DB, err: SyncErrorRecord): void {
   setJsonSetting(db, KEY.lastError, err);
 }
 
+/** What HQ last said about this device's stream (kept so the status bar shows it offline too). */
+export interface HqView {
+  /** Uploads of this device HQ holds in quarantine (not counted) until an admin resolves them. */
+  quarantined: number;
+  /** When HQ retired this device, if it did. */
+  retiredAt: string | null;
+  at: string;
+}
+
+export function recordHqView(db: DB, v: HqView): void {
+  setJsonSetting(db, KEY.hqView, v);
+}
+
+export function hqView(db: DB): HqView | undefined {
+  return getJsonSetting<HqView>(db, KEY.hqView);
+}
+
 export interface LocalSyncStatus {
+  /** Sales still to upload. */
   pending: number;
+  /** Sales at whose seq HQ holds other content: never marked synced, shown until resolved. */
+  conflicts: number;
+  /** HQ's count of this device's quarantined uploads, as it last said (0 before it did). */
+  quarantined: number;
   oldestPendingAt: string | null;
   lastSyncAt: string | null;
   lastError: SyncErrorRecord | null;
@@ -124,6 +148,8 @@ export interface LocalSyncStatus {
 export function localSyncStatus(db: DB): LocalSyncStatus {
   return {
     pending: pendingCount(db),
+    conflicts: conflictCount(db),
+    quarantined: hqView(db)?.quarantined ?? 0,
     oldestPendingAt: oldestPendingAt(db),
     lastSyncAt: getSetting(db, KEY.lastSyncAt) ?? null,
     lastError: getJsonSetting<SyncErrorRecord>(db, KEY.lastError) ?? null,
@@ -147,18 +173,28 @@ export function seqBase(db: DB): number {
 
 /**
  * Continues this till's seq after `hwm` (HQ's mark for its code) if it has no sale yet; returns
- * whether it did. A till that has sales keeps them: HQ being ahead of it is an error then.
+ * whether it did. `lastReceiptNo`, HQ's highest receipt number of the till code, also lets it
+ * continue that day's receipt numbering (db/sales.ts recordSale). A till that has sales keeps
+ * them: HQ being ahead of it is an error then.
  */
-export function continueAfter(db: DB, hwm: number): boolean {
+export function continueAfter(db: DB, hwm: number, lastReceiptNo?: string | null): boolean {
   return db.transaction(() => {
     if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get()) return false;
     setSetting(db, KEY.seqBase, String(Math.max(hwm, seqBase(db))));
+    const m = lastReceiptNo ? /-(\d{8})-(\d+)$/.exec(lastReceiptNo) : null;
+    if (m) setJsonSetting(db, KEY.receiptBase, { day: m[1], n: Number(m[2]) });
     return true;
   }).immediate();
 }
 
+/** The receipt number a replacement till continues after on `day` (yyyymmdd), 0 for others. */
+export function receiptBase(db: DB, day: string): number {
+  const b = getJsonSetting<{ day: string; n: number }>(db, KEY.receiptBase);
+  return b && b.day === day ? b.n : 0;
+}
+
 /** The first pending seq, or undefined when everything is synced (cheap: partial index). */
 export function firstPendingSeq(db: DB): number | undefined {
-  const r = db.prepare('SELECT seq FROM outbox WHERE synced_at IS NULL ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
+  const r = db.prepare('SELECT seq FROM outbox WHERE synced_at IS NULL AND conflict IS NULL ORDER BY seq LIMIT 1').get() as { seq: number } | undefined;
   return r?.seq;
 }

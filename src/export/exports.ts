@@ -2,7 +2,6 @@
 // Excel and accounting), JSON or NDJSON (for scripts), streamed page by page from SQLite.
 // CSV amounts are in yuan ("13.50"); JSON keeps integer fen in fields ending in Fen. A sale's
 // figures are those of core/sale.ts: subtotal (gross) − discount (lines + sale) = total.
-import { businessDate } from '../core/ids.js';
 import { formatFen } from '../core/money.js';
 import type { Payment, Product, SaleLine } from '../core/types.js';
 import type { DB } from '../db/open.js';
@@ -71,17 +70,14 @@ export async function exportProducts(db: DB, format: Format, out: Output): Promi
 export type SalesRows = 'sales' | 'lines' | 'payments';
 
 const METHODS = (s: SaleWithSync) => s.payments.map((p) => `${p.method} ${formatFen(p.amountFen)}`).join('; ');
-const day = (iso: string) => {
-  const d = businessDate(new Date(iso));
-  return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`;
-};
 
 /** What every row of a sale carries, so a line or payment row stands on its own in a sheet. */
 const SALE_KEY: Column<{ sale: SaleWithSync }>[] = [
   { header: 'receipt_no', value: (r) => r.sale.receiptNo },
   { header: 'sale_id', value: (r) => r.sale.id },
   { header: 'time', value: (r) => r.sale.createdAt },
-  { header: 'date', value: (r) => day(r.sale.createdAt) },
+  // The business day the till decided at commit (a 02:30 sale before a 04:00 cutoff is the day before).
+  { header: 'date', value: (r) => r.sale.businessDate },
   { header: 'status', value: (r) => r.sale.status },
 ];
 

@@ -1,6 +1,7 @@
 // What HQ accepts as a sale (pure; no database): the wire schema, the till it came from, and
 // totals that add up. A sale failing here is quarantined, never silently dropped or "fixed".
 import { createHash } from 'node:crypto';
+import { parseDay } from '../core/dates.js';
 import { canonicalJson, saleSchema, type WireSale } from '../sync/protocol.js';
 
 function sha256(text: string): string {
@@ -88,10 +89,12 @@ export function totalsProblem(s: WireSale): string | null {
 }
 
 /**
- * The sale's business day, YYYY-MM-DD. The receipt number carries the till's local day
+ * The sale's business day, YYYY-MM-DD: the one the till computed and sent (protocol 2). A
+ * protocol 1 sale has none: its receipt number carries the till's local day
  * (`<store>-<till>-<yyyymmdd>-<n>`, DESIGN.md); failing that, the UTC day of createdAt.
  */
-export function businessDay(s: Pick<WireSale, 'receiptNo' | 'createdAt'>): string {
+export function businessDay(s: Pick<WireSale, 'receiptNo' | 'createdAt'> & { businessDate?: string }): string {
+  if (s.businessDate !== undefined && parseDay(s.businessDate)) return s.businessDate;
   const m = /-(\d{4})(\d{2})(\d{2})-\d+$/.exec(s.receiptNo);
   if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31) return `${m[1]}-${m[2]}-${m[3]}`;
   return s.createdAt.slice(0, 10);

@@ -10,7 +10,9 @@ import {
   PROTOCOL_VERSION,
   adminRoutes,
   catalogQuerySchema,
+  deviceIdSchema,
   enrollRequestSchema,
+  heldRequestSchema,
   errorCodes,
   routes,
   uploadRequestSchema,
@@ -35,6 +37,7 @@ export interface HqServerOptions {
   log?: (line: string) => void;
 }
 
+const stateQuery = z.object({ device: deviceIdSchema.optional() });
 const storeBody = z.object({ code: z.string(), name: z.string() });
 const enrollCodeBody = z.object({ storeCode: z.string(), tillCode: z.string(), ttlMinutes: z.number().int().positive().optional() });
 // Business days in query parameters: the one strict parser (core/dates.ts), both ends inclusive.
@@ -90,11 +93,21 @@ export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): Fasti
   });
 
   app.post(routes.enroll, { bodyLimit: 4 * 1024 }, async (req) => {
-    const { code } = enrollRequestSchema.parse(req.body);
-    return store.enroll(code);
+    const { code, deviceId } = enrollRequestSchema.parse(req.body);
+    return store.enroll(code, deviceId);
   });
 
-  app.get(routes.state, async (req) => store.syncState(await tillOnly(req)));
+  app.get(routes.state, async (req) => {
+    const till = await tillOnly(req);
+    const { device } = stateQuery.parse(req.query);
+    return store.syncState(till, device);
+  });
+
+  app.post(routes.held, async (req) => {
+    const till = await tillOnly(req);
+    const { seqs } = heldRequestSchema.parse(req.body);
+    return { held: await store.held(till, seqs) };
+  });
 
   app.post(routes.sales, { bodyLimit: opts.batchBodyLimit ?? 8 * 1024 * 1024 }, async (req) => {
     const token = bearer(req);

@@ -8,17 +8,30 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DB } from '../db/open.js';
-import { pendingCount } from '../db/outbox.js';
+import { conflictCount, onSaleQueued, pendingCount } from '../db/outbox.js';
+import { hqView } from '../db/sync-state.js';
 import type { HqError } from './client.js';
 import type { SyncEngine, SyncEvent, SyncOptions } from './engine.js';
 
 export interface BackgroundSync {
   start(): void;
   stop(): void;
-  /** For the status bar: HQ reachable (null until the first exchange) and sales still to send. */
-  status(): { online: boolean | null; pending: number };
+  /** For the status bar: HQ reachable (null until the first exchange), sales still to send, and what HQ does not hold as sent. */
+  status(): BackgroundStatus;
   /** Where the engine runs now: its worker thread, this thread (fallback), or nowhere (stopped). */
   where(): 'worker' | 'inline' | null;
+}
+
+/**
+ * What the checkout's status bar shows. `conflicts`: sales at whose seq HQ holds other content
+ * (not synced; HQ quarantined the till's copy and raised an alert); `quarantined`: this
+ * device's uploads HQ holds in quarantine, as HQ last said. Both stay shown until resolved.
+ */
+export interface BackgroundStatus {
+  online: boolean | null;
+  pending: number;
+  conflicts: number;
+  quarantined: number;
 }
 
 /** An engine event as it crosses from the worker: errors become plain data. */
@@ -98,6 +111,7 @@ export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
   let running = false;
   let worker: Worker | undefined;
   let inline: AbortController | undefined;
+  let unwake: (() => void) | undefined;
 
   const startInline = async () => {
     const { engineFor } = await import('./service.js');
@@ -118,6 +132,8 @@ export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
     start() {
       if (running) return;
       running = true;
+      // Each sale committed in this thread wakes the uploader: it is at HQ within a round trip.
+      unwake = onSaleQueued(() => worker?.postMessage({ type: 'notify' } satisfies ToWorker));
       if (o.mode === 'inline') {
         void startInline().catch(() => undefined);
         return;
@@ -141,6 +157,8 @@ export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
     stop() {
       if (!running) return;
       running = false;
+      unwake?.();
+      unwake = undefined;
       inline?.abort();
       inline = undefined;
       const w = worker;
@@ -152,7 +170,7 @@ export function startBackgroundSync(o: BackgroundSyncOptions): BackgroundSync {
       }
     },
     status() {
-      return { online, pending: pendingCount(o.db) };
+      return { online, pending: pendingCount(o.db), conflicts: conflictCount(o.db), quarantined: hqView(o.db)?.quarantined ?? 0 };
     },
     where() {
       return !running ? null : worker ? 'worker' : 'inline';

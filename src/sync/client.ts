@@ -5,12 +5,14 @@ import {
   catalogPageSchema,
   enrollResponseSchema,
   errorBodySchema,
+  heldResponseSchema,
   PROTOCOL_VERSION,
   routes,
   syncStateSchema,
   uploadResponseSchema,
   type CatalogPage,
   type EnrollResponse,
+  type HeldResponse,
   type SyncState,
   type UploadResponse,
 } from './protocol.js';
@@ -71,12 +73,18 @@ export class HqClient {
     this.timeoutMs = o.timeoutMs ?? 15_000;
   }
 
-  enroll(code: string, signal?: AbortSignal): Promise<EnrollResponse> {
-    return this.call('POST', routes.enroll, enrollResponseSchema, JSON.stringify({ code }), signal);
+  enroll(code: string, signal?: AbortSignal, deviceId?: string): Promise<EnrollResponse> {
+    return this.call('POST', routes.enroll, enrollResponseSchema, JSON.stringify(deviceId ? { code, deviceId } : { code }), signal);
   }
 
-  state(signal?: AbortSignal): Promise<SyncState> {
-    return this.call('GET', routes.state, syncStateSchema, undefined, signal);
+  /** `deviceId`: this installation's id, so that HQ learns it for a stream enrolled before it knew devices. */
+  state(signal?: AbortSignal, deviceId?: string): Promise<SyncState> {
+    return this.call('GET', deviceId ? `${routes.state}?device=${encodeURIComponent(deviceId)}` : routes.state, syncStateSchema, undefined, signal);
+  }
+
+  /** What HQ holds at these seqs of this device (at most 1000). */
+  held(seqs: number[], signal?: AbortSignal): Promise<HeldResponse> {
+    return this.call('POST', routes.held, heldResponseSchema, JSON.stringify({ seqs }), signal);
   }
 
   /** `body` is an UploadRequest already serialised (outbox payloads are spliced in as they are). */

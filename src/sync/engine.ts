@@ -1,34 +1,30 @@
-// The till side of sync (DESIGN.md, "Sync"): upload the outbox to HQ in seq order, pull HQ's
-// catalog, and keep at it whatever the network does. One engine per process; across
-// processes, the upload lease in SQLite lets only one of them upload at a time.
-//
-// Correctness never rests on the lease: HQ treats a seq it already has (same hash) as a
-// duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
-// lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+// The till side of sync (DESIGN.md, "Sync"): upload the outbox to HQ in seq order
+// (uploader.ts), pull HQ's catalog (catalog-puller.ts), and keep at it whatever the network
+// does, with one retry rule for both. One engine per process; across processes, the upload
+// lease (lease.ts) lets only one of them upload at a time.
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { DB } from '../db/open.js';
-import { markPendingAfter, markSyncedThrough, pendingBatch, type OutboxRow } from '../db/outbox.js';
-import { getIdentity } from '../db/settings.js';
+import { onSaleQueued } from '../db/outbox.js';
 import {
-  acquireLease,
-  continueAfter,
   firstPendingSeq,
-  getCatalogCursor,
-  lastLocalSeq,
   leaseHolder,
   localSyncStatus,
   recordSyncError,
   recordSyncSuccess,
-  releaseLease,
   UPLOAD_LEASE,
   type LocalSyncStatus,
   type SyncErrorRecord,
 } from '../db/sync-state.js';
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
+import { emptyCatalogStats, pullCatalog, type CatalogStats } from './catalog-puller.js';
 import { HqClient, HqError } from './client.js';
 import type { HqTarget } from './credentials.js';
-import { contentHash } from './protocol.js';
+import { dropUploadLease, makeHolder } from './lease.js';
+import { Uploader, type UploadStats } from './uploader.js';
+
+export type { CatalogStats } from './catalog-puller.js';
+export type { UploadStats } from './uploader.js';
 
 export interface SyncOptions {
   /** One HTTP request, body included. */
@@ -84,28 +80,6 @@ export function optionsFromEnv(env = process.env): Partial<SyncOptions> {
   return o;
 }
 
-export interface UploadStats {
-  batches: number;
-  /** Rows HQ acknowledged in this run. */
-  acked: number;
-  /** Rows HQ had lost (restored from a backup) and that were marked for upload again. */
-  resent: number;
-  /** Set when another process holds the upload lease: nothing was uploaded here. */
-  leaseHeldBy?: string;
-}
-
-export interface CatalogStats {
-  pages: number;
-  upserts: number;
-  deletes: number;
-  swept: number;
-  resets: number;
-  skipped: number;
-  /** Why the first skipped product could not be taken (HQ sent something the till rejects). */
-  firstSkip?: string;
-  cursor: number;
-}
-
 export interface CycleResult {
   upload: UploadStats;
   catalog: CatalogStats;
@@ -122,6 +96,8 @@ export interface SyncSnapshot extends LocalSyncStatus {
 export type SyncEvent =
   | { type: 'uploaded'; acked: number; through: number; pending: number }
   | { type: 'resent'; count: number; hwm: number }
+  /** HQ holds other content at `count` seqs of this till: kept, shown, not synced. */
+  | { type: 'conflict'; count: number }
   /** This till had no sale yet and HQ had its code's sales through `hwm`: it numbers on from there. */
   | { type: 'continued'; hwm: number }
   | { type: 'catalog'; upserts: number; deletes: number; swept: number; cursor: number }
@@ -129,20 +105,19 @@ export type SyncEvent =
   | { type: 'fatal'; error: HqError }
   | { type: 'status' };
 
-/** The till's identity in a lease: host and pid let a successor see that a holder died. */
-function makeHolder(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
-
-function holderIsDead(holder: string): boolean {
-  const [host, pid] = holder.split(':');
-  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  if (Number(pid) === process.pid) return false;
+/** Calls `onWrite` when another connection may have committed (the WAL file changed); returns the stop. */
+function watchWrites(db: DB, onWrite: () => void): () => void {
+  if (!db.name || db.memory) return () => undefined;
+  const wal = `${basename(db.name)}-wal`;
   try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    const w = watch(dirname(db.name), { persistent: false }, (_event, file) => {
+      if (file === wal) onWrite();
+    });
+    w.on('error', () => undefined);
+    return () => w.close();
+  } catch {
+    // no file watching here: the idle poll still finds new sales
+    return () => undefined;
   }
 }
 
@@ -155,10 +130,8 @@ export class SyncEngine {
   readonly options: SyncOptions;
   readonly holder = makeHolder();
   private online: boolean | null = null;
-  private uploading = false;
   private stopped = false;
-  private lastHandshakeAt = 0;
-  private needHandshake = true;
+  private readonly uploader: Uploader;
   private listeners = new Set<(e: SyncEvent) => void>();
 
   constructor(
@@ -169,6 +142,7 @@ export class SyncEngine {
   ) {
     this.options = { ...DEFAULT_SYNC_OPTIONS, ...options };
     this.options.leaseTtlMs = Math.max(this.options.leaseTtlMs, 3 * this.options.requestTimeoutMs);
+    this.uploader = new Uploader({ db, options: this.options, holder: this.holder, client: () => this.client(), req: (p) => this.req(p), emit: (e) => this.emit(e) });
   }
 
   on(listener: (e: SyncEvent) => void): () => void {
@@ -187,7 +161,7 @@ export class SyncEngine {
   }
 
   snapshot(): SyncSnapshot {
-    return { ...localSyncStatus(this.db), online: this.online ?? false, uploading: this.uploading, stopped: this.stopped };
+    return { ...localSyncStatus(this.db), online: this.online ?? false, uploading: this.uploader.uploading, stopped: this.stopped };
   }
 
   /** HQ answered the last request (null before the first one). */
@@ -220,171 +194,14 @@ export class SyncEngine {
     }
   }
 
-  // ---- upload ------------------------------------------------------------------------------
-
-  private takeLease(): { ok: true } | { ok: false; holder: string } {
-    const r = acquireLease(this.db, UPLOAD_LEASE, this.holder, this.options.leaseTtlMs);
-    if (r.ok) return r;
-    if (holderIsDead(r.current.holder)) {
-      // Its process is gone (killed mid-batch): the lease is ours without waiting for it to expire.
-      releaseLease(this.db, UPLOAD_LEASE, r.current.holder);
-      const again = acquireLease(this.db, UPLOAD_LEASE, this.holder, this.options.leaseTtlMs);
-      if (again.ok) return again;
-      return { ok: false, holder: again.current.holder };
-    }
-    return { ok: false, holder: r.current.holder };
-  }
-
-  /**
-   * Asks HQ how far it has this till's sales. Rows HQ has are marked synced (an answer lost on
-   * the way); rows after its mark are pending again (HQ restored from an older backup).
-   */
-  private async handshake(client: HqClient, stats: UploadStats, signal?: AbortSignal): Promise<void> {
-    const state = await this.req(client.state(signal));
-    const id = getIdentity(this.db);
-    if (id && (state.storeCode !== id.storeCode || state.tillCode !== id.tillCode)) {
-      throw new HqError(
-        `HQ knows this till's token as ${state.storeCode}/${state.tillCode} but this till is ${id.storeCode}/${id.tillCode}; enroll it again with a code for ${id.storeCode}/${id.tillCode}`,
-        'fatal',
-        'E_IDENTITY',
-      );
-    }
-    // A replacement till with no sale yet (enrolled under a dead till's code) continues after
-    // HQ's mark; one that has sales and is behind HQ was restored from an old backup.
-    let local = lastLocalSeq(this.db);
-    if (state.hwm > local && continueAfter(this.db, state.hwm)) {
-      this.emit({ type: 'continued', hwm: state.hwm });
-      local = state.hwm;
-    }
-    if (state.hwm > local) {
-      throw new HqError(
-        `HQ already holds sales up to seq ${state.hwm} from ${state.storeCode}/${state.tillCode}, but this till's last sale is seq ${local}; was this till's database restored from an old backup or copied from another till? Ask HQ before selling on it`,
-        'fatal',
-        'E_HQ_AHEAD',
-      );
-    }
-    const resent = this.db.transaction(() => {
-      markSyncedThrough(this.db, state.hwm);
-      return markPendingAfter(this.db, state.hwm);
-    })();
-    if (resent > 0) {
-      stats.resent += resent;
-      this.emit({ type: 'resent', count: resent, hwm: state.hwm });
-    }
-    this.needHandshake = false;
-    this.lastHandshakeAt = Date.now();
-  }
-
-  /** The next batch: consecutive pending rows from the first one, within the size limits. */
-  private nextBatch(): { rows: OutboxRow[]; body: string } | undefined {
-    const rows = pendingBatch(this.db, this.options.batchSize);
-    if (rows.length === 0) return undefined;
-    const parts: string[] = [];
-    let bytes = 0;
-    let n = 0;
-    for (const r of rows) {
-      if (n > 0 && (r.seq !== rows[n - 1].seq + 1 || bytes + r.payload.length > this.options.maxBatchBytes)) break;
-      // The stored payload goes on the wire as it is; the hash is HQ's own contentHash, so a
-      // re-sent sale and the copy HQ kept agree on what "the same sale" means.
-      parts.push(`{"seq":${r.seq},"hash":"${contentHash(JSON.parse(r.payload))}","sale":${r.payload}}`);
-      bytes += r.payload.length;
-      n++;
-    }
-    return { rows: rows.slice(0, n), body: `{"sales":[${parts.join(',')}]}` };
-  }
-
   /** Uploads every pending sale (or stops at the first failure, which it throws). */
-  async upload(signal?: AbortSignal, stats: UploadStats = { batches: 0, acked: 0, resent: 0 }): Promise<UploadStats> {
-    stats.leaseHeldBy = undefined;
-    if (firstPendingSeq(this.db) === undefined && !this.needHandshake && Date.now() - this.lastHandshakeAt < this.options.handshakeEveryMs) return stats;
-    const lease = this.takeLease();
-    if (!lease.ok) {
-      stats.leaseHeldBy = lease.holder;
-      return stats;
-    }
-    this.uploading = true;
-    this.emit({ type: 'status' });
-    try {
-      const client = await this.client();
-      if (this.needHandshake || Date.now() - this.lastHandshakeAt >= this.options.handshakeEveryMs) await this.handshake(client, stats, signal);
-      let stalls = 0;
-      while (!signal?.aborted) {
-        const batch = this.nextBatch();
-        if (!batch) break;
-        if (!this.takeLease().ok) break; // lost it (we stalled past its expiry): the new holder carries on
-        const first = batch.rows[0].seq;
-        const last = batch.rows[batch.rows.length - 1].seq;
-        const res = await this.req(client.upload(batch.body, signal));
-        stats.batches++;
-        const acked = this.db.transaction(() => {
-          const n = markSyncedThrough(this.db, res.ackedThrough);
-          recordSyncSuccess(this.db);
-          return n;
-        })();
-        stats.acked += acked;
-        if (res.expectedSeq !== undefined && res.expectedSeq <= first) {
-          // HQ is behind what we think it has (restored, or an ack we trusted was rolled back).
-          const again = markPendingAfter(this.db, res.expectedSeq - 1);
-          stats.resent += again;
-          if (again > 0) this.emit({ type: 'resent', count: again, hwm: res.expectedSeq - 1 });
-        }
-        if (res.ackedThrough < first) {
-          if (++stalls >= 3) throw new HqError(`HQ acknowledged nothing of seq ${first}–${last} three times (ackedThrough ${res.ackedThrough})`, 'retry', 'E_HQ_NO_PROGRESS');
-          this.needHandshake = true;
-          await this.handshake(client, stats, signal);
-        } else stalls = 0;
-        this.emit({ type: 'uploaded', acked, through: res.ackedThrough, pending: firstPendingSeq(this.db) === undefined ? 0 : localSyncStatus(this.db).pending });
-      }
-      return stats;
-    } catch (e) {
-      // After any failure, ask HQ where it stands before the next batch.
-      this.needHandshake = true;
-      throw e;
-    } finally {
-      this.uploading = false;
-      try {
-        releaseLease(this.db, UPLOAD_LEASE, this.holder);
-      } catch {
-        // the database closed under a stopping process: the lease expires, or a successor sees we died
-      }
-      this.emit({ type: 'status' });
-    }
+  upload(signal?: AbortSignal, stats?: UploadStats): Promise<UploadStats> {
+    return this.uploader.upload(signal, stats);
   }
-
-  // ---- catalog -----------------------------------------------------------------------------
 
   /** Pulls catalog pages until HQ says the till is up to date. */
   async pullCatalog(signal?: AbortSignal, stats: CatalogStats = emptyCatalogStats()): Promise<CatalogStats> {
-    // products-write loads the pinyin dictionary: only when a catalog is pulled.
-    const { applyCatalogPage, applyResetPage } = await import('../db/hq-catalog.js');
-    const client = await this.client();
-    stats.cursor = getCatalogCursor(this.db);
-    let idle = 0;
-    while (!signal?.aborted) {
-      const since = getCatalogCursor(this.db);
-      const page = await this.req(client.catalog(since, this.options.catalogPageSize, signal));
-      stats.pages++;
-      // A reset page restarts from 0: HQ products the re-pull does not bring back are swept
-      // once it is up to date (they stay sellable meanwhile).
-      const r = page.reset && since > 0 ? applyResetPage(this.db, since, page) : applyCatalogPage(this.db, since, page);
-      if (r && page.reset && since > 0) stats.resets++;
-      if (r) stats.cursor = r.cursor;
-      if (!r || !r.applied) {
-        // Another process moved the cursor meanwhile; fetch from where it is now.
-        if (++idle > 5) break;
-        continue;
-      }
-      stats.upserts += r.upserts;
-      stats.deletes += r.deletes;
-      stats.swept += r.swept;
-      stats.skipped += r.skipped.length;
-      if (r.upserts + r.deletes + r.swept > 0) this.emit({ type: 'catalog', upserts: r.upserts, deletes: r.deletes, swept: r.swept, cursor: r.cursor });
-      if (r.skipped.length > 0) stats.firstSkip ??= `HQ product #${r.skipped[0].hqId}: ${r.skipped[0].reason}`;
-      if (page.upToDate || (page.changes.length === 0 && page.nextCursor === since)) break;
-      // Let a scan in this process run between pages.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return stats;
+    return pullCatalog({ db: this.db, pageSize: this.options.catalogPageSize, req: (p) => this.req(p), emit: (e) => this.emit(e) }, await this.client(), signal, stats);
   }
 
   // ---- cycles ------------------------------------------------------------------------------
@@ -430,7 +247,7 @@ export class SyncEngine {
     let attempt = 0;
     let waited = false;
     // Counted across attempts: a batch acknowledged before a failure still counts.
-    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0 }, catalog: emptyCatalogStats() };
+    const total: CycleResult = { upload: { batches: 0, acked: 0, resent: 0, conflicts: 0 }, catalog: emptyCatalogStats() };
     for (;;) {
       try {
         const r = await this.cycle(o.signal, total);
@@ -449,13 +266,22 @@ export class SyncEngine {
       } catch (e) {
         const err = this.fail(e);
         if (err.kind === 'fatal' || o.signal?.aborted) throw err;
-        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs, this.options.random);
-        if (Date.now() + delay >= o.deadline) throw err;
-        this.emit({ type: 'retry', error: err, delayMs: delay, attempt });
-        await this.backoffSleep(delay, err, o.signal);
-        if (o.signal?.aborted) throw err;
+        if (!(await this.waitToRetry(err, attempt++, o.signal, o.deadline)) || o.signal?.aborted) throw err;
       }
     }
+  }
+
+  /**
+   * The one retry rule of both loops: waits the backoff for retry number `attempt` (full
+   * jitter, Retry-After as a floor) and returns true, or returns false at once when that wait
+   * would end past `deadline`.
+   */
+  private async waitToRetry(err: HqError, attempt: number, signal?: AbortSignal, deadline = Infinity): Promise<boolean> {
+    const delay = backoffDelay(attempt, this.options.backoff, err.retryAfterMs, this.options.random);
+    if (Date.now() + delay >= deadline) return false;
+    this.emit({ type: 'retry', error: err, delayMs: delay, attempt: attempt + 1 });
+    await this.backoffSleep(delay, err, signal);
+    return true;
   }
 
   /**
@@ -483,7 +309,7 @@ export class SyncEngine {
 
   /** Lets go of the upload lease now if this engine holds it (the process is leaving). */
   releaseLease(): void {
-    releaseLease(this.db, UPLOAD_LEASE, this.holder);
+    dropUploadLease(this.db, this.holder);
   }
 
   /** A sale was just committed: upload now instead of at the next poll. */
@@ -500,6 +326,16 @@ export class SyncEngine {
   async watch(o: { signal: AbortSignal; onFatal: (e: HqError) => Promise<'stop' | 'retry'> }): Promise<void> {
     let attempt = 0;
     let lastCatalog = 0;
+    // A sale committed in this thread (the inline checkout, a test) wakes the uploader at once;
+    // one committed by another process (`till simulate`, a checkout beside `till sync --watch`)
+    // wakes it through the write to the database's WAL file.
+    const unhook = onSaleQueued(() => this.notify());
+    const unwatch = watchWrites(this.db, () => this.notify());
+    const unwake = () => {
+      unhook();
+      unwatch();
+    };
+    o.signal.addEventListener('abort', unwake, { once: true });
     while (!o.signal.aborted) {
       try {
         const upload = await this.upload(o.signal);
@@ -529,18 +365,17 @@ export class SyncEngine {
         if (o.signal.aborted) break;
         const err = this.fail(e);
         if (err.kind === 'fatal') {
-          if ((await o.onFatal(err)) === 'stop') return;
+          if ((await o.onFatal(err)) === 'stop') {
+            unwake();
+            return;
+          }
           attempt = 0;
           continue;
         }
-        const delay = backoffDelay(attempt++, this.options.backoff, err.retryAfterMs, this.options.random);
-        this.emit({ type: 'retry', error: err, delayMs: delay, attempt });
-        await this.backoffSleep(delay, err, o.signal);
+        await this.waitToRetry(err, attempt++, o.signal);
       }
     }
   }
 }
 
-function emptyCatalogStats(): CatalogStats {
-  return { pages: 0, upserts: 0, deletes: 0, swept: 0, resets: 0, skipped: 0, cursor: 0 };
-}
+

@@ -2,7 +2,7 @@
 // and token. The token goes to a file only this user can read; the address to hq.url.
 import { UserError } from '../errors.js';
 import type { DB } from '../db/open.js';
-import { getIdentity, setSetting } from '../db/settings.js';
+import { getDeviceIdentity, getIdentity, setSetting } from '../db/settings.js';
 import { continueAfter, getCatalogCursor, getEnrollment, setEnrollment } from '../db/sync-state.js';
 import { HqClient, HqError, normaliseBaseUrl } from './client.js';
 import { writeToken } from './credentials.js';
@@ -26,6 +26,8 @@ export interface EnrollResult {
   catalogReset: boolean;
   /** HQ had sales from these codes (a till this one replaces): this till's continue after that seq. */
   continuesAfterSeq: number | null;
+  /** This installation's id: HQ keeps its sales as the stream of this device. */
+  deviceId: string | null;
 }
 
 function checkUrl(raw: string): string {
@@ -48,7 +50,7 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
 
   let res;
   try {
-    res = await new HqClient({ baseUrl: url, timeoutMs: o.timeoutMs ?? 15_000 }).enroll(code);
+    res = await new HqClient({ baseUrl: url, timeoutMs: o.timeoutMs ?? 15_000 }).enroll(code, undefined, getDeviceIdentity(o.db)?.id);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     if (e.kind === 'retry' && e.status === undefined) throw new UserError(`Cannot reach HQ: ${e.message}. Check the address and the network, then run \`till enroll\` again.`, e.code);
@@ -87,10 +89,19 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
   if (salesCount === 0) {
     try {
       const state = await new HqClient({ baseUrl: url, token: res.token, timeoutMs: o.timeoutMs ?? 15_000 }).state();
-      if (continueAfter(o.db, state.hwm)) continuesAfterSeq = state.hwm;
+      if (continueAfter(o.db, state.hwm, state.lastReceiptNo)) continuesAfterSeq = state.hwm;
     } catch (e) {
       if (!(e instanceof HqError)) throw e;
     }
   }
-  return { url, storeCode: res.storeCode, storeName: res.storeName, tillCode: res.tillCode, renamed: !sameCodes, catalogReset, continuesAfterSeq };
+  return {
+    url,
+    storeCode: res.storeCode,
+    storeName: res.storeName,
+    tillCode: res.tillCode,
+    renamed: !sameCodes,
+    catalogReset,
+    continuesAfterSeq,
+    deviceId: getDeviceIdentity(o.db)?.id ?? null,
+  };
 }

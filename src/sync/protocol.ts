@@ -3,19 +3,26 @@
 // Amounts are integer fen; every sale carries its per-till gap-free `seq`.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseDay } from '../core/dates.js';
 import { LIMITS } from '../core/limits.js';
 
 /** The limits every payload below is held to; the till checks the same ones where data enters. */
 export { LIMITS };
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: a stream per device (enroll sends `deviceId`), acknowledgements by sale id and content
+ * hash (`acks`, `held`), a sale's `businessDate`. HQ keeps accepting version 1 tills.
+ */
+export const PROTOCOL_VERSION = 2;
 
 export const routes = {
   health: '/healthz',
   /** POST EnrollRequest → EnrollResponse (no token: the one-time code is the credential). */
   enroll: '/v1/enroll',
-  /** GET → SyncState: HQ's high-water mark for the calling till. */
+  /** GET → SyncState: HQ's high-water mark for the calling device (`?device=<uuid>` names it). */
   state: '/v1/sync/state',
+  /** POST HeldRequest → HeldResponse: what HQ holds at some seqs of the calling device. */
+  held: '/v1/sync/held',
   /** POST UploadRequest → UploadResponse. */
   sales: '/v1/sales/batch',
   /** GET ?since=<cursor>&limit=<n> → CatalogPage. */
@@ -54,6 +61,11 @@ export const saleSchema = z.object({
   cashierId: z.string().min(1).max(LIMITS.cashierId),
   cashierName: z.string().max(LIMITS.cashierName),
   createdAt: z.string().datetime(),
+  /** The store's business day (YYYY-MM-DD) the till computed at commit; absent from protocol 1 tills. */
+  businessDate: z
+    .string()
+    .refine((d) => parseDay(d) !== null, 'a business day is a real day as YYYY-MM-DD')
+    .optional(),
   status: z.enum(['completed', 'voided']),
   subtotalFen: nonNegFen,
   discountFen: nonNegFen,
@@ -67,16 +79,36 @@ export const saleSchema = z.object({
 });
 export type WireSale = z.infer<typeof saleSchema>;
 
-export const enrollRequestSchema = z.object({ code: z.string().min(4).max(64) });
+export const deviceIdSchema = z.string().uuid();
+
+/** `deviceId`: the installation's id from `till init` (absent from protocol 1 tills). */
+export const enrollRequestSchema = z.object({ code: z.string().min(4).max(64), deviceId: deviceIdSchema.optional() });
 export const enrollResponseSchema = z.object({
   storeCode: z.string(),
   storeName: z.string(),
   tillCode: z.string(),
   token: z.string(),
+  deviceId: z.string().nullable().optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
-export const syncStateSchema = z.object({ storeCode: z.string(), tillCode: z.string(), hwm: z.number().int().nonnegative() });
+export const syncStateSchema = z.object({
+  storeCode: z.string(),
+  tillCode: z.string(),
+  hwm: z.number().int().nonnegative(),
+  /** The device this token belongs to (null: an HQ-v1 till HQ has not heard its id from yet). */
+  deviceId: z.string().nullable().optional(),
+  /** Uploads of this device HQ holds in quarantine (not counted) until an admin resolves them. */
+  quarantined: z.number().int().nonnegative().optional(),
+  /** Seqs at which HQ holds other content than this device sent (each is also in quarantine). */
+  conflicts: z.number().int().nonnegative().optional(),
+  /** HQ's highest seq of any device under this till code (a replacement continues after it). */
+  tillHwm: z.number().int().nonnegative().optional(),
+  /** HQ's highest receipt number of the till code (a replacement continues the day's numbering). */
+  lastReceiptNo: z.string().nullable().optional(),
+  /** When HQ retired this device: what it made after needs a new enrollment. */
+  retiredAt: z.string().nullable().optional(),
+});
 export type SyncState = z.infer<typeof syncStateSchema>;
 
 /** A batch of consecutive outbox rows in seq order. HQ validates each sale with saleSchema. */
@@ -85,8 +117,33 @@ export const uploadRequestSchema = z.object({
 });
 export type UploadRequest = z.infer<typeof uploadRequestSchema>;
 
+/**
+ * What HQ holds at one seq of the device: the sale's id and content hash ('held' counted as a
+ * sale, 'quarantined' kept but not counted), or, for 'conflict', the hash of the other
+ * content HQ holds there. A till marks a row synced only when the hash is that of its own row
+ * (heldHash) and the status is not 'conflict'.
+ */
+export const ackSchema = z.object({
+  seq: z.number().int().positive(),
+  saleId: z.string().nullable(),
+  hash: z.string(),
+  status: z.enum(['held', 'quarantined', 'conflict']),
+});
+export type Ack = z.infer<typeof ackSchema>;
+
+export const heldRequestSchema = z.object({ seqs: z.array(z.number().int().positive()).min(1).max(1000) });
+export type HeldRequest = z.infer<typeof heldRequestSchema>;
+/** Seqs HQ holds nothing at are absent. */
+export const heldResponseSchema = z.object({ held: z.array(ackSchema) });
+export type HeldResponse = z.infer<typeof heldResponseSchema>;
+
 export const uploadResponseSchema = z.object({
-  /** HQ's high-water mark after this batch, durably committed: the till marks rows ≤ it synced. */
+  /** Protocol 2: one ack per seq of the batch HQ processed (not those after a gap). */
+  acks: z.array(ackSchema).optional(),
+  /**
+   * HQ's high-water mark for the device after this batch, durably committed. Protocol 1 tills
+   * marked rows ≤ it synced; protocol 2 tills mark a row synced only by its ack.
+   */
   ackedThrough: z.number().int().nonnegative(),
   inserted: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
@@ -129,22 +186,26 @@ export const errorBodySchema = z.object({ error: z.object({ code: z.string(), me
 // ---- Added by HQ (issue 6): how HQ reads these payloads ------------------------------------
 //
 // Auth: every route except `health` and `enroll` needs `Authorization: Bearer <token>`, the
-// token a till got from `enroll` (HQ keeps only its sha256). A till token reads and writes only
-// its own till's stream and its own store's catalog; admin routes need the admin token
-// (`till hq admin-token`). Failures: 401 unauthorized (missing/unknown token), 403 forbidden.
+// token a device got from `enroll` (HQ keeps only its sha256). A token reads and writes only
+// its own device's stream (issue 17: a stream per installation, not per till code) and its own
+// store's catalog; admin routes need the admin token (`till hq admin-token`). Failures: 401
+// unauthorized (missing/unknown token), 403 forbidden.
 //
 // Upload semantics (per batch, one HQ transaction; items are taken in seq order):
-//   seq <= hwm      duplicate: same content → counted in `duplicates`; different content →
-//                   quarantined (counted in `quarantined`) and an alert is raised at HQ.
+//   seq <= hwm      HQ holds the same content → counted in `duplicates`; other content →
+//                   quarantined (counted in `quarantined`) and an alert is raised at HQ;
+//                   nothing (a hole below the mark) → taken as at hwm + 1, hwm unchanged.
 //   seq == hwm + 1  inserted, or quarantined if it breaks a rule (not a valid saleSchema sale,
 //                   sale.seq != item seq, another store/till, inconsistent totals, sale id
 //                   already known); either way hwm advances, so a poison sale never blocks.
 //   seq >  hwm + 1  gap: the batch stops there; `expectedSeq` says what HQ needs next.
-// `ackedThrough` is returned only after the transaction committed durably.
-// "Same content" is decided by HQ's own digest of the sale (sha256 of the sale as saleSchema
-// parses it: fixed key order, unknown keys dropped; canonical JSON for a payload that is no
-// valid sale), not by the till's `hash`, which HQ stores for diagnostics only. A till may send
-// `contentHash(sale)` there.
+// The answer is returned only after the transaction committed durably. `acks` gives, per seq
+// HQ processed, the sale id and content hash it holds there ('held', 'quarantined', or for a
+// different content 'conflict'); `held` answers the same for seqs a till asks about at its
+// handshake. A sale already at HQ under another seq or device with the same content is 'held'
+// (counted once). "Same content" is HQ's own digest of the sale, `heldHash` (sha256 of the
+// sale as saleSchema parses it: fixed key order, unknown keys dropped; canonical JSON for a
+// payload that is no valid sale); the till's `hash` is stored for diagnostics only.
 //
 // Catalog: a till receives the products for every store plus those limited to its own store,
 // oldest change first. `reset` comes when its cursor is older than HQ's tombstone horizon
@@ -196,6 +257,17 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   }) ?? 'null';
+}
+
+/**
+ * The hash HQ acknowledges a sale by: sha256 of the sale as saleSchema parses it (its key
+ * order, unknown keys dropped), or of the canonical JSON of anything that is no valid sale.
+ * The till computes it over its outbox payload to compare with HQ's acks.
+ */
+export function heldHash(raw: unknown): string {
+  const parsed = saleSchema.safeParse(raw);
+  const text = parsed.success ? JSON.stringify(parsed.data) : canonicalJson(raw);
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** sha256 (hex) of a value's canonical JSON (what a till may send as an upload item's `hash`). */

@@ -1,7 +1,8 @@
 // What the sync commands and the checkout call: an engine wired to this till's home, and the
 // status report (`till sync status`, the checkout's status bar).
 import type { DB } from '../db/open.js';
-import { getEnrollment, leaseHolder, localSyncStatus, UPLOAD_LEASE, type SyncErrorRecord } from '../db/sync-state.js';
+import { getDeviceIdentity } from '../db/settings.js';
+import { getEnrollment, leaseHolder, localSyncStatus, recordHqView, UPLOAD_LEASE, type SyncErrorRecord } from '../db/sync-state.js';
 import { HqClient, HqError } from './client.js';
 import { TargetSource } from './credentials.js';
 import { optionsFromEnv, SyncEngine, type SyncOptions } from './engine.js';
@@ -12,7 +13,14 @@ export function engineFor(home: string, db: DB, options: Partial<SyncOptions> = 
 }
 
 export interface SyncStatusReport {
+  /** Sales still to upload. */
   pending: number;
+  /** Sales at whose seq HQ holds other content: never marked synced; HQ has them in quarantine. */
+  conflicts: number;
+  /** This device's uploads HQ holds in quarantine (not counted), as HQ last said; shown until HQ resolves them. */
+  quarantined: number;
+  /** This installation's id (HQ's stream for it). */
+  deviceId: string | null;
   oldestPendingAt: string | null;
   lastSyncAt: string | null;
   lastError: SyncErrorRecord | null;
@@ -38,6 +46,7 @@ export async function syncStatus(home: string, db: DB, o: { probeTimeoutMs?: num
   const target = await new TargetSource(home).load();
   const report: SyncStatusReport = {
     ...local,
+    deviceId: getDeviceIdentity(db)?.id ?? null,
     online: false,
     enrolled: enrollment !== undefined && target !== undefined,
     hqUrl: target?.url ?? null,
@@ -52,9 +61,11 @@ export async function syncStatus(home: string, db: DB, o: { probeTimeoutMs?: num
     return report;
   }
   try {
-    const state = await new HqClient({ baseUrl: target.url, token: target.token, timeoutMs: o.probeTimeoutMs ?? 3000 }).state();
+    const state = await new HqClient({ baseUrl: target.url, token: target.token, timeoutMs: o.probeTimeoutMs ?? 3000 }).state(undefined, report.deviceId ?? undefined);
     report.online = true;
     report.hqHwm = state.hwm;
+    report.quarantined = state.quarantined ?? 0;
+    recordHqView(db, { quarantined: report.quarantined, retiredAt: state.retiredAt ?? null, at: new Date().toISOString() });
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     report.offlineReason = e.message;

@@ -44,7 +44,7 @@ describe.each(STORAGES)('HQ HTTP on %s', (kind) => {
   });
 
   it('answers /healthz without a token', async () => {
-    expect(await get(url, '/healthz', null)).toEqual({ status: 200, body: { ok: true, protocol: 1, storage: kind } });
+    expect(await get(url, '/healthz', null)).toEqual({ status: 200, body: { ok: true, protocol: 2, storage: kind } });
   });
 
   describe('enrollment', () => {
@@ -57,7 +57,17 @@ describe.each(STORAGES)('HQ HTTP on %s', (kind) => {
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ storeCode: 'S001', storeName: '一号店', tillCode: 'T09' });
       expect(r.body.token).toMatch(/^till_/);
-      expect((await get(url, '/v1/sync/state', r.body.token)).body).toEqual({ storeCode: 'S001', tillCode: 'T09', hwm: 0 });
+      expect((await get(url, '/v1/sync/state', r.body.token)).body).toEqual({
+        storeCode: 'S001',
+        tillCode: 'T09',
+        hwm: 0,
+        deviceId: null,
+        quarantined: 0,
+        conflicts: 0,
+        tillHwm: 0,
+        lastReceiptNo: null,
+        retiredAt: null,
+      });
       const again = await post(url, '/v1/enroll', null, { code });
       expect(again.status).toBe(401);
       expect(again.body.error.code).toBe('enroll_code_invalid');

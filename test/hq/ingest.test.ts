@@ -2,6 +2,7 @@
 // carry. The same story runs against SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HqAlert, HqStore, TillPrincipal } from '../../src/hq/store.js';
+import type { UploadResponse } from '../../src/sync/protocol.js';
 import { STORAGES, createTestDb, enrolledTill, item, makeSale, type TestDb } from './helpers.js';
 
 describe.each(STORAGES)('HQ ingest on %s', (kind) => {
@@ -13,6 +14,8 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
   async function till(store = 'S001'): Promise<TillPrincipal> {
     return (await enrolledTill(hq, store, `T${++n}`)).principal;
   }
+  /** The figures of an answer (its per-seq acks are looked at by the tests that need them). */
+  const counts = ({ acks: _acks, ...rest }: UploadResponse) => rest;
   const sale = (t: TillPrincipal, seq: number, variant = 0) => makeSale(t.storeCode, t.tillCode, seq, variant);
   const batch = (t: TillPrincipal, seqs: number[]) => seqs.map((s) => item(sale(t, s)));
   const count = async (t: TillPrincipal) => (await hq.listSales({ storeCode: t.storeCode, tillCode: t.tillCode })).map((s) => s.seq).sort((a, b) => a - b);
@@ -31,7 +34,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
   it('takes a batch in seq order and acknowledges through its last seq', async () => {
     const t = await till();
     const r = await hq.ingest(t, batch(t, [1, 2, 3, 4, 5]));
-    expect(r).toEqual({ ackedThrough: 5, inserted: 5, duplicates: 0, quarantined: 0 });
+    expect(counts(r)).toEqual({ ackedThrough: 5, inserted: 5, duplicates: 0, quarantined: 0 });
     expect(await count(t)).toEqual([1, 2, 3, 4, 5]);
     expect((await hq.syncState(t)).hwm).toBe(5);
     const stored = (await hq.listSales({ tillCode: t.tillCode })).find((s) => s.seq === 1);
@@ -43,7 +46,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     await hq.ingest(t, batch(t, [1, 2, 3]));
     // An ack lost on the way back: the till sends the same rows again, plus new ones.
     const r = await hq.ingest(t, batch(t, [2, 3, 4]));
-    expect(r).toEqual({ ackedThrough: 4, inserted: 1, duplicates: 2, quarantined: 0 });
+    expect(counts(r)).toEqual({ ackedThrough: 4, inserted: 1, duplicates: 2, quarantined: 0 });
     expect(await count(t)).toEqual([1, 2, 3, 4]);
   });
 
@@ -52,7 +55,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     await hq.ingest(t, batch(t, [1]));
     const reversed = Object.fromEntries(Object.entries(sale(t, 1)).reverse());
     const r = await hq.ingest(t, [item(reversed, 1), item({ ...sale(t, 1), note: 'added by a newer till' }, 1)]);
-    expect(r).toEqual({ ackedThrough: 1, inserted: 0, duplicates: 2, quarantined: 0 });
+    expect(counts(r)).toEqual({ ackedThrough: 1, inserted: 0, duplicates: 2, quarantined: 0 });
   });
 
   it('a re-sent seq with different content is quarantined and raises one alert; the stored sale stays', async () => {
@@ -61,7 +64,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     const before = alerts.length;
     const changed = item(sale(t, 2, 7));
     const r = await hq.ingest(t, [changed]);
-    expect(r).toEqual({ ackedThrough: 2, inserted: 0, duplicates: 0, quarantined: 1 });
+    expect(counts(r)).toEqual({ ackedThrough: 2, inserted: 0, duplicates: 0, quarantined: 1 });
     // The same conflicting upload again: still reported, recorded and alerted once.
     expect((await hq.ingest(t, [changed])).quarantined).toBe(1);
     const q = (await hq.listQuarantine()).filter((x) => x.tillCode === t.tillCode);
@@ -75,7 +78,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
   it('a gap stops the batch: nothing after it is taken and HQ says which seq it needs', async () => {
     const t = await till();
     const r = await hq.ingest(t, batch(t, [1, 2, 4, 5]));
-    expect(r).toEqual({ ackedThrough: 2, inserted: 2, duplicates: 0, quarantined: 0, expectedSeq: 3 });
+    expect(counts(r)).toEqual({ ackedThrough: 2, inserted: 2, duplicates: 0, quarantined: 0, expectedSeq: 3 });
     expect(await count(t)).toEqual([1, 2]);
     const r2 = await hq.ingest(t, batch(t, [3, 4, 5]));
     expect(r2.ackedThrough).toBe(5);
@@ -84,7 +87,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
 
   it('a batch whose first seq is ahead of HQ takes nothing', async () => {
     const t = await till();
-    expect(await hq.ingest(t, batch(t, [3, 4]))).toEqual({ ackedThrough: 0, inserted: 0, duplicates: 0, quarantined: 0, expectedSeq: 1 });
+    expect(counts(await hq.ingest(t, batch(t, [3, 4])))).toEqual({ ackedThrough: 0, inserted: 0, duplicates: 0, quarantined: 0, expectedSeq: 1 });
     expect(await count(t)).toEqual([]);
   });
 
@@ -107,7 +110,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
       item(sale(t, 7)),
     ];
     const r = await hq.ingest(t, items);
-    expect(r).toEqual({ ackedThrough: 7, inserted: 2, duplicates: 0, quarantined: 5 });
+    expect(counts(r)).toEqual({ ackedThrough: 7, inserted: 2, duplicates: 0, quarantined: 5 });
     expect(await count(t)).toEqual([1, 7]);
     const q = (await hq.listQuarantine()).filter((x) => x.tillCode === t.tillCode);
     expect(q.map((x) => [x.seq, x.kind])).toEqual([
@@ -125,7 +128,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     // Each one raised an alert for the operator, once.
     expect(alerts.filter((a) => a.tillCode === t.tillCode).map((a) => [a.kind, a.seq])).toEqual([2, 3, 4, 5, 6].map((seq) => ['rejected', seq]));
     // Re-sending the poison unchanged is a duplicate (the till may not have seen the ack).
-    expect(await hq.ingest(t, items.slice(1, 3))).toEqual({ ackedThrough: 7, inserted: 0, duplicates: 2, quarantined: 0 });
+    expect(counts(await hq.ingest(t, items.slice(1, 3)))).toEqual({ ackedThrough: 7, inserted: 0, duplicates: 2, quarantined: 0 });
   });
 
   it('a sale id HQ already has from another till is quarantined, not overwritten', async () => {
@@ -134,7 +137,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     await hq.ingest(a, batch(a, [1]));
     const copy = { ...sale(b, 1), id: sale(a, 1).id };
     const r = await hq.ingest(b, [item(copy)]);
-    expect(r).toEqual({ ackedThrough: 1, inserted: 0, duplicates: 0, quarantined: 1 });
+    expect(counts(r)).toEqual({ ackedThrough: 1, inserted: 0, duplicates: 0, quarantined: 1 });
     expect(await count(b)).toEqual([]);
     expect(await count(a)).toEqual([1]);
     expect((await hq.listQuarantine()).find((x) => x.tillCode === b.tillCode)?.reason).toMatch(/already has a sale with id/);

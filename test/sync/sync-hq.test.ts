@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findProductByBarcode } from '../../src/db/products.js';
 import { pendingCount } from '../../src/db/outbox.js';
+import { getDeviceIdentity } from '../../src/db/settings.js';
 import { localSyncStatus, seqBase } from '../../src/db/sync-state.js';
 import { HqError } from '../../src/sync/client.js';
 import { TillConfig } from '../../src/config.js';
@@ -243,9 +244,9 @@ describe('a till enrolled with HQ', () => {
   it('stops and says why when HQ refuses its token, instead of retrying', async () => {
     const t = await till('S001', 'X1');
     sellMany(t.db, 5);
-    // HQ re-enrolls the till elsewhere: this till's token is no longer valid.
+    // The same installation is enrolled again elsewhere: this copy's token is no longer valid.
     const { code } = await hq.store.createEnrollCode('S001', 'X1');
-    await hq.store.enroll(code);
+    await hq.store.enroll(code, getDeviceIdentity(t.db)!.id);
     const started = Date.now();
     const err = await t
       .engine(FAST)
@@ -274,7 +275,7 @@ describe('a till enrolled with HQ', () => {
     expect((fresh.db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM sales').get() as { lo: number; hi: number })).toEqual({ lo: 13, hi: 15 });
     await fresh.engine(FAST).runOnce({ deadline: Date.now() + 10_000 });
     expect(localSyncStatus(fresh.db)).toMatchObject({ pending: 0, lastError: null });
-    const state = await hq.store.db.get<{ hwm: number }>("SELECT hwm FROM hq_tills WHERE store_code = 'S001' AND code = 'Q1'");
+    const state = await hq.store.db.get<{ hwm: number }>("SELECT max(d.hwm) AS hwm FROM hq_devices d JOIN hq_tills t ON t.id = d.till_id WHERE t.store_code = 'S001' AND t.code = 'Q1'");
     expect(Number(state!.hwm)).toBe(15);
   });
 
