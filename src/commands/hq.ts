@@ -351,14 +351,16 @@ const salesReport = new Command('report')
   .option('--store <code>', 'only this store')
   .option('--from <day>', 'first business day, YYYY-MM-DD', (v) => dayOption(v, '--from'))
   .option('--to <day>', 'last business day, YYYY-MM-DD (inclusive)', (v) => dayOption(v, '--to'))
-  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay)')
+  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay; amounts are exact integers of fen at any size, beyond 2^53 too: read them with a big-number-aware JSON parser)')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
     if (opts.from && opts.to && opts.from > opts.to) throw new UserError(`--from (${opts.from}) is after --to (${opts.to}).`);
     const r = await withHq(cmd, (hq) => hq.salesReport({ storeCode: opts.store, from: opts.from, to: opts.to }));
-    if (opts.json) return printJson(r);
+    const { exactJson, formatExactFen } = await import('../hq/sums.js');
+    // Amounts beyond 2^53 fen print as exact JSON numbers (see exactJson).
+    if (opts.json) return void writeOut(1, exactJson(r, 2) + '\n');
     const { renderTable } = await import('../core/table.js');
-    const money = (fen: number) => formatFen(fen);
+    const money = formatExactFen;
     const out: string[] = [];
     out.push(`Sales ${r.salesCount}, total ¥${money(r.totalFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`);
     const num = { align: 'right' as const };

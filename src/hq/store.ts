@@ -5,6 +5,8 @@ import { NotFoundError, UserError } from '../errors.js';
 import { type EnrollResponse, type SyncState, type UploadRequest, type UploadResponse } from '../sync/protocol.js';
 import { HqCatalog } from './catalog.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
+import { acceptQuarantined, DEFAULT_QUARANTINE_CAP, listQuarantine, putAside, type QuarantineQuery, type QuarantineRow } from './quarantine.js';
+import { exactSum, exactSumColumns, type ExactFen } from './sums.js';
 import type { WireSale } from '../sync/protocol.js';
 import { forUpdate, isUniqueViolation, valuesList, type Queryable, type SqlDriver } from './storage/driver.js';
 import { migrateHq } from './storage/migrations.js';
@@ -63,7 +65,8 @@ export interface SalesQuery {
 
 export interface ReportGroup {
   salesCount: number;
-  totalFen: number;
+  /** Exact at any size: a number while safe, a bigint beyond 2^53 − 1 (src/hq/sums.ts). */
+  totalFen: ExactFen;
 }
 
 export interface SalesReport extends ReportGroup {
@@ -77,16 +80,7 @@ export interface SalesReport extends ReportGroup {
   byDay: Array<ReportGroup & { day: string }>;
 }
 
-export interface QuarantineRow {
-  id: number;
-  storeCode: string;
-  tillCode: string;
-  seq: number;
-  kind: 'rejected' | 'conflict';
-  reason: string;
-  saleId: string | null;
-  receivedAt: string;
-}
+export type { QuarantineRow } from './quarantine.js';
 
 /** Raised to the HTTP layer as 401 enroll_code_invalid; the message says which problem. */
 export class EnrollCodeError extends UserError {
@@ -106,6 +100,10 @@ function checkCode(code: string, what: 'store' | 'till'): string {
 export interface HqStoreOptions {
   now?: () => Date;
   onAlert?: (alert: HqAlert) => void;
+  /** Plausibility cap per sale in fen (default ¥100,000; 0 = none): larger sales are quarantined. */
+  maxSaleFen?: number;
+  /** Stored quarantine rows per till (default 1000); beyond it uploads are counted, not stored. */
+  quarantineCap?: number;
 }
 
 export class HqStore {
@@ -304,7 +302,7 @@ export class HqStore {
               tillHash: p.tillHash,
             });
         } else if (p.seq === hwm + 1) {
-          const broken = ruleBroken(p.e, p.seq, till);
+          const broken = ruleBroken(p.e, p.seq, till, { maxSaleFen: this.opts.maxSaleFen });
           if (broken === null) sales.push({ seq: p.seq, sale: p.e.sale!, e: p.e, tillHash: p.tillHash });
           else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
           known.set(p.seq, p.e.hash);
@@ -343,26 +341,28 @@ export class HqStore {
         if (inserted.has(s.sale.id)) inserted.delete(s.sale.id);
         else quarantine.push({ seq: s.seq, kind: 'rejected', reason: `HQ already has a sale with id ${s.sale.id} (from another seq or till)`, saleId: s.sale.id, e: s.e, tillHash: s.tillHash });
       }
-      if (quarantine.length) {
-        const params: unknown[] = [];
-        for (const x of quarantine) params.push(till.tillId, x.seq, x.kind, x.reason, x.saleId, x.e.hash, printable(x.tillHash), x.e.text, receivedAt);
-        const rows = await q.all<{ id: number; seq: number; kind: string }>(
-          `INSERT INTO hq_quarantine (till_id, seq, kind, reason, sale_id, content_hash, till_hash, payload, received_at)
-           VALUES ${valuesList(quarantine.length, 9)} ON CONFLICT DO NOTHING RETURNING id, seq, kind`,
-          params,
-        );
-        for (const r of rows) {
-          const kind = r.kind === 'conflict' ? 'conflict' : 'rejected';
-          const why = kind === 'conflict' ? 're-sent seq ' + r.seq + ' with different content' : `sent seq ${r.seq} that HQ cannot take (${quarantine.find((x) => x.seq === Number(r.seq) && x.kind === 'rejected')?.reason})`;
-          alerts.push({
-            kind,
-            storeCode: till.storeCode,
-            tillCode: till.tillCode,
-            seq: Number(r.seq),
-            quarantineId: Number(r.id),
-            message: `till ${till.storeCode}/${till.tillCode} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
-          });
-        }
+      const aside = await putAside(q, till.tillId, quarantine.map((x) => ({ ...x, tillHash: printable(x.tillHash) })), receivedAt, this.opts.quarantineCap ?? DEFAULT_QUARANTINE_CAP);
+      for (const r of aside.stored) {
+        const kind = r.kind === 'conflict' ? 'conflict' : 'rejected';
+        const why = kind === 'conflict' ? 're-sent seq ' + r.seq + ' with different content' : `sent seq ${r.seq} that HQ cannot take (${quarantine.find((x) => x.seq === r.seq && x.kind === 'rejected')?.reason})`;
+        alerts.push({
+          kind,
+          storeCode: till.storeCode,
+          tillCode: till.tillCode,
+          seq: r.seq,
+          quarantineId: r.id,
+          message: `till ${till.storeCode}/${till.tillCode} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
+        });
+      }
+      if (aside.dropped > 0) {
+        alerts.push({
+          kind: 'rejected',
+          storeCode: till.storeCode,
+          tillCode: till.tillCode,
+          seq: hwm,
+          quarantineId: 0,
+          message: `till ${till.storeCode}/${till.tillCode}: ${aside.dropped} more upload(s) HQ cannot take were counted but not stored (quarantine cap reached; see \`till hq quarantine list\`)`,
+        });
       }
       if (!hwmMoved) await q.run(moveHwm, hwmParams);
       const response: UploadResponse = { ackedThrough: hwm, inserted: insertedCount, duplicates, quarantined: quarantine.length };
@@ -445,18 +445,18 @@ export class HqStore {
       const params: unknown[] = [];
       const where = this.salesWhere(qy, params);
       const rows = await this.db.all<Record<string, unknown>>(
-        `SELECT ${cols ? cols + ', ' : ''}count(*) AS n, coalesce(sum(total_fen), 0) AS total
+        `SELECT ${cols ? cols + ', ' : ''}count(*) AS n, ${exactSumColumns('total_fen', 'total')}
          FROM hq_sales ${where ? where + " AND status = 'completed'" : "WHERE status = 'completed'"}
          ${cols ? `GROUP BY ${cols} ORDER BY ${cols}` : ''}`,
         params,
       );
       return rows.map((r) => {
-        const { n, total, store_code, till_code, business_date } = r as { n: number; total: number; store_code?: string; till_code?: string; business_date?: string };
+        const { n, total_hi, total_lo, store_code, till_code, business_date } = r as { n: number; total_hi: string; total_lo: string; store_code?: string; till_code?: string; business_date?: string };
         const keys: Record<string, string> = {};
         if (store_code !== undefined) keys.storeCode = store_code;
         if (till_code !== undefined) keys.tillCode = till_code;
         if (business_date !== undefined) keys.day = business_date;
-        return { ...keys, salesCount: Number(n), totalFen: Number(total) } as T & ReportGroup;
+        return { ...keys, salesCount: Number(n), totalFen: exactSum(total_hi, total_lo) } as T & ReportGroup;
       });
     };
     const [all] = await group<object>('');
@@ -467,9 +467,11 @@ export class HqStore {
     const qWhere: string[] = [];
     if (qy.storeCode) (qWhere.push('t.store_code = ?'), qParams.push(qy.storeCode));
     if (qy.tillCode) (qWhere.push('t.code = ?'), qParams.push(qy.tillCode));
+    // What still waits for a person: stored and not accepted, plus what the cap only counted.
     const quarantined = await this.db.get<{ n: number }>(
-      `SELECT count(*) AS n FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id ${qWhere.length ? 'WHERE ' + qWhere.join(' AND ') : ''}`,
-      qParams,
+      `SELECT (SELECT count(*) FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id WHERE x.accepted_at IS NULL${qWhere.map((c) => ' AND ' + c).join('')})
+            + (SELECT coalesce(sum(o.dropped), 0) FROM hq_quarantine_overflow o JOIN hq_tills t ON t.id = o.till_id${qWhere.length ? ' WHERE ' + qWhere.join(' AND ') : ''}) AS n`,
+      [...qParams, ...qParams],
     );
     return {
       from: qy.from ?? null,
@@ -484,26 +486,14 @@ export class HqStore {
     };
   }
 
-  async listQuarantine(opts: { storeCode?: string; limit?: number } = {}): Promise<QuarantineRow[]> {
-    const params: unknown[] = [];
-    let where = '';
-    if (opts.storeCode) ((where = 'WHERE t.store_code = ?'), params.push(opts.storeCode));
-    params.push(opts.limit ?? 1000);
-    const rows = await this.db.all<{ id: number; store_code: string; code: string; seq: number; kind: 'rejected' | 'conflict'; reason: string; sale_id: string | null; received_at: string }>(
-      `SELECT x.id, t.store_code, t.code, x.seq, x.kind, x.reason, x.sale_id, x.received_at
-       FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id ${where} ORDER BY x.id LIMIT ?`,
-      params,
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      storeCode: r.store_code,
-      tillCode: r.code,
-      seq: Number(r.seq),
-      kind: r.kind,
-      reason: r.reason,
-      saleId: r.sale_id,
-      receivedAt: r.received_at,
-    }));
+  /** Quarantined uploads, oldest first, a page at a time (src/hq/quarantine.ts). */
+  listQuarantine(qy: QuarantineQuery = {}): Promise<QuarantineRow[]> {
+    return listQuarantine(this.db, qy);
+  }
+
+  /** An admin accepts quarantined sale #id after checking it: counted once, who and why kept. */
+  acceptQuarantined(id: number, by: string, reason: string): Promise<QuarantineRow> {
+    return acceptQuarantined(this.db, id, by, reason, this.iso());
   }
 }
 
