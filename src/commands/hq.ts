@@ -2,8 +2,8 @@
 // directly (SQLite in <home>/hq.db, or --db postgres://…); `till hq serve` runs the HTTP
 // service the tills sync with. Storage, fastify and pg are loaded inside the actions.
 import { Command, Option } from 'commander';
-import { formatFen } from '../core/money.js';
-import { PartialError, UserError } from '../errors.js';
+import { formatFen, parseYuan } from '../core/money.js';
+import { PartialError, UsageError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import { homeOf, printJson, say, writeOut } from './context.js';
@@ -35,6 +35,27 @@ function dayOption(v: string, what: string): string {
   return v.trim();
 }
 
+/** "100000" or "¥100,000.00" (yuan) → fen; 0 turns the cap off. */
+function maxSaleOption(v: string): number {
+  try {
+    return parseYuan(v.replace(/,/g, ''), { allowZero: true });
+  } catch {
+    throw new UsageError(`--max-sale takes an amount in yuan such as 100000 (0 = no cap), got "${v}".`);
+  }
+}
+
+function wholeOption(v: string, what: string, min: number): number {
+  if (!/^\d{1,15}$/.test(v.trim()) || Number(v) < min) throw new UsageError(`${what} takes a whole number of at least ${min}, got "${v}".`);
+  return Number(v);
+}
+
+/** "S001/T01" → the till's store and code. */
+function tillRefOption(v: string): { storeCode: string; tillCode: string } {
+  const m = /^([A-Za-z0-9_-]{1,16})\/([A-Za-z0-9_-]{1,16})$/.exec(v.trim());
+  if (!m) throw new UsageError(`--till takes <store>/<till>, e.g. S001/T01, got "${v}".`);
+  return { storeCode: m[1], tillCode: m[2] };
+}
+
 function portOption(v: string): number {
   if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UserError(`--port takes a port number 0–65535, got "${v}".`);
   return Number(v);
@@ -55,19 +76,22 @@ const serve = new Command('serve')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks a free one)', portOption, 8787)
   .option('--pool <n>', 'PostgreSQL connections of this instance', (v) => positiveInt(v, '--pool'), 10)
+  .option('--max-sale <yuan>', 'plausibility cap: a larger sale is quarantined for a person to check (0 = no cap)', maxSaleOption, 10_000_000)
+  .option('--quarantine-cap <n>', 'quarantined uploads stored per till; beyond it they are counted, not stored', (v) => wholeOption(v, '--quarantine-cap', 1), 1000)
   .action(async (opts, cmd: Command) => {
     const { openHq } = await import('../hq/open.js');
-    const { buildHqServer } = await import('../hq/server.js');
+    const { buildHqServer, listeningUrls } = await import('../hq/server.js');
     const hq = await openHq({
       db: opts.db,
       home: homeOf(cmd),
       poolSize: opts.pool,
+      maxSaleFen: opts.maxSale,
+      quarantineCap: opts.quarantineCap,
       onAlert: (a) => say(`HQ alert: ${a.message}`),
     });
     const app = buildHqServer(hq);
-    let address: string;
     try {
-      address = await app.listen({ host: opts.host, port: opts.port });
+      await app.listen({ host: opts.host, port: opts.port });
     } catch (err) {
       await hq.close();
       const e = err as { code?: string; message?: string };
@@ -76,7 +100,10 @@ const serve = new Command('serve')
       if (e.code === 'EACCES') throw new UserError(`Not allowed to listen on port ${opts.port}; pick a port above 1023.`);
       throw err;
     }
-    say(`HQ listening on ${address} (${hq.db.dialect} ${hq.db.location}); Ctrl+C stops it.`);
+    // The address really bound: with --host 0.0.0.0 that is every interface, not 127.0.0.1.
+    const { bound, reachable } = listeningUrls(app);
+    const also = reachable.filter((u) => u !== bound);
+    say(`HQ listening on ${bound}${also.length ? ` (this machine's addresses: ${also.join(', ')})` : ''} (${hq.db.dialect} ${hq.db.location}); Ctrl+C stops it.`);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = () => {
@@ -374,18 +401,49 @@ const salesReport = new Command('report')
 const sales = new Command('sales').description('sales received from every till').addCommand(salesList).addCommand(salesReport);
 
 const quarantineList = new Command('list')
-  .description('uploads HQ did not take as sales: rule-breaking sales and re-sent seqs with different content')
+  .description('uploads HQ did not take as sales (rule-breaking sales, re-sent seqs with different content), oldest first, a page at a time')
   .option('--store <code>', 'only this store')
-  .option('--json', 'print JSON')
+  .option('--till <store/till>', 'only this till, e.g. S001/T01', tillRefOption)
+  .option('--limit <n>', 'at most n rows', (v) => wholeOption(v, '--limit', 1), 100)
+  .option('--after <id>', 'rows after this id (the last id of the previous page)', (v) => wholeOption(v, '--after', 0))
+  .option('--accepted', 'include uploads an admin accepted')
+  .option('--json', 'print JSON: an array of {id, storeCode, tillCode, seq, kind, reason, saleId, receivedAt, accepted}')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
-    const rows = await withHq(cmd, (hq) => hq.listQuarantine({ storeCode: opts.store }));
-    if (opts.json) return printJson(rows);
-    if (rows.length === 0) return say('Nothing in quarantine.');
-    for (const r of rows) writeOut(1, `#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})\n`);
+    const { rows, overflow } = await withHq(cmd, async (hq) => {
+      const { quarantineOverflow } = await import('../hq/quarantine.js');
+      return {
+        rows: await hq.listQuarantine({ storeCode: opts.store, till: opts.till, limit: opts.limit + 1, afterId: opts.after, includeAccepted: !!opts.accepted }),
+        overflow: (await quarantineOverflow(hq.db)).filter((o) => (!opts.store || o.storeCode === opts.store) && (!opts.till || (o.storeCode === opts.till.storeCode && o.tillCode === opts.till.tillCode))),
+      };
+    });
+    const page = rows.slice(0, opts.limit);
+    if (rows.length > opts.limit) say(`More rows: add --after ${page.at(-1)!.id}.`);
+    for (const o of overflow) say(`Till ${o.storeCode}/${o.tillCode}: ${o.dropped} more upload(s) were quarantined but not stored (per-till cap reached; last ${o.lastAt}).`);
+    if (opts.json) return printJson(page);
+    if (page.length === 0) return say('Nothing in quarantine.');
+    for (const r of page) {
+      const accepted = r.accepted ? ` — accepted by ${r.accepted.by} at ${r.accepted.at}: ${r.accepted.reason}` : '';
+      writeOut(1, `#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})${accepted}\n`);
+    }
   });
 
-const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList);
+const quarantineAccept = new Command('accept')
+  .description('count a quarantined sale after checking it (e.g. a real sale above the plausibility cap); recorded with who and why')
+  .argument('<id>', 'the quarantine id (#12 or 12) from `till hq quarantine list`')
+  .requiredOption('--reason <text>', 'why the sale is real (kept with the acceptance)')
+  .option('--by <name>', 'who accepts it (default: the logged-in user)')
+  .option('--json', 'print the accepted row as JSON')
+  .addOption(dbOption())
+  .action(async (ref: string, opts, cmd: Command) => {
+    const id = wholeOption(ref.replace(/^#/, ''), '<id>', 1);
+    const by = opts.by ?? (await import('node:os')).userInfo().username;
+    const row = await withHq(cmd, (hq) => hq.acceptQuarantined(id, by, opts.reason));
+    if (opts.json) return printJson(row);
+    say(`Accepted #${row.id} (${row.storeCode}/${row.tillCode} seq ${row.seq}): it is now counted in HQ's sales and reports. Recorded: ${row.accepted!.by}, ${row.accepted!.at}, "${row.accepted!.reason}".`);
+  });
+
+const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList).addCommand(quarantineAccept);
 
 export const hqCommand = new Command('hq')
   .description('HQ: the sync service (till hq serve) and the chain’s stores, catalog and sales')

@@ -5,6 +5,7 @@
 // unknown token costs one indexed lookup, never the parsing of an 8 MiB batch. Bodies are
 // JSON only (415 otherwise), bounded in size (413) and in nesting depth (400).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { networkInterfaces } from 'node:os';
 import { parseDay } from '../core/dates.js';
 import { z, ZodError } from 'zod';
 import { NotFoundError, UserError } from '../errors.js';
@@ -218,4 +219,24 @@ function classify(err: unknown): [number, string, string] {
     return [e.statusCode, e.statusCode === 404 ? errorCodes.notFound : errorCodes.badRequest, `Invalid request: ${e.message ?? 'bad request'}.`];
   }
   return [500, errorCodes.internal, 'HQ hit an unexpected error and logged it; retry later.'];
+}
+
+/**
+ * Where a listening HQ really is: the address it bound (e.g. http://0.0.0.0:8787) and, when
+ * that is a wildcard, the URL of every address of this machine it then answers on.
+ */
+export function listeningUrls(app: FastifyInstance): { bound: string; reachable: string[] } {
+  const a = app.server.address();
+  if (!a || typeof a === 'string') return { bound: String(a), reachable: [] };
+  const url = (host: string, family: string) => `http://${family === 'IPv6' || host.includes(':') ? `[${host}]` : host}:${a.port}`;
+  const bound = url(a.address, a.family);
+  const wildcard = a.address === '0.0.0.0' || a.address === '::';
+  if (!wildcard) return { bound, reachable: [bound] };
+  const reachable: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) {
+      if (i.family === 'IPv4' || a.address === '::') reachable.push(url(i.address, i.family));
+    }
+  }
+  return { bound, reachable };
 }
