@@ -5,7 +5,7 @@ import { NotFoundError, UserError } from '../errors.js';
 import { type EnrollResponse, type SyncState, type UploadRequest, type UploadResponse } from '../sync/protocol.js';
 import { HqCatalog } from './catalog.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
-import { acceptQuarantined, DEFAULT_QUARANTINE_CAP, listQuarantine, putAside, type QuarantineQuery, type QuarantineRow } from './quarantine.js';
+import { acceptQuarantined, DEFAULT_QUARANTINE_CAP, listQuarantine, putAside, storableText, type QuarantineQuery, type QuarantineRow } from './quarantine.js';
 import { exactSum, exactSumColumns, type ExactFen } from './sums.js';
 import type { WireSale } from '../sync/protocol.js';
 import { forUpdate, isUniqueViolation, valuesList, type Queryable, type SqlDriver } from './storage/driver.js';
@@ -351,7 +351,7 @@ export class HqStore {
           tillCode: till.tillCode,
           seq: r.seq,
           quarantineId: r.id,
-          message: `till ${till.storeCode}/${till.tillCode} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
+          message: storableText(`till ${till.storeCode}/${till.tillCode} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`),
         });
       }
       if (aside.dropped > 0) {

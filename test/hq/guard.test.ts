@@ -103,6 +103,19 @@ describe.each(STORAGES)('HQ guards on %s', (kind) => {
     }
   });
 
+  it('three sales of 2^53 − 1 fen sum to the fen (SQLite used to round sums between 2^53 and 2^63)', async () => {
+    const big = await tdb.open({ maxSaleFen: 0 });
+    try {
+      const t = (await enrolledTill(big, 'S001', 'MID')).principal;
+      const max = Number.MAX_SAFE_INTEGER;
+      await big.ingest(t, [1, 2, 3].map((s) => item(forge(t, s, [{ qty: 1, unitPriceFen: max, lineTotalFen: max }]))));
+      const r = await big.salesReport({ tillCode: 'MID' });
+      expect(r.totalFen).toBe(27_021_597_764_222_973n); // odd: no double holds it
+    } finally {
+      await big.close();
+    }
+  });
+
   it('a NUL in a rejected sale’s store code or cashier never blocks the stream: quarantined, and the next sale is taken', async () => {
     const t = await till();
     const poison = { ...makeSale(t.storeCode, t.tillCode, 1), storeCode: 'S0\u00001' };
