@@ -67,11 +67,16 @@ describe.each(STORAGES)('HQ HTTP guards on %s', (kind) => {
     expect(logged).toEqual([]);
   });
 
-  it('a valid batch is still taken, and the token is looked up once per request', async () => {
+  it('a valid batch is still taken; once its till is re-enrolled, the old token is refused on the very next batch', async () => {
     const before = authCalls;
     const r = await send(url, '/v1/sales/batch', token, JSON.stringify({ sales: [item(makeSale('S001', 'T01', 1))] }));
     expect(r).toMatchObject({ status: 200, body: { ackedThrough: 1, inserted: 1 } });
-    expect(authCalls - before).toBe(1);
+    expect(authCalls - before).toBeLessThanOrEqual(1);
+    const old = token;
+    token = (await enrolledTill(hq, 'S001', 'T01')).token;
+    const stale = await send(url, '/v1/sales/batch', old, JSON.stringify({ sales: [item(makeSale('S001', 'T01', 2))] }));
+    expect(stale).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await get(url, '/v1/sync/state', token)).body.hwm).toBe(1);
   });
 
   it('report query parameters are validated: from=2026-13-45 is 400, so is from after to', async () => {
