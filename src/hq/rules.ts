@@ -116,6 +116,8 @@ export function totalsProblem(s: WireSale): string | null {
   if (n(s.discountFen) !== discounts) return `discountFen ${s.discountFen} != order discount + line discounts ${discounts}`;
   for (const [i, p] of s.payments.entries()) {
     if (n(p.tenderedFen) !== n(p.amountFen) + n(p.changeFen)) return `payment ${i + 1}: tenderedFen ${p.tenderedFen} != amountFen ${p.amountFen} + changeFen ${p.changeFen}`;
+    if (p.changeFen > 0 && p.method !== 'cash') return `payment ${i + 1}: ${p.method} gives no change, got changeFen ${p.changeFen}`;
+    if (p.changeFen > 0 && i !== s.payments.length - 1) return `payment ${i + 1} gives change but is followed by another payment`;
   }
   const paid = sum(s.payments.map((p) => p.amountFen));
   if (n(s.paidFen) !== paid) return `paidFen ${s.paidFen} != sum of payments ${paid}`;

@@ -65,6 +65,11 @@ describe.each(STORAGES)('HQ guards on %s', (kind) => {
       item(forge(t, 5, [{ qty: 2, unitPriceFen: 350, lineTotalFen: 700 }, { qty: 1, qtyGrams: 1234, unitPriceFen: 1280, lineTotalFen: 1580 }])),
     ]);
     expect(r).toMatchObject({ ackedThrough: 5, inserted: 1, quarantined: 4 });
+    const cardChange = forge(t, 6, [{ qty: 2, unitPriceFen: 350, lineTotalFen: 700 }]);
+    cardChange.payments = [{ method: 'card', amountFen: 700, tenderedFen: 10_000, changeFen: 9_300, reference: 'R' }];
+    cardChange.changeFen = 9_300;
+    expect(await hq.ingest(t, [item(cardChange)])).toMatchObject({ ackedThrough: 6, quarantined: 1 });
+    expect(await reasonOf(t, 6)).toMatch(/payment 1: card gives no change/);
     expect(await reasonOf(t, 1)).toMatch(/line 1: lineTotalFen 700 != 5 × 100000/);
     expect(await reasonOf(t, 2)).toMatch(/itemCount 99 != 2/);
     expect(await reasonOf(t, 3)).toMatch(/line 1: discountFen 5000 exceeds the line's price 700/);
