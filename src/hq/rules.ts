@@ -38,7 +38,7 @@ export function examineSale(raw: unknown): Examined {
 
 /** What HQ finds plausible; beyond it a sale is quarantined for a person to check. */
 export interface SaleLimits {
-  /** Largest sale in fen (gross, or cash handed over): default ¥100,000. 0 = no cap. */
+  /** Largest sale in fen (gross, before discounts): default ¥100,000. 0 = no cap. */
   maxSaleFen?: number;
 }
 
@@ -127,15 +127,17 @@ export function totalsProblem(s: WireSale): string | null {
   return null;
 }
 
-/** A consistent sale larger than any a convenience store makes (gross, or cash handed over). */
+/**
+ * A consistent sale larger than any a convenience store makes: its gross (before discounts)
+ * above the cap. What the customer handed over is not capped: a typo there is the till's
+ * change to give, not an amount HQ counts.
+ */
 export function plausibilityProblem(s: WireSale, limits: SaleLimits = {}): string | null {
   const cap = limits.maxSaleFen ?? DEFAULT_MAX_SALE_FEN;
   if (cap <= 0) return null;
   const gross = s.lines.reduce((a, l) => a + lineGross(l), 0n);
-  const tendered = s.payments.reduce((a, p) => a + BigInt(p.tenderedFen), 0n);
-  const largest = gross > tendered ? gross : tendered;
-  if (largest <= BigInt(cap)) return null;
-  return `implausible: ${largest} fen ${gross >= tendered ? 'before discounts' : 'handed over'} is above HQ's cap of ${cap} fen per sale (check it; \`till hq quarantine accept\` counts it)`;
+  if (gross <= BigInt(cap)) return null;
+  return `implausible: ${gross} fen before discounts is above HQ's cap of ${cap} fen per sale (check it; \`till hq quarantine accept\` counts it)`;
 }
 
 /**
