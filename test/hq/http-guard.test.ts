@@ -79,6 +79,16 @@ describe.each(STORAGES)('HQ HTTP guards on %s', (kind) => {
     expect((await get(url, '/v1/sync/state', token)).body.hwm).toBe(1);
   });
 
+  it('a batch whose sale has a NUL in its store code is answered 200 and quarantined, and the stream moves on', async () => {
+    const t = await enrolledTill(hq, 'S001', 'NUL');
+    const poison = { ...makeSale('S001', 'NUL', 1), storeCode: 'S001\u0000' };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = await send(url, '/v1/sales/batch', t.token, JSON.stringify({ sales: [item(poison, 1), item(makeSale('S001', 'NUL', 2))] }));
+      expect(r).toMatchObject({ status: 200, body: { ackedThrough: 2 } });
+    }
+    expect(logged).toEqual([]);
+  });
+
   it('report query parameters are validated: from=2026-13-45 is 400, so is from after to', async () => {
     for (const q of ['from=2026-13-45', 'to=2026-02-30', 'from=2026-1-5', 'from=2026-03-02&to=2026-03-01', 'bogus=1']) {
       const r = await get(url, `/v1/admin/sales/report?${q}`, admin);
