@@ -2,7 +2,7 @@
 // directly (SQLite in <home>/hq.db, or --db postgres://…); `till hq serve` runs the HTTP
 // service the tills sync with. Storage, fastify and pg are loaded inside the actions.
 import { Command, Option } from 'commander';
-import { formatFen } from '../core/money.js';
+import { formatFen, parseYuan } from '../core/money.js';
 import { PartialError, UsageError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
@@ -10,6 +10,7 @@ import { homeOf, printJson, say, writeOut } from './context.js';
 import { collect, csvImportOptions, dayPeriod, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
 import { patchFromOptions, withUpdateOptions } from './products.js';
 import { deviceCommands } from './hq-tills.js';
+import { quarantineCommand, wholeOption } from './hq-quarantine.js';
 
 function dbOption(): Option {
   return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
@@ -23,6 +24,15 @@ async function withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>, opts: { 
     return await fn(hq);
   } finally {
     await hq.close();
+  }
+}
+
+/** "100000" or "¥100,000.00" (yuan) → fen; 0 turns the cap off. */
+function maxSaleOption(v: string): number {
+  try {
+    return parseYuan(v.replace(/,/g, ''), { allowZero: true });
+  } catch {
+    throw new UsageError(`--max-sale takes an amount in yuan such as 100000 (0 = no cap), got "${v}".`);
   }
 }
 
@@ -46,19 +56,22 @@ const serve = new Command('serve')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks a free one)', portOption, 8787)
   .option('--pool <n>', 'PostgreSQL connections of this instance', (v) => positiveInt(v, '--pool'), 10)
+  .option('--max-sale <yuan>', 'plausibility cap: a larger sale is quarantined for a person to check (0 = no cap)', maxSaleOption, 10_000_000)
+  .option('--quarantine-cap <n>', 'quarantined uploads stored per till; beyond it they are counted, not stored', (v) => wholeOption(v, '--quarantine-cap', 1), 1000)
   .action(async (opts, cmd: Command) => {
     const { openHq } = await import('../hq/open.js');
-    const { buildHqServer } = await import('../hq/server.js');
+    const { buildHqServer, listeningUrls } = await import('../hq/server.js');
     const hq = await openHq({
       db: opts.db,
       home: homeOf(cmd),
       poolSize: opts.pool,
+      maxSaleFen: opts.maxSale,
+      quarantineCap: opts.quarantineCap,
       onAlert: (a) => say(`HQ alert: ${a.message}`),
     });
     const app = buildHqServer(hq);
-    let address: string;
     try {
-      address = await app.listen({ host: opts.host, port: opts.port });
+      await app.listen({ host: opts.host, port: opts.port });
     } catch (err) {
       await hq.close();
       const e = err as { code?: string; message?: string };
@@ -67,7 +80,10 @@ const serve = new Command('serve')
       if (e.code === 'EACCES') throw new UserError(`Not allowed to listen on port ${opts.port}; pick a port above 1023.`);
       throw err;
     }
-    say(`HQ listening on ${address} (${hq.db.dialect} ${hq.db.location}); Ctrl+C stops it.`);
+    // The address really bound: with --host 0.0.0.0 that is every interface, not 127.0.0.1.
+    const { bound, reachable } = listeningUrls(app);
+    const also = reachable.filter((u) => u !== bound);
+    say(`HQ listening on ${bound}${also.length ? ` (this machine's addresses: ${also.join(', ')})` : ''} (${hq.db.dialect} ${hq.db.location}); Ctrl+C stops it.`);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = () => {
@@ -315,14 +331,16 @@ const salesList = withBusinessDayOptions(
 const salesReport = withBusinessDayOptions(
   new Command('report').description('completed sales counted and totalled overall and per store, till and business day').option('--store <code>', 'only this store'),
 )
-  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay)')
+  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay; amounts are exact integers of fen at any size, beyond 2^53 too: read them with a big-number-aware JSON parser)')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
     const { from, to } = dayPeriod(opts.from, opts.to);
     const r = await withHq(cmd, (hq) => hq.salesReport({ storeCode: opts.store, from, to }));
-    if (opts.json) return printJson(r);
+    const { exactJson, formatExactFen } = await import('../hq/sums.js');
+    // Amounts beyond 2^53 fen print as exact JSON numbers (see exactJson).
+    if (opts.json) return void writeOut(1, exactJson(r, 2) + '\n');
     const { renderTable } = await import('../core/table.js');
-    const money = (fen: number) => formatFen(fen);
+    const money = formatExactFen;
     const out: string[] = [];
     out.push(`Sales ${r.salesCount}, total ¥${money(r.totalFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`);
     const num = { align: 'right' as const };
@@ -335,19 +353,7 @@ const salesReport = withBusinessDayOptions(
 
 const sales = new Command('sales').description('sales received from every till').addCommand(salesList).addCommand(salesReport);
 
-const quarantineList = new Command('list')
-  .description('uploads HQ did not take as sales: rule-breaking sales and re-sent seqs with different content')
-  .option('--store <code>', 'only this store')
-  .option('--json', 'print JSON')
-  .addOption(dbOption())
-  .action(async (opts, cmd: Command) => {
-    const rows = await withHq(cmd, (hq) => hq.listQuarantine({ storeCode: opts.store }));
-    if (opts.json) return printJson(rows);
-    if (rows.length === 0) return say('Nothing in quarantine.');
-    for (const r of rows) writeOut(1, `#${r.id} ${r.storeCode}/${r.tillCode} seq ${r.seq} ${r.kind}: ${r.reason} (${r.receivedAt})\n`);
-  });
-
-const quarantine = new Command('quarantine').description('uploads put aside for a person to look at').addCommand(quarantineList);
+const quarantine = quarantineCommand({ dbOption, withHq });
 
 const { tills, alerts } = deviceCommands(dbOption, withHq);
 

@@ -4,6 +4,7 @@
 // hash HQ holds there, so that a till marks a sale synced only when HQ holds that very sale.
 import { NotFoundError } from '../errors.js';
 import type { Ack, SyncState, UploadRequest, UploadResponse, WireSale } from '../sync/protocol.js';
+import { DEFAULT_QUARANTINE_CAP, putAside, storableText, type Quarantined } from './quarantine.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
 import { forUpdate, isUniqueViolation, valuesList, type Queryable } from './storage/driver.js';
 import type { HqContext, TillPrincipal } from './tills.js';
@@ -52,9 +53,12 @@ export async function syncState(ctx: HqContext, till: TillPrincipal, deviceUuid?
       if (!isUniqueViolation(err)) throw err;
     }
   }
+  // What still waits for a person at HQ: stored and not accepted, plus what the cap only counted.
   const counts = await ctx.db.get<{ n: number; c: number }>(
-    "SELECT count(*) AS n, coalesce(sum(CASE WHEN kind = 'conflict' THEN 1 ELSE 0 END), 0) AS c FROM hq_quarantine WHERE device_id = ?",
-    [till.deviceRowId],
+    `SELECT count(*) + (SELECT coalesce(sum(dropped), 0) FROM hq_quarantine_overflow WHERE device_id = ?) AS n,
+            coalesce(sum(CASE WHEN kind = 'conflict' THEN 1 ELSE 0 END), 0) AS c
+       FROM hq_quarantine WHERE device_id = ? AND accepted_at IS NULL`,
+    [till.deviceRowId, till.deviceRowId],
   );
   const label = await ctx.db.get<{ m: number }>('SELECT coalesce(max(hwm), 0) AS m FROM hq_devices WHERE till_id = ?', [till.tillId]);
   const receipt = await ctx.db.get<{ r: string | null }>('SELECT max(receipt_no) AS r FROM hq_sales WHERE till_id = ?', [till.tillId]);
@@ -111,7 +115,6 @@ interface DeviceRow {
   code: string;
 }
 
-type Quarantined = { seq: number; kind: 'rejected' | 'conflict'; reason: string; saleId: string | null; e: Examined; tillHash: string };
 
 async function ingestWhere(
   ctx: HqContext,
@@ -142,7 +145,7 @@ async function ingestWhere(
     let expectedSeq: number | undefined;
     // A sale HQ can take at `seq` (the next one, or a hole below hwm): inserted or quarantined.
     const take = (p: (typeof prepared)[number]) => {
-      const broken = ruleBroken(p.e, p.seq, till) ?? afterRetirement(p.e.sale!, row.retired_at);
+      const broken = ruleBroken(p.e, p.seq, till, { maxSaleFen: ctx.maxSaleFen }) ?? afterRetirement(p.e.sale!, row.retired_at);
       if (broken === null) sales.push({ seq: p.seq, sale: p.e.sale!, e: p.e, tillHash: p.tillHash, flag: null });
       else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
       known.set(p.seq, { seq: p.seq, saleId: saleIdOf(p.e), hash: p.e.hash, status: broken === null ? 'held' : 'quarantined' });
@@ -221,29 +224,28 @@ async function ingestWhere(
           tillHash: s.tillHash,
         });
     }
-    if (quarantine.length) {
-      const params: unknown[] = [];
-      for (const x of quarantine) params.push(till.tillId, till.deviceRowId, x.seq, x.kind, x.reason, x.saleId, x.e.hash, printable(x.tillHash), x.e.text, receivedAt);
-      const rows = await q.all<{ id: number; seq: number; kind: string }>(
-        `INSERT INTO hq_quarantine (till_id, device_id, seq, kind, reason, sale_id, content_hash, till_hash, payload, received_at)
-         VALUES ${valuesList(quarantine.length, 10)} ON CONFLICT DO NOTHING RETURNING id, seq, kind`,
-        params,
-      );
-      for (const x of quarantine) if (x.kind === 'rejected') acks.push({ seq: x.seq, saleId: x.saleId, hash: x.e.hash, status: 'quarantined' });
-      for (const r of rows) {
-        const kind = r.kind === 'conflict' ? 'conflict' : 'rejected';
-        const why =
-          kind === 'conflict'
-            ? 're-sent seq ' + r.seq + ' with different content'
-            : `sent seq ${r.seq} that HQ cannot take (${quarantine.find((x) => x.seq === Number(r.seq) && x.kind === 'rejected')?.reason})`;
-        alert({
-          kind,
-          seq: Number(r.seq),
-          quarantineId: Number(r.id),
-          message: `till ${till.storeCode}/${till.tillCode}${till.deviceId ? ` (device ${till.deviceId})` : ''} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`,
-        });
-      }
+    for (const x of quarantine) if (x.kind === 'rejected') acks.push({ seq: x.seq, saleId: x.saleId, hash: x.e.hash, status: 'quarantined' });
+    const aside = await putAside(q, till, quarantine.map((x) => ({ ...x, tillHash: printable(x.tillHash ?? '') })), receivedAt, ctx.quarantineCap ?? DEFAULT_QUARANTINE_CAP);
+    for (const r of aside.stored) {
+      const kind = r.kind === 'conflict' ? 'conflict' : 'rejected';
+      const why =
+        kind === 'conflict'
+          ? 're-sent seq ' + r.seq + ' with different content'
+          : `sent seq ${r.seq} that HQ cannot take (${quarantine.find((x) => x.seq === Number(r.seq) && x.kind === 'rejected')?.reason})`;
+      alert({
+        kind,
+        seq: Number(r.seq),
+        quarantineId: Number(r.id),
+        message: storableText(`till ${till.storeCode}/${till.tillCode}${till.deviceId ? ` (device ${till.deviceId})` : ''} ${why}; quarantined as #${r.id} (see \`till hq quarantine list\`)`),
+      });
     }
+    if (aside.dropped > 0)
+      alert({
+        kind: 'rejected',
+        seq: hwm,
+        quarantineId: null,
+        message: `till ${till.storeCode}/${till.tillCode}: ${aside.dropped} more upload(s) HQ cannot take were counted but not stored (quarantine cap reached; see \`till hq quarantine list\`)`,
+      });
     if (!hwmMoved) await q.run(moveHwm, hwmParams);
     await recordAlerts(q, alerts, till.deviceRowId, receivedAt);
     const response: UploadResponse = { ackedThrough: hwm, inserted: insertedCount, duplicates, quarantined: quarantine.length, acks: acks.sort((a, b) => a.seq - b.seq) };
@@ -315,7 +317,7 @@ async function heldAt(q: Queryable, deviceRowId: number, seqs: number[]): Promis
     const rows = await q.all<{ seq: number; sale_id: string | null; content_hash: string; status: 'held' | 'quarantined' }>(
       `SELECT seq, sale_id, content_hash, 'held' AS status FROM hq_sales WHERE device_id = ? AND seq IN (${marks})
        UNION ALL
-       SELECT seq, sale_id, content_hash, 'quarantined' AS status FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND seq IN (${marks})`,
+       SELECT seq, sale_id, content_hash, 'quarantined' AS status FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND accepted_at IS NULL AND seq IN (${marks})`,
       [deviceRowId, ...chunk, deviceRowId, ...chunk],
     );
     for (const r of rows) known.set(Number(r.seq), { seq: Number(r.seq), saleId: r.sale_id, hash: r.content_hash, status: r.status });

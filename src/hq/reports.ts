@@ -1,5 +1,6 @@
 // Reading HQ's sales: lists, the sales report (overall, per store, till and business day) and
-// the quarantine.
+// the alerts. The quarantine is read in quarantine.ts.
+import { exactSum, exactSumColumns, type ExactFen } from './sums.js';
 import type { HqContext } from './tills.js';
 
 export interface HqSaleRow {
@@ -29,7 +30,8 @@ export interface SalesQuery {
 
 export interface ReportGroup {
   salesCount: number;
-  totalFen: number;
+  /** Exact at any size: a number while safe, a bigint beyond 2^53 − 1 (src/hq/sums.ts). */
+  totalFen: ExactFen;
 }
 
 export interface SalesReport extends ReportGroup {
@@ -43,16 +45,6 @@ export interface SalesReport extends ReportGroup {
   byDay: Array<ReportGroup & { day: string }>;
 }
 
-export interface QuarantineRow {
-  id: number;
-  storeCode: string;
-  tillCode: string;
-  seq: number;
-  kind: 'rejected' | 'conflict';
-  reason: string;
-  saleId: string | null;
-  receivedAt: string;
-}
 
 function salesWhere(qy: SalesQuery, params: unknown[], alias = ''): string {
   const w: string[] = [];
@@ -109,18 +101,18 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
     const params: unknown[] = [];
     const where = salesWhere(qy, params);
     const rows = await ctx.db.all<Record<string, unknown>>(
-      `SELECT ${cols ? cols + ', ' : ''}count(*) AS n, coalesce(sum(total_fen), 0) AS total
+      `SELECT ${cols ? cols + ', ' : ''}count(*) AS n, ${exactSumColumns('total_fen', 'total')}
        FROM hq_sales ${where ? where + " AND status = 'completed'" : "WHERE status = 'completed'"}
        ${cols ? `GROUP BY ${cols} ORDER BY ${cols}` : ''}`,
       params,
     );
     return rows.map((r) => {
-      const { n, total, store_code, till_code, business_date } = r as { n: number; total: number; store_code?: string; till_code?: string; business_date?: string };
+      const { n, total_hi, total_lo, store_code, till_code, business_date } = r as { n: number; total_hi: string; total_lo: string; store_code?: string; till_code?: string; business_date?: string };
       const keys: Record<string, string> = {};
       if (store_code !== undefined) keys.storeCode = store_code;
       if (till_code !== undefined) keys.tillCode = till_code;
       if (business_date !== undefined) keys.day = business_date;
-      return { ...keys, salesCount: Number(n), totalFen: Number(total) } as T & ReportGroup;
+      return { ...keys, salesCount: Number(n), totalFen: exactSum(total_hi, total_lo) } as T & ReportGroup;
     });
   };
   const [all] = await group<object>('');
@@ -131,9 +123,11 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
   const qWhere: string[] = [];
   if (qy.storeCode) (qWhere.push('t.store_code = ?'), qParams.push(qy.storeCode));
   if (qy.tillCode) (qWhere.push('t.code = ?'), qParams.push(qy.tillCode));
+  // What still waits for a person: stored and not accepted, plus what the cap only counted.
   const quarantined = await ctx.db.get<{ n: number }>(
-    `SELECT count(*) AS n FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id ${qWhere.length ? 'WHERE ' + qWhere.join(' AND ') : ''}`,
-    qParams,
+    `SELECT (SELECT count(*) FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id WHERE x.accepted_at IS NULL${qWhere.map((c) => ' AND ' + c).join('')})
+          + (SELECT coalesce(sum(o.dropped), 0) FROM hq_quarantine_overflow o JOIN hq_tills t ON t.id = o.till_id${qWhere.length ? ' WHERE ' + qWhere.join(' AND ') : ''}) AS n`,
+    [...qParams, ...qParams],
   );
   return {
     from: qy.from ?? null,
@@ -148,27 +142,6 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
   };
 }
 
-export async function listQuarantine(ctx: HqContext, opts: { storeCode?: string; limit?: number } = {}): Promise<QuarantineRow[]> {
-  const params: unknown[] = [];
-  let where = '';
-  if (opts.storeCode) ((where = 'WHERE t.store_code = ?'), params.push(opts.storeCode));
-  params.push(opts.limit ?? 1000);
-  const rows = await ctx.db.all<{ id: number; store_code: string; code: string; seq: number; kind: 'rejected' | 'conflict'; reason: string; sale_id: string | null; received_at: string }>(
-    `SELECT x.id, t.store_code, t.code, x.seq, x.kind, x.reason, x.sale_id, x.received_at
-     FROM hq_quarantine x JOIN hq_tills t ON t.id = x.till_id ${where} ORDER BY x.id LIMIT ?`,
-    params,
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    storeCode: r.store_code,
-    tillCode: r.code,
-    seq: Number(r.seq),
-    kind: r.kind,
-    reason: r.reason,
-    saleId: r.sale_id,
-    receivedAt: r.received_at,
-  }));
-}
 
 
 export interface AlertRow {

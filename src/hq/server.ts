@@ -1,9 +1,13 @@
 // The HQ HTTP service (fastify). Routes are thin: authenticate, validate with the protocol's
 // zod schemas, call HqStore, answer JSON. Every error is `{error: {code, message}}` with the
 // right status — never a stack trace; unexpected ones are logged and answered 500.
+// Authentication runs in onRequest, before a byte of the body is read (DESIGN.md, "HQ"): an
+// unknown token costs one indexed lookup, never the parsing of an 8 MiB batch. Bodies are
+// JSON only (415 otherwise), bounded in size (413) and in nesting depth (400).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { z, ZodError } from 'zod';
+import { networkInterfaces } from 'node:os';
 import { parseDay } from '../core/dates.js';
+import { z, ZodError } from 'zod';
 import { NotFoundError, UserError } from '../errors.js';
 import {
   AUTH_SCHEME,
@@ -19,6 +23,7 @@ import {
 } from '../sync/protocol.js';
 import { StorageUnavailableError } from './storage/driver.js';
 import { EnrollCodeError, type HqStore, type Principal, type TillPrincipal } from './store.js';
+import { exactJson } from './sums.js';
 
 export class HttpError extends Error {
   constructor(
@@ -40,11 +45,43 @@ export interface HqServerOptions {
 const stateQuery = z.object({ device: deviceIdSchema.optional() });
 const storeBody = z.object({ code: z.string(), name: z.string() });
 const enrollCodeBody = z.object({ storeCode: z.string(), tillCode: z.string(), ttlMinutes: z.number().int().positive().optional() });
-// Business days in query parameters: the one strict parser (core/dates.ts), both ends inclusive.
-const queryDay = z.string().refine((v) => parseDay(v) !== null, { error: (iss) => `"${String(iss.input)}" is not a day of the calendar; use YYYY-MM-DD, e.g. 2026-11-26` });
+/** A business day as YYYY-MM-DD that exists in the calendar (src/core/dates.ts's one parser). */
+const day = z.string().refine((v) => parseDay(v) !== null, { error: (iss) => `"${String(iss.input)}" is not a day of the calendar; use YYYY-MM-DD, e.g. 2026-11-26` });
 const dayQuery = z
-  .object({ from: queryDay.optional(), to: queryDay.optional(), store: z.string().optional() })
+  .object({ from: day.optional(), to: day.optional(), store: z.string().max(16).optional() })
+  .strict()
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to; put the earlier day first', path: ['from'] });
+const quarantineQuery = z
+  .object({
+    store: z.string().max(16).optional(),
+    /** "S001/T01" */
+    till: z.string().regex(/^[A-Za-z0-9_-]{1,16}\/[A-Za-z0-9_-]{1,16}$/, 'use <store>/<till>, e.g. S001/T01').optional(),
+    limit: z.coerce.number().int().positive().max(1000).default(100),
+    after: z.coerce.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** Deepest nesting a request body may have (a sales batch is 5 levels deep). */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether JSON text nests deeper than `max` arrays/objects (a scan, no parse, no recursion). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+type Auth = 'till' | 'admin';
 
 export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): FastifyInstance {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -66,22 +103,48 @@ export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): Fasti
   const unknownToken = () => new HttpError(401, errorCodes.unauthorized, 'HQ does not know this token; the till may have been re-enrolled elsewhere. Enroll it again.');
   const notATill = () => new HttpError(403, errorCodes.forbidden, 'This route is for enrolled tills; the admin token cannot use it.');
 
-  async function principal(req: FastifyRequest): Promise<Principal> {
-    const p = await store.authenticate(bearer(req));
-    if (!p) throw unknownToken();
-    return p;
-  }
+  // Who sent each request, found in onRequest (before the body is read).
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const auth = (kind: Auth) => ({ config: { auth: kind } });
+  // Upload batches: tills known a moment ago skip the lookup here, because the ingest
+  // transaction finds the till by its token again (one statement) and refuses a token revoked
+  // meanwhile. A stranger's token is never cached: it costs one indexed lookup, nothing more.
+  const recentTills = new Map<string, { p: Principal; until: number }>();
+  const uploads = (token: string) => recentTills.get(token)?.until ?? 0;
 
-  async function tillOnly(req: FastifyRequest): Promise<TillPrincipal> {
-    const p = await principal(req);
-    if (p.kind !== 'till') throw notATill();
+  app.addHook('onRequest', async (req) => {
+    const kind = (req.routeOptions.config as { auth?: Auth } | undefined)?.auth;
+    if (!kind) return;
+    const token = bearer(req);
+    const batch = req.routeOptions.url === routes.sales;
+    const now = Date.now();
+    const p = batch && uploads(token) > now ? recentTills.get(token)!.p : await store.authenticate(token);
+    if (!p) throw unknownToken();
+    if (batch && p.kind === 'till') {
+      if (recentTills.size >= 10_000) recentTills.clear();
+      recentTills.set(token, { p, until: now + 30_000 });
+    }
+    if (kind === 'till' && p.kind !== 'till') throw notATill();
+    if (kind === 'admin' && p.kind !== 'admin') throw new HttpError(403, errorCodes.forbidden, 'This route needs the HQ admin token (`till hq admin-token`); a till token may not use it.');
+    principals.set(req, p);
+  });
+
+  function tillOf(req: FastifyRequest): TillPrincipal {
+    const p = principals.get(req);
+    if (p?.kind !== 'till') throw unknownToken();
     return p.till;
   }
 
-  async function adminOnly(req: FastifyRequest): Promise<void> {
-    const p = await principal(req);
-    if (p.kind !== 'admin') throw new HttpError(403, errorCodes.forbidden, 'This route needs the HQ admin token (`till hq admin-token`); a till token may not use it.');
-  }
+  // JSON only: text/plain (fastify's other default) is refused with 415 before it is read.
+  app.removeContentTypeParser('text/plain');
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_BODY_DEPTH)) {
+      return done(new HttpError(400, errorCodes.badRequest, `Invalid request: the body nests deeper than ${MAX_BODY_DEPTH} levels.`), undefined);
+    }
+    json(req, body as string, done);
+  });
 
   app.get(routes.health, async (_req, reply) => {
     try {
@@ -97,60 +160,55 @@ export function buildHqServer(store: HqStore, opts: HqServerOptions = {}): Fasti
     return store.enroll(code, deviceId);
   });
 
-  app.get(routes.state, async (req) => {
-    const till = await tillOnly(req);
+  app.get(routes.state, auth('till'), async (req) => {
     const { device } = stateQuery.parse(req.query);
-    return store.syncState(till, device);
+    return store.syncState(tillOf(req), device);
   });
 
-  app.post(routes.held, async (req) => {
-    const till = await tillOnly(req);
+  app.post(routes.held, auth('till'), async (req) => {
     const { seqs } = heldRequestSchema.parse(req.body);
-    return { held: await store.held(till, seqs) };
+    return { held: await store.held(tillOf(req), seqs) };
   });
 
-  app.post(routes.sales, { bodyLimit: opts.batchBodyLimit ?? 8 * 1024 * 1024 }, async (req) => {
-    const token = bearer(req);
+  app.post(routes.sales, { ...auth('till'), bodyLimit: opts.batchBodyLimit ?? 8 * 1024 * 1024 }, async (req) => {
     const body = uploadRequestSchema.parse(req.body);
-    // The hot path: the till is found by its token inside the ingest transaction.
+    // The hot path: the till is found (again) by its token inside the ingest transaction.
+    const token = bearer(req);
     const r = await store.ingestByToken(token, body.sales);
     if (r) return r.response;
-    throw (await store.authenticate(token))?.kind === 'admin' ? notATill() : unknownToken();
+    recentTills.delete(token);
+    throw unknownToken();
   });
 
-  app.get(routes.catalog, async (req) => {
-    const till = await tillOnly(req);
+  app.get(routes.catalog, auth('till'), async (req) => {
+    const till = tillOf(req);
     const { since, limit } = catalogQuerySchema.parse(req.query);
     return store.catalog.page(till.storeCode, since, limit);
   });
 
-  app.get(adminRoutes.stores, async (req) => {
-    await adminOnly(req);
-    return store.listStores();
-  });
+  app.get(adminRoutes.stores, auth('admin'), async () => store.listStores());
 
-  app.post(adminRoutes.stores, async (req) => {
-    await adminOnly(req);
+  app.post(adminRoutes.stores, auth('admin'), async (req) => {
     const b = storeBody.parse(req.body);
     return store.addStore(b.code, b.name);
   });
 
-  app.post(adminRoutes.enrollCodes, async (req) => {
-    await adminOnly(req);
+  app.post(adminRoutes.enrollCodes, auth('admin'), async (req) => {
     const b = enrollCodeBody.parse(req.body);
     return store.createEnrollCode(b.storeCode, b.tillCode, b.ttlMinutes);
   });
 
-  app.get(adminRoutes.salesReport, async (req) => {
-    await adminOnly(req);
+  app.get(adminRoutes.salesReport, auth('admin'), async (req, reply) => {
     const qy = dayQuery.parse(req.query);
-    return store.salesReport({ from: qy.from, to: qy.to, storeCode: qy.store });
+    const report = await store.salesReport({ from: qy.from, to: qy.to, storeCode: qy.store });
+    // Sums beyond 2^53 fen are bigints, written as exact JSON numbers.
+    return reply.type('application/json').send(exactJson(report));
   });
 
-  app.get(adminRoutes.quarantine, async (req) => {
-    await adminOnly(req);
-    const qy = dayQuery.parse(req.query);
-    return store.listQuarantine({ storeCode: qy.store });
+  app.get(adminRoutes.quarantine, auth('admin'), async (req) => {
+    const qy = quarantineQuery.parse(req.query);
+    const [storeCode, tillCode] = qy.till?.split('/') ?? [];
+    return store.listQuarantine({ storeCode: qy.store, till: qy.till ? { storeCode, tillCode } : undefined, limit: qy.limit, afterId: qy.after });
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -189,4 +247,24 @@ function classify(err: unknown): [number, string, string] {
     return [e.statusCode, e.statusCode === 404 ? errorCodes.notFound : errorCodes.badRequest, `Invalid request: ${e.message ?? 'bad request'}.`];
   }
   return [500, errorCodes.internal, 'HQ hit an unexpected error and logged it; retry later.'];
+}
+
+/**
+ * Where a listening HQ really is: the address it bound (e.g. http://0.0.0.0:8787) and, when
+ * that is a wildcard, the URL of every address of this machine it then answers on.
+ */
+export function listeningUrls(app: FastifyInstance): { bound: string; reachable: string[] } {
+  const a = app.server.address();
+  if (!a || typeof a === 'string') return { bound: String(a), reachable: [] };
+  const url = (host: string, family: string) => `http://${family === 'IPv6' || host.includes(':') ? `[${host}]` : host}:${a.port}`;
+  const bound = url(a.address, a.family);
+  const wildcard = a.address === '0.0.0.0' || a.address === '::';
+  if (!wildcard) return { bound, reachable: [bound] };
+  const reachable: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) {
+      if (i.family === 'IPv4' || a.address === '::') reachable.push(url(i.address, i.family));
+    }
+  }
+  return { bound, reachable };
 }

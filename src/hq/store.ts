@@ -7,22 +7,29 @@ import { HqCatalog } from './catalog.js';
 import * as enrollment from './enrollment.js';
 import * as ingest from './ingest.js';
 import * as reports from './reports.js';
+import * as quarantine from './quarantine.js';
 import { migrateHq } from './storage/migrations.js';
 import type { SqlDriver } from './storage/driver.js';
 import * as tills from './tills.js';
 import type { DeviceSummary, HqContext, StoreSummary, TillPrincipal } from './tills.js';
 import type { HqAlert } from './ingest.js';
 import type { Principal } from './enrollment.js';
-import type { AlertRow, HqSaleRow, QuarantineRow, SalesQuery, SalesReport } from './reports.js';
+import type { AlertRow, HqSaleRow, SalesQuery, SalesReport } from './reports.js';
+import type { QuarantineQuery, QuarantineRow } from './quarantine.js';
 
 export type { HqAlert } from './ingest.js';
 export { EnrollCodeError, type Principal } from './enrollment.js';
-export type { AlertRow, HqSaleRow, QuarantineRow, ReportGroup, SalesQuery, SalesReport } from './reports.js';
+export type { AlertRow, HqSaleRow, ReportGroup, SalesQuery, SalesReport } from './reports.js';
+export type { QuarantineQuery, QuarantineRow } from './quarantine.js';
 export type { DeviceSummary, StoreSummary, TillPrincipal } from './tills.js';
 
 export interface HqStoreOptions {
   now?: () => Date;
   onAlert?: (alert: HqAlert) => void;
+  /** Plausibility cap per sale in fen (default ¥100,000; 0 = none): larger sales are quarantined. */
+  maxSaleFen?: number;
+  /** Stored quarantine rows per till (default 1000); beyond it uploads are counted, not stored. */
+  quarantineCap?: number;
 }
 
 export class HqStore {
@@ -34,7 +41,7 @@ export class HqStore {
     opts: HqStoreOptions,
   ) {
     const now = opts.now ?? (() => new Date());
-    this.ctx = { db, now, onAlert: opts.onAlert };
+    this.ctx = { db, now, onAlert: opts.onAlert, maxSaleFen: opts.maxSaleFen, quarantineCap: opts.quarantineCap };
     this.catalog = new HqCatalog(db, now);
   }
 
@@ -117,7 +124,13 @@ export class HqStore {
     return reports.listAlerts(this.ctx, o);
   }
 
-  listQuarantine(opts: { storeCode?: string; limit?: number } = {}): Promise<QuarantineRow[]> {
-    return reports.listQuarantine(this.ctx, opts);
+  /** Quarantined uploads, oldest first, a page at a time (quarantine.ts). */
+  listQuarantine(qy: QuarantineQuery = {}): Promise<QuarantineRow[]> {
+    return quarantine.listQuarantine(this.db, qy);
+  }
+
+  /** An admin accepts quarantined sale #id after checking it: counted once, who and why kept. */
+  acceptQuarantined(id: number, by: string, reason: string): Promise<QuarantineRow> {
+    return quarantine.acceptQuarantined(this.db, id, by, reason, this.ctx.now().toISOString());
   }
 }

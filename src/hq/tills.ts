@@ -9,6 +9,10 @@ export interface HqContext {
   db: SqlDriver;
   now: () => Date;
   onAlert?: (alert: HqAlert) => void;
+  /** Plausibility cap per sale in fen (rules.ts; default ¥100,000, 0 = none). */
+  maxSaleFen?: number;
+  /** Stored quarantine rows per device before uploads are only counted (quarantine.ts). */
+  quarantineCap?: number;
 }
 
 /** Who a till token is: the till code it sells under (tillId: hq_tills.id) and its device. */

@@ -241,9 +241,13 @@ export const adminRoutes = {
   stores: '/v1/admin/stores',
   /** POST {storeCode, tillCode, ttlMinutes?} → {code, storeCode, tillCode, expiresAt}. */
   enrollCodes: '/v1/admin/enroll-codes',
-  /** GET ?from=&to= (YYYY-MM-DD business days, inclusive) → sales report. */
+  /**
+   * GET ?from=&to=&store= (real YYYY-MM-DD business days, inclusive; anything else is 400) →
+   * sales report. Amount fields are exact integers of fen; beyond 2^53 they are still written
+   * as exact JSON numbers (read them with a big-number-aware parser).
+   */
   salesReport: '/v1/admin/sales/report',
-  /** GET → quarantined uploads (poison sales and content conflicts). */
+  /** GET ?store=&till=S001/T01&limit=&after=<id> → quarantined uploads still waiting, oldest first. */
   quarantine: '/v1/admin/quarantine',
 } as const;
 

@@ -186,7 +186,7 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     expect(mine).toEqual({ storeCode: 'S001', tillCode: t1.tillCode, salesCount: 3, totalFen: sum(t1, [1, 2, 3]) });
     expect(all.voidedCount).toBeGreaterThanOrEqual(1);
     // Overall equals the sum of the stores, and of the days.
-    expect(all.byStore.reduce((s, g) => s + g.totalFen, 0)).toBe(all.totalFen);
+    expect(all.byStore.reduce((s, g) => s + BigInt(g.totalFen), 0n)).toBe(BigInt(all.totalFen));
     expect(all.byDay.reduce((s, g) => s + g.salesCount, 0)).toBe(all.salesCount);
     const day = await hq.salesReport({ from: '2026-01-02', to: '2026-01-02', storeCode: 'S001' });
     expect(day.byDay.map((g) => g.day)).toEqual(['2026-01-02']);

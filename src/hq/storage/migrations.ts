@@ -211,9 +211,27 @@ const postgresV2 = `
   ${quarantineSql}
 `;
 
+// Version 3: quarantine that an admin can work through. accepted_*: a quarantined sale an
+// admin checked and had counted (once; who and why). hq_quarantine_overflow: uploads refused
+// after a device's stored quarantine reached its cap — counted, not stored, so a flood cannot
+// fill the disk or bury the real ones. The index pages one till's quarantine by id.
+const quarantineV3 = `
+  ALTER TABLE hq_quarantine ADD COLUMN accepted_at TEXT;
+  ALTER TABLE hq_quarantine ADD COLUMN accepted_by TEXT;
+  ALTER TABLE hq_quarantine ADD COLUMN accept_reason TEXT;
+  CREATE INDEX hq_quarantine_till ON hq_quarantine (till_id, id);
+  CREATE TABLE hq_quarantine_overflow (
+    device_id INTEGER NOT NULL PRIMARY KEY REFERENCES hq_devices (id),
+    till_id   INTEGER NOT NULL REFERENCES hq_tills (id),
+    dropped   INTEGER NOT NULL DEFAULT 0 CHECK (dropped >= 0),
+    last_at   TEXT NOT NULL
+  );
+`;
+
 export const hqMigrations: Record<number, Migration> = {
   1: { sqlite: sqliteV1, postgres: postgresV1 },
   2: { sqlite: sqliteV2, postgres: postgresV2 },
+  3: { sqlite: quarantineV3, postgres: quarantineV3.replace(/\bINTEGER\b/g, 'BIGINT') },
 };
 
 export const HQ_SCHEMA_VERSION = Math.max(...Object.keys(hqMigrations).map(Number));
