@@ -61,7 +61,7 @@ export class CheckoutController implements Ctx {
     this.t = createTranslator(deps.lang);
     this.store = sqliteStore(deps.db);
     this.saver = new OpenCartSaver(this);
-    this.status = { hq: false, online: null, pending: 0, printer: 'off', suspended: 0 };
+    this.status = { hq: false, online: null, pending: 0, conflicts: 0, quarantined: 0, printer: 'off', suspended: 0 };
     if (!deps.deferSettings) {
       this.applySettings({
         discountLimitPercent: deps.discountLimitPercent ?? 10,

@@ -14,7 +14,8 @@ import type { Mode } from './keymap.js';
 export interface Background {
   start(): void;
   stop(): void;
-  status(): { online: boolean | null; pending: number };
+  /** `conflicts`, `quarantined`: sales HQ holds other content for, or holds in quarantine (sync/background.ts). */
+  status(): { online: boolean | null; pending: number; conflicts?: number; quarantined?: number };
 }
 
 export type PrintResult = { ok: true; preview?: string; /** printed, with something to tell (paper low) */ warning?: string } | { ok: false; message: string; /** print/transport.ts FailureReason */ reason?: string };
@@ -134,6 +135,9 @@ export interface StatusInfo {
   hq: boolean;
   online: boolean | null;
   pending: number;
+  /** Sales at whose seq HQ holds other content, and sales HQ holds in quarantine: shown until HQ resolves them. */
+  conflicts: number;
+  quarantined: number;
   printer: 'off' | 'preview' | 'ready' | 'busy' | 'error' | PrinterState;
   suspended: number;
 }

@@ -6,17 +6,23 @@ import type { Ctx } from './modes/context.js';
 export function refreshStatus(c: Ctx): boolean {
   let online: boolean | null = null;
   let pending = 0;
+  let conflicts = 0;
+  let quarantined = 0;
   try {
     const bg = c.settings?.background;
-    if (bg) ({ online, pending } = bg.status());
-    else pending = c.store.pendingCount();
+    if (bg) {
+      const b = bg.status();
+      ({ online, pending } = b);
+      conflicts = b.conflicts ?? 0;
+      quarantined = b.quarantined ?? 0;
+    } else pending = c.store.pendingCount();
   } catch {
     online = false;
   }
   const suspended = c.store.countSuspended();
   const s = c.status;
-  if (s.online === online && s.pending === pending && s.suspended === suspended) return false;
-  c.status = { ...s, online, pending, suspended };
+  if (s.online === online && s.pending === pending && s.conflicts === conflicts && s.quarantined === quarantined && s.suspended === suspended) return false;
+  c.status = { ...s, online, pending, conflicts, quarantined, suspended };
   return true;
 }
 

@@ -19,12 +19,15 @@ export function StatusBar({ view, width }: { view: CheckoutView; width: number }
   const parts = [
     ...(user ? [t('status.cashier', { id: user.id, name: user.name })] : []),
     status.hq ? `${hq} ${t('status.pending', { n: status.pending })}` : hq,
+    // A sale HQ does not hold as the till sold it stays in view until HQ resolves it.
+    ...(status.conflicts > 0 ? [t('status.conflicts', { n: status.conflicts })] : []),
+    ...(status.quarantined > 0 ? [t('status.quarantined', { n: status.quarantined })] : []),
     `${t('status.printer')} ${t(`status.printer.${status.printer}` as MessageKey)}`,
     ...(status.suspended > 0 ? [t('status.suspended', { n: status.suspended })] : []),
     time,
   ];
   return (
-    <Text inverse bold={false} color={PRINTER_TROUBLE.has(status.printer) ? 'red' : undefined} wrap="truncate">
+    <Text inverse bold={false} color={PRINTER_TROUBLE.has(status.printer) || status.conflicts > 0 || status.quarantined > 0 ? 'red' : undefined} wrap="truncate">
       {spread(' ' + left, '│ ' + parts.join(' │ ') + ' ', width)}
     </Text>
   );
