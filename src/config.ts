@@ -31,6 +31,23 @@ export const CONFIG_KEYS = {
     default: false,
     help: 'blind close: the cashier counts the drawer without being shown the expected cash (true/false)',
   },
+  'store.timeZone': {
+    schema: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Asia/Shanghai'),
+    default: 'Asia/Shanghai',
+    help: "the store's time zone (IANA, e.g. Asia/Shanghai): business days and reports follow it",
+  },
+  'store.dayCutoff': {
+    schema: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM, e.g. 04:00'),
+    default: '04:00',
+    help: 'the local time a new business day starts (HH:MM): a 02:30 sale with 04:00 belongs to the day before',
+  },
 } satisfies Record<string, { schema: z.ZodType; default: unknown; help: string }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
