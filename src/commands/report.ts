@@ -7,6 +7,8 @@ import { formatYuan } from '../core/money.js';
 import type { ReportBody } from '../db/zreports.js';
 import { UsageError } from '../errors.js';
 import type { Lang } from '../print/index.js';
+import { askSecret } from './prompt.js';
+import { readStdinLine } from './returns.js';
 import { globals, homeOf, openTill, printJson, say, writeOut, type TillContext } from './context.js';
 
 /** The store's business day from the config (store.timeZone, store.dayCutoff). */
@@ -79,10 +81,13 @@ const z = new Command('z')
   .option('--json', 'print the report (or the list) as JSON')
   .option('--print', 'print it on the receipt printer')
   .option('--list', 'list the Z reports taken, newest first, instead of taking one')
+  .option('--by <id>', 'the supervisor or admin taking the Z (their PIN is asked)')
+  .option('--pin-stdin', 'read their PIN as one line from stdin (else it is asked on the terminal)')
   .addCommand(zShow)
-  .action(async (o: { json?: boolean; print?: boolean; list?: boolean }, cmd: Command) => {
+  .action(async (o: { json?: boolean; print?: boolean; list?: boolean; by?: string; pinStdin?: boolean }, cmd: Command) => {
     if (o.list && o.print) throw new UsageError('--list lists the Z reports; print one with `till report z show <no> --print`.');
-    const { listZReports, takeZReport } = await import('../db/zreports.js');
+    if (!o.list && !o.by) throw new UsageError('A Z is taken by a supervisor or admin: give --by <id> (and the PIN on the terminal, or one line on stdin with --pin-stdin).');
+    const { authorizeZ, listZReports, takeZReport } = await import('../db/zreports.js');
     const ctx = openTill(cmd);
     try {
       if (o.list) {
@@ -95,7 +100,10 @@ const z = new Command('z')
         const table = rows.map((r) => [String(r.no), r.takenAt, days(r), String(r.salesCount), formatYuan(r.netFen), formatYuan(r.grandTotalFen)]);
         return writeOut(1, renderTable([{ header: 'Z', ...right }, { header: 'TAKEN' }, { header: 'DAYS' }, { header: 'SALES', ...right }, { header: 'NET', ...right }, { header: 'GRAND TOTAL', ...right }], table) + '\n');
       }
-      const report = takeZReport(ctx.db, new Date(), { rule: await businessDayRule(ctx.home) });
+      const pin = o.pinStdin ? await readStdinLine() : await askSecret(`PIN of ${o.by}: `, '--pin-stdin (and the PIN as one line on stdin)');
+      if (!pin) throw new UsageError('No PIN on stdin: give the PIN of --by as one line.');
+      const by = authorizeZ(ctx.db, o.by!, pin);
+      const report = takeZReport(ctx.db, new Date(), { rule: await businessDayRule(ctx.home), takenBy: by.id });
       say(`Z report ${report.no} taken: ${report.salesCount} sale(s), net ${formatYuan(report.netFen)}.`);
       if (o.print) await print(cmd, ctx, report, o.json);
       if (o.json) printJson(report);

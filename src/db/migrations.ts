@@ -314,6 +314,7 @@ export const migrations: Record<number, string> = {
       last_training_seq  INTEGER NOT NULL,
       last_shift_id      INTEGER NOT NULL,
       sales_count        INTEGER NOT NULL,
+      taken_by           TEXT,
       net_fen            INTEGER NOT NULL,
       grand_total_fen    INTEGER NOT NULL,
       body               TEXT NOT NULL

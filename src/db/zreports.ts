@@ -5,6 +5,7 @@
 // The period of a Z is whatever came after the previous Z's last events, so no event is ever in
 // two Zs; a Z is taken in an IMMEDIATE transaction, so two at once make one Z and one refusal.
 // The figures are core/metrics.ts's; the drawer figures are the closed shifts' (db/shifts.ts).
+import { can } from '../core/permissions.js';
 import { businessDayOf, DEFAULT_BUSINESS_DAY, type BusinessDayRule } from '../core/dates.js';
 import { periodMetrics, type CashSums, type PeriodMetrics, type PeriodSums } from '../core/metrics.js';
 import type { TenderMethod } from '../core/types.js';
@@ -13,6 +14,7 @@ import { stmt, type DB } from './open.js';
 import { TRAINING_SEQ_BASE } from './sales.js';
 import { getIdentity } from './settings.js';
 import { getShift, shiftFigures } from './shifts.js';
+import { verifyLogin, type User } from './users.js';
 
 /** The events a report covers: sales (seq), returns (rowid), training sales (seq), closed shifts (id), each a half-open range (after, upTo]. */
 export interface Cursor {
@@ -48,12 +50,16 @@ export interface ReportBody extends PeriodMetrics {
   period: ReportPeriod;
   /** Σ of the net of every Z up to and including this one (an X: as if taken now). */
   grandTotalFen: number;
+  /** Who took the Z (a supervisor or admin, PIN checked by authorizeZ); null for an X. */
+  takenBy: string | null;
 }
 
 export type VoidSums = { count: number; fen: number };
 
 export interface ReportOptions {
   rule?: BusinessDayRule;
+  /** Who takes the Z (checked beforehand with authorizeZ). */
+  takenBy?: string;
   /** Line voids of the period, until db/voids.ts (the screen branch, migration 32) is merged. */
   voids?: (db: DB, after: Cursor, upTo: Cursor) => VoidSums;
 }
@@ -235,7 +241,19 @@ function buildReport(db: DB, kind: 'X' | 'Z', now: Date, opts: ReportOptions): R
     period: describePeriod(db, after, upTo, rule),
     ...metrics,
     grandTotalFen: (last?.grand_total_fen ?? 0) + metrics.netFen,
+    takenBy: kind === 'Z' ? (opts.takenBy ?? null) : null,
   };
+}
+
+/** The user taking a Z, once their PIN matches and core/permissions.ts lets their role ('z-report'). */
+export function authorizeZ(db: DB, id: string, pin: string, now = new Date()): User {
+  const r = verifyLogin(db, id, pin, now);
+  if (!r.ok) {
+    const why = r.reason === 'locked' ? 'is locked after too many wrong PINs' : r.reason === 'inactive' ? 'is disabled' : 'and PIN do not match';
+    throw new UserError(`User ${id} ${why}; no Z report was taken.`, 'E_APPROVAL');
+  }
+  if (!can(r.user.role, 'z-report')) throw new UserError(`A ${r.user.role} may not take a Z report; a supervisor or admin takes it.`, 'E_PERMISSION');
+  return r.user;
 }
 
 /** The X report: the period since the last Z, as it stands. Reads only. */
@@ -256,8 +274,8 @@ export function takeZReport(db: DB, now = new Date(), opts: ReportOptions = {}):
       stmt(
         db,
         `INSERT INTO z_reports (no, store_code, till_code, created_at, business_day_from, business_day_to,
-           first_sale_seq, last_sale_seq, first_return_rowid, last_return_rowid, last_training_seq, last_shift_id, sales_count, net_fen, grand_total_fen, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           first_sale_seq, last_sale_seq, first_return_rowid, last_return_rowid, last_training_seq, last_shift_id, sales_count, taken_by, net_fen, grand_total_fen, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         z.no,
         z.storeCode,
@@ -272,6 +290,7 @@ export function takeZReport(db: DB, now = new Date(), opts: ReportOptions = {}):
         p.upTo.trainingSeq,
         p.upTo.shiftId,
         z.salesCount,
+        z.takenBy,
         z.netFen,
         z.grandTotalFen,
         JSON.stringify(z),

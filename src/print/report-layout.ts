@@ -42,6 +42,7 @@ export function layoutReport(input: ReportSlipInput): ReceiptDoc {
   rule();
   row('门店/收银机 Till', `${r.storeCode}-${r.tillCode}`);
   row('时间 Taken', formatLocalTime(r.takenAt));
+  if (r.takenBy) row('操作 By', clean(r.takenBy));
   const p = r.period;
   if (p.businessDayFrom) row('营业日 Days', p.businessDayFrom === p.businessDayTo ? p.businessDayFrom : `${p.businessDayFrom}~${p.businessDayTo}`);
   if (p.firstSale && p.lastSale) {

@@ -21,10 +21,14 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(home));
 
+/** `till report z` taken by `id`, the PIN on stdin. */
+const zBy = (id: string, pin = '9999', extra: string[] = []) => till(home, ['report', 'z', '--by', id, '--pin-stdin', ...extra], { input: `${pin}\n` });
+
 /** Runs `till` without waiting, for two at once. */
-function tillAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function tillAsync(args: string[], input: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TILL_HOME: home, TILL_LANG: '' } });
+    p.stdin.end(input);
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code, stderr }));
@@ -33,7 +37,7 @@ function tillAsync(args: string[]): Promise<{ code: number | null; stderr: strin
 
 describe('till report x and z', () => {
   it('a Z on a till with nothing sold is refused with a message, exit 1', () => {
-    const r = till(home, ['report', 'z']);
+    const r = zBy('9001');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Nothing to close: no sale and no return/);
   });
@@ -56,15 +60,23 @@ describe('till report x and z', () => {
     // An X changes nothing: the next one is the same, and still numbered as the next Z.
     expect({ ...json(till(home, ['report', 'x', '--json'])), takenAt: x.takenAt }).toEqual(x);
 
-    const z = json(till(home, ['report', 'z', '--json']));
-    const { kind: _zk, takenAt: _zt, ...zFigures } = z;
-    const { kind: _xk, takenAt: _xt, ...xFigures } = x;
+    // A Z takes a supervisor or admin, with their PIN: a cashier, a wrong PIN or no --by are refused.
+    expect(till(home, ['report', 'z']).code).toBe(2);
+    const cashier = zBy('1001', '1111');
+    expect(cashier.code).toBe(1);
+    expect(cashier.stderr).toMatch(/A cashier may not take a Z report/);
+    expect(zBy('9001', '0000').stderr).toMatch(/User 9001 and PIN do not match; no Z report was taken/);
+
+    const z = json(zBy('9001', '9999', ['--json']));
+    const { kind: _zk, takenAt: _zt, takenBy, ...zFigures } = z;
+    const { kind: _xk, takenAt: _xt, takenBy: _xb, ...xFigures } = x;
     expect(z.kind).toBe('Z');
+    expect(takenBy).toBe('9001');
     expect(zFigures).toEqual(xFigures);
     expect(z.grandTotalFen).toBe(z.netFen);
     expect(z.period.firstSale.receiptNo).toBe(sales[0].receiptNo);
 
-    const again = till(home, ['report', 'z']);
+    const again = zBy('9001');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/Nothing to close: no sale and no return since Z 1/);
     expect(json(till(home, ['report', 'z', 'show', '1', '--json']))).toEqual(z);
@@ -76,7 +88,8 @@ describe('till report x and z', () => {
   it('two `till report z` at the same moment make one Z; the other is refused', async () => {
     expect(till(home, ['shift', 'open', '--cashier', '1001', '--float', '100']).code).toBe(0);
     expect(till(home, ['simulate', 'sales', '--count', '5', '--seed', '8', '--cashier', '1001']).code).toBe(0);
-    const both = await Promise.all([tillAsync(['report', 'z', '--json']), tillAsync(['report', 'z', '--json'])]);
+    const z = ['report', 'z', '--by', '9001', '--pin-stdin', '--json'];
+    const both = await Promise.all([tillAsync(z, '9999\n'), tillAsync(z, '9999\n')]);
     expect(both.map((r) => r.code).sort()).toEqual([0, 1]);
     // Refused for having nothing left to close, not by a lock or a failed write.
     expect(both.find((r) => r.code === 1)!.stderr).toMatch(/Nothing to close: no sale and no return since Z 2/);
@@ -118,7 +131,7 @@ describe('Z reports are kept as taken', () => {
     takeZReport(db);
     expect(() => db.prepare('UPDATE z_reports SET net_fen = 0').run()).toThrow(/never changed/);
     expect(() => db.prepare('DELETE FROM z_reports').run()).toThrow(/never deleted/);
-    const copy = "INSERT INTO z_reports SELECT ?, store_code, till_code, created_at, business_day_from, business_day_to, first_sale_seq, last_sale_seq, first_return_rowid, last_return_rowid, last_training_seq, last_shift_id, sales_count, net_fen, grand_total_fen + net_fen, body FROM z_reports WHERE no = 1";
+    const copy = "INSERT INTO z_reports SELECT ?, store_code, till_code, created_at, business_day_from, business_day_to, first_sale_seq, last_sale_seq, first_return_rowid, last_return_rowid, last_training_seq, last_shift_id, sales_count, taken_by, net_fen, grand_total_fen + net_fen, body FROM z_reports WHERE no = 1";
     expect(() => db.prepare(copy.replace('grand_total_fen + net_fen', 'net_fen')).run(3)).toThrow(/without gaps/);
     expect(() => db.prepare(copy.replace('grand_total_fen + net_fen', 'grand_total_fen')).run(2)).toThrow(/grand total/);
     db.close();
