@@ -123,6 +123,18 @@ describe('till report x and z', () => {
   });
 });
 
+describe("the store's business day is set once", () => {
+  it('store.timeZone takes an IANA zone and store.dayCutoff a time HH:MM; anything else is refused', () => {
+    expect(till(home, ['config', 'set', 'store.timeZone', 'Asia/Urumqi']).code).toBe(0);
+    expect(till(home, ['config', 'set', 'store.dayCutoff', '05:30']).code).toBe(0);
+    const zone = till(home, ['config', 'set', 'store.timeZone', 'Mars/Olympus']);
+    expect(zone.code).not.toBe(0);
+    expect(zone.stderr).toMatch(/must be an IANA time zone/);
+    for (const bad of ['4:00', '24:00', '04:60', '0400']) expect(till(home, ['config', 'set', 'store.dayCutoff', bad]).stderr, bad).toMatch(/must be a time HH:MM/);
+    expect(json(till(home, ['report', 'x', '--json'])).kind).toBe('X');
+  });
+});
+
 describe('Z reports are kept as taken', () => {
   it('a Z is never changed, never deleted, and never numbered with a gap', () => {
     const db = memoryTill();
