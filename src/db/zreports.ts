@@ -8,6 +8,7 @@
 import { can } from '../core/permissions.js';
 import { businessDayOf, DEFAULT_BUSINESS_DAY, type BusinessDayRule } from '../core/dates.js';
 import { periodMetrics, type CashSums, type PeriodMetrics, type PeriodSums } from '../core/metrics.js';
+import { saleDiscountByLine } from '../core/sale.js';
 import type { TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
@@ -148,6 +149,22 @@ export function periodSums(db: DB, after: Cursor, upTo: Cursor, voids: VoidSums 
       WHERE s.seq > ? AND s.seq <= ? AND s.status = 'completed' GROUP BY 1`,
   ).all(...seq) as Array<{ category: string; fen: number }>;
   for (const r of lineRows) category(r.category).salesFen = r.fen;
+  // Sales made before migration 36 did not store each line's share of the sale discount: the
+  // same largest-remainder rule gives it now, so the categories still add up to net.
+  const legacy = stmt(
+    db,
+    `SELECT s.id, s.order_discount_fen AS orderDiscountFen FROM sales s
+      WHERE s.seq > ? AND s.seq <= ? AND s.status = 'completed' AND s.order_discount_fen > 0
+        AND EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id AND l.sale_discount_fen IS NULL)`,
+  ).all(...seq) as Array<{ id: string; orderDiscountFen: number }>;
+  for (const sale of legacy) {
+    const lines = stmt(
+      db,
+      `SELECT coalesce(pr.category, '') AS category, l.line_total_fen AS lineTotalFen FROM sale_lines l LEFT JOIN products pr ON pr.id = l.product_id
+        WHERE l.sale_id = ? ORDER BY l.line_no`,
+    ).all(sale.id) as Array<{ category: string; lineTotalFen: number }>;
+    saleDiscountByLine({ orderDiscountFen: sale.orderDiscountFen, lines }).forEach((share, i) => (category(lines[i].category).salesFen -= share));
+  }
   const backRows = stmt(
     db,
     `SELECT coalesce(pr.category, '') AS category, sum(rl.refund_fen) AS fen

@@ -164,6 +164,29 @@ describe('Z reports are kept as taken', () => {
     db.close();
   });
 
+  it('a sale made before discount shares were stored still adds up by category', () => {
+    const db = memoryTill();
+    db.prepare("INSERT INTO products (id, name, price_fen, category, updated_at) VALUES (1, '可乐', 300, '饮料', '2026-01-01'), (2, '薯片', 700, '零食', '2026-01-01')").run();
+    const sale = recordSale(db, {
+      cashierId: '1001',
+      cashierName: '张三',
+      lines: [
+        { productId: 1, barcode: null, name: '可乐', qty: 1, qtyGrams: null, unitPriceFen: 300 },
+        { productId: 2, barcode: null, name: '薯片', qty: 1, qtyGrams: null, unitPriceFen: 700 },
+      ],
+      orderDiscountFen: 101,
+      tenders: [{ method: 'card', tenderedFen: 899 }],
+    });
+    db.prepare('UPDATE sale_lines SET sale_discount_fen = NULL WHERE sale_id = ?').run(sale.id);
+    const x = xReport(db);
+    expect(x.byCategory.map((c) => [c.category, c.netFen])).toEqual([
+      ['零食', 700 - 71],
+      ['饮料', 300 - 30],
+    ]);
+    expect(x.byCategory.reduce((s, c) => s + c.netFen, 0)).toBe(x.netFen);
+    db.close();
+  });
+
   it('the Z is an event for HQ: its body is the report as taken', () => {
     const db = memoryTill();
     recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [{ productId: null, barcode: null, name: '水', qty: 2, qtyGrams: null, unitPriceFen: 200 }], tenders: [{ method: 'cash', tenderedFen: 500 }] });
