@@ -25,6 +25,7 @@ const GROUPS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   users: async () => (await import('./commands/users.js')).usersCommand,
   shift: async () => (await import('./commands/shift.js')).shiftCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 /** The first word of the command line that is not a global option or its value. */

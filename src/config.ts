@@ -40,12 +40,12 @@ export const CONFIG_KEYS = {
   'store.timeZone': {
     schema: z.string().refine(isTimeZone, 'is not a time zone; use an IANA name such as Asia/Shanghai'),
     default: 'Asia/Shanghai',
-    help: "the store's time zone (IANA name): a sale's business day is counted in it",
+    help: "the store's time zone (IANA, e.g. Asia/Shanghai): business days and reports follow it",
   },
   'store.dayCutoff': {
-    schema: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM, e.g. 04:00'),
+    schema: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'is not a time of day: use HH:MM, e.g. 04:00'),
     default: '04:00',
-    help: 'local time at which a new business day starts (sales before it belong to the day before)',
+    help: 'the local time a new business day starts (HH:MM): a 02:30 sale with 04:00 belongs to the day before',
   },
 } satisfies Record<string, { schema: z.ZodType; default: unknown; help: string }>;
 

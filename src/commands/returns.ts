@@ -19,7 +19,7 @@ const positiveInt = (what: string) => (v: string) => {
 };
 
 /** The first line of stdin (the PIN), never echoed, never logged; a pipe left open is not waited for. */
-async function readStdinLine(): Promise<string> {
+export async function readStdinLine(): Promise<string> {
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, terminal: false });
   return new Promise((resolve) => {

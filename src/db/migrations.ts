@@ -324,6 +324,48 @@ export const migrations: Record<number, string> = {
       PRIMARY KEY (return_id, idx)
     ) WITHOUT ROWID;
   `,
+  // X and Z reports (issue 12; db/zreports.ts). A Z is numbered per device from 1, gapless and
+  // never reset (the insert trigger takes only max + 1), never edited or deleted; it records the
+  // last event of each stream it covers (the next Z starts after them), the first ones, the
+  // business days it spans and the running grand total (the previous one + its net, checked).
+  // The report itself is kept whole in body (JSON), as printed. Reports read sales by seq (the
+  // UNIQUE index) and returns by rowid: no other index is needed (bench/report.bench.ts).
+  37: `
+    CREATE TABLE z_reports (
+      no                 INTEGER PRIMARY KEY CHECK (no > 0),
+      store_code         TEXT NOT NULL,
+      till_code          TEXT NOT NULL,
+      created_at         TEXT NOT NULL,
+      business_day_from  TEXT,
+      business_day_to    TEXT,
+      first_sale_seq     INTEGER,
+      last_sale_seq      INTEGER NOT NULL,
+      first_return_rowid INTEGER,
+      last_return_rowid  INTEGER NOT NULL,
+      last_training_seq  INTEGER NOT NULL,
+      last_shift_id      INTEGER NOT NULL,
+      last_void_rowid    INTEGER NOT NULL DEFAULT 0,
+      sales_count        INTEGER NOT NULL,
+      taken_by           TEXT,
+      net_fen            INTEGER NOT NULL,
+      grand_total_fen    INTEGER NOT NULL,
+      body               TEXT NOT NULL
+    );
+    CREATE TRIGGER z_reports_gapless BEFORE INSERT ON z_reports
+    WHEN NEW.no <> coalesce((SELECT max(no) FROM z_reports), 0) + 1
+    BEGIN
+      SELECT RAISE(ABORT, 'Z reports are numbered without gaps');
+    END;
+    CREATE TRIGGER z_reports_grand_total BEFORE INSERT ON z_reports
+    WHEN NEW.grand_total_fen <> coalesce((SELECT grand_total_fen FROM z_reports WHERE no = NEW.no - 1), 0) + NEW.net_fen
+    BEGIN
+      SELECT RAISE(ABORT, 'a Z report''s grand total is the previous one plus its net');
+    END;
+    CREATE TRIGGER z_reports_no_update BEFORE UPDATE ON z_reports
+      BEGIN SELECT RAISE(ABORT, 'a Z report is never changed'); END;
+    CREATE TRIGGER z_reports_no_delete BEFORE DELETE ON z_reports
+      BEGIN SELECT RAISE(ABORT, 'Z reports are never deleted'); END;
+  `,
 };
 
 /**

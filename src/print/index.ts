@@ -276,6 +276,20 @@ export async function printReturnReceipt(opts: PrinterSettings & { ret: ReturnRe
   );
 }
 
+/** Prints an X or Z report (print/report-layout.ts); the drawer stays shut. */
+export async function printReport(opts: PrinterSettings & { report: import('../db/zreports.js').ReportBody; storeName: string; copy?: boolean }): Promise<PrintResult> {
+  let slip: typeof import('./report-layout.js') | undefined;
+  try {
+    slip = await import('./report-layout.js');
+  } catch {
+    // Shows up as a failed print below.
+  }
+  return printDoc(opts, (_l, r) => {
+    if (!slip) throw new Error('the report layout did not load');
+    return slip.layoutReport({ report: opts.report, storeName: opts.storeName, paper: r.paper, copy: opts.copy });
+  });
+}
+
 /** Prints a test page: ruler, Chinese alignment, code. */
 export async function printTestPage(opts: PrinterSettings & { storeName: string }): Promise<PrintResult> {
   return printDoc(opts, (l, r) => l.layoutTestPage(r.paper, opts.storeName));
