@@ -194,6 +194,41 @@ export const migrations: Record<number, string> = {
     CREATE UNIQUE INDEX products_hq_id ON products (hq_id) WHERE hq_id IS NOT NULL;
     CREATE UNIQUE INDEX products_plu ON products (plu) WHERE plu IS NOT NULL;
   `,
+  // Product search (listProducts/searchProducts in db/products.ts) without reading every
+  // product: a LIKE '%…%' cannot use an index, and the checkout searches as the cashier types.
+  // - product_search: an FTS5 trigram index of each product's name and pinyin initials, with
+  //   markers (char 2 before the name, char 3 before the pinyin) so that "starts with" is a
+  //   trigram too, and two pad characters (char 1) after each, so that every character begins
+  //   a trigram and 1–2 character queries are answered by the terms that start with them
+  //   (product_search_terms). Contentless and detail=none: only which products hold which
+  //   trigrams, the smallest index; every candidate is checked against products with the
+  //   exact LIKE semantics. Its rowid is id × 1024 + the name's length, so candidates sort in
+  //   the search's order without reading products, and rowids rise with ids: an import
+  //   inserting ids in order keeps FTS5's in-memory batch (a smaller rowid flushes it).
+  // - products_name_length: walks products in the search's order (shortest name, then id)
+  //   when a query matches too many products to sort them all.
+  // Triggers keep the index in step with every writer (single writes, imports, HQ's catalog).
+  // A migration that rebuilds products must create these triggers again.
+  33: `
+    CREATE VIRTUAL TABLE product_search USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1);
+    CREATE VIRTUAL TABLE product_search_terms USING fts5vocab(product_search, 'row');
+    CREATE INDEX products_name_length ON products (length(name));
+    INSERT INTO product_search (rowid, text)
+      SELECT id * 1024 + min(length(name), 1023), char(2) || name || char(1, 1, 3) || pinyin || char(1, 1) FROM products ORDER BY id;
+    CREATE TRIGGER products_search_insert AFTER INSERT ON products BEGIN
+      INSERT INTO product_search (rowid, text)
+        VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));
+    END;
+    CREATE TRIGGER products_search_delete AFTER DELETE ON products BEGIN
+      DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
+    END;
+    CREATE TRIGGER products_search_update AFTER UPDATE OF id, name, pinyin ON products
+      WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.pinyin IS NOT new.pinyin BEGIN
+      DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
+      INSERT INTO product_search (rowid, text)
+        VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));
+    END;
+  `,
 };
 
 /**

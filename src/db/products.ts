@@ -89,37 +89,160 @@ export interface ListOptions {
 
 /**
  * Lists products. A search matches a barcode (prefix), a name substring or pinyin initials
- * (prefix or substring: "kkkl" finds 可口可乐).
+ * (prefix or substring: "kkkl" finds 可口可乐); see searchProducts for the order.
  */
 export function listProducts(db: DB, opts: ListOptions = {}): Product[] {
+  if (opts.search?.trim()) return searchProducts(db, opts.search, opts.limit, opts).items;
   const where: string[] = [];
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = { limit: opts.limit ?? -1, offset: opts.offset ?? 0 };
   if (!opts.includeInactive) where.push('p.active = 1');
   if (opts.category) {
     where.push('p.category = @category');
     params.category = opts.category;
   }
-  const q = opts.search?.trim();
-  if (q) {
-    params.like = `%${escapeLike(q)}%`;
-    params.prefix = `${escapeLike(q)}%`;
-    params.py = `%${escapeLike(q.toLowerCase())}%`;
-    where.push(`(p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\'
-      OR p.id IN (SELECT product_id FROM product_barcodes WHERE barcode LIKE @prefix ESCAPE '\\'))`);
-  }
-  params.limit = opts.limit ?? -1;
-  params.offset = opts.offset ?? 0;
-  // Exact pinyin-prefix and name-prefix matches first, so "kkkl" puts 可口可乐 on top.
-  const order = q
-    ? `ORDER BY (p.pinyin LIKE @prefixLower ESCAPE '\\') DESC, (p.name LIKE @prefix ESCAPE '\\') DESC, length(p.name), p.id`
-    : 'ORDER BY p.id';
-  if (q) params.prefixLower = `${escapeLike(q.toLowerCase())}%`;
-  const sql = `${SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ${order} LIMIT @limit OFFSET @offset`;
+  const sql = `${SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY p.id LIMIT @limit OFFSET @offset`;
   return (stmt(db, sql).all(params) as ProductRow[]).map(toProduct);
 }
 
 export function countProducts(db: DB): number {
   return (stmt(db, 'SELECT count(*) AS n FROM products').get() as { n: number }).n;
+}
+
+// ---- search -----------------------------------------------------------------------------
+
+export interface SearchResult {
+  items: Product[];
+  /** More products match than `limit`: the screen says "50+", not "50". */
+  capped: boolean;
+}
+
+export type SearchOptions = Pick<ListOptions, 'category' | 'offset' | 'includeInactive'>;
+
+/**
+ * Products matching what the cashier typed: a barcode prefix, a name substring or pinyin
+ * initials (prefix or substring), all ASCII-case-insensitive as SQL's LIKE. Order: pinyin
+ * starts with the query, then name starts with it ("kkkl" puts 可口可乐 on top), then the
+ * shortest name, then id. Without `limit`, every match.
+ *
+ * The product_search index (migration 33) gives the candidates of each of the four ranks in
+ * turn; each candidate is checked against products with the LIKE conditions, so the index may
+ * over-match but the result is exactly what scanning every product would give.
+ */
+export function searchProducts(db: DB, query: string, limit?: number, opts: SearchOptions = {}): SearchResult {
+  const q = query.trim();
+  const offset = opts.offset ?? 0;
+  const want = limit === undefined ? Infinity : offset + limit + 1;
+  if (!q) {
+    const items = listProducts(db, { ...opts, limit: limit === undefined ? undefined : limit + 1 });
+    return { items: items.slice(0, limit), capped: limit !== undefined && items.length > limit };
+  }
+  const lower = q.toLowerCase();
+  const params: Record<string, unknown> = {
+    like: `%${escapeLike(q)}%`,
+    prefix: `${escapeLike(q)}%`,
+    py: `%${escapeLike(lower)}%`,
+    prefixLower: `${escapeLike(lower)}%`,
+  };
+  const filters = [opts.includeInactive ? '' : 'p.active = 1 AND ', opts.category ? 'p.category = @category AND ' : ''].join('');
+  if (opts.category) params.category = opts.category;
+  const pinyinPrefix = termsContaining(db, `\u0003${lower}`);
+  const namePrefix = termsContaining(db, `\u0002${q}`);
+  const ranks: Array<{ where: string; candidates: () => number[] | 'many' }> = [
+    { where: `${PINYIN_PREFIX} AND ${NAME_PREFIX}`, candidates: () => (pinyinPrefix && namePrefix ? candidates(db, `(${pinyinPrefix}) AND (${namePrefix})`) : []) },
+    { where: `${PINYIN_PREFIX} AND NOT ${NAME_PREFIX}`, candidates: () => (pinyinPrefix ? candidates(db, pinyinPrefix) : []) },
+    { where: `NOT ${PINYIN_PREFIX} AND ${NAME_PREFIX}`, candidates: () => (namePrefix ? candidates(db, namePrefix) : []) },
+    {
+      where: `NOT ${PINYIN_PREFIX} AND NOT ${NAME_PREFIX} AND (p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\' OR ${BARCODE_PREFIX})`,
+      candidates: () => {
+        const inText = termsContaining(db, q);
+        const byText = inText ? candidates(db, inText) : [];
+        const byCode = byText === 'many' ? [] : barcodeCandidates(db, q);
+        return byText === 'many' || byCode === 'many' || byText.length + byCode.length >= MANY ? 'many' : [...byText, ...byCode];
+      },
+    },
+  ];
+  const found: Product[] = [];
+  for (const rank of ranks) {
+    if (found.length >= want) break;
+    const c = rank.candidates();
+    if (c === 'many') {
+      // Too many to sort: walk products in the search's order until enough match.
+      const rows = stmt(db, `${SELECT} INDEXED BY products_name_length WHERE ${filters}${rank.where} ORDER BY length(p.name), p.id LIMIT @n`).all({ ...params, n: want === Infinity ? -1 : want - found.length }) as ProductRow[];
+      for (const r of rows) found.push(toProduct(r));
+      continue;
+    }
+    const check = stmt(db, `${SELECT} WHERE p.id = @id AND ${filters}${rank.where}`);
+    // Rowids are id × 1024 + name length: this is the search's order (length, then id).
+    const ordered = [...new Set(c)].sort((a, b) => a % ROWID_LEN - b % ROWID_LEN || a - b);
+    for (const rowid of ordered) {
+      if (found.length >= want) break;
+      const r = check.get({ ...params, id: Math.floor(rowid / ROWID_LEN) }) as ProductRow | undefined;
+      if (r) found.push(toProduct(r));
+    }
+  }
+  const end = limit === undefined ? found.length : offset + limit;
+  return { items: found.slice(offset, end), capped: found.length > end };
+}
+
+const PINYIN_PREFIX = "p.pinyin LIKE @prefixLower ESCAPE '\\'";
+const NAME_PREFIX = "p.name LIKE @prefix ESCAPE '\\'";
+const BARCODE_PREFIX = "EXISTS (SELECT 1 FROM product_barcodes b WHERE b.product_id = p.id AND b.barcode LIKE @prefix ESCAPE '\\')";
+/** product_search's rowid is id × ROWID_LEN + the name's length (migration 33). */
+const ROWID_LEN = 1024;
+/**
+ * Above this many candidates a rank is walked in order (products_name_length) instead of
+ * sorted: at least this many matches among the catalog, so enough turn up early in the walk.
+ */
+const MANY = 5000;
+const LAST_CHAR = '\u{10FFFF}';
+
+/**
+ * An FTS5 query for the products whose indexed text contains `s` (a query, maybe after a
+ * marker), or null when none can. Three characters or more: each of their trigrams. Fewer:
+ * any term (trigram) that starts with them, read from the index's vocabulary.
+ */
+function termsContaining(db: DB, s: string): string | null {
+  const chars = [...s];
+  if (chars.length >= 3) {
+    const grams = new Set<string>();
+    for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
+    return [...grams].map(quote).join(' AND ');
+  }
+  const folded = s.toLowerCase();
+  const terms = stmt(db, 'SELECT term FROM product_search_terms WHERE term >= ? AND term < ?').pluck().all(folded, folded + LAST_CHAR) as string[];
+  return terms.length ? terms.map(quote).join(' OR ') : null;
+}
+
+function quote(term: string): string {
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+/** Rowids of product_search matching `match`, or 'many' when there are MANY or more. */
+function candidates(db: DB, match: string): number[] | 'many' {
+  const rows = stmt(db, 'SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT ?').pluck().all(match, MANY) as number[];
+  return rows.length >= MANY ? 'many' : rows;
+}
+
+/**
+ * Products with a barcode that starts with q (as LIKE does: ASCII letters in either case), as
+ * product_search rowids. The barcode index serves the part of q before its first letter,
+ * and that letter in both cases.
+ */
+function barcodeCandidates(db: DB, q: string): number[] | 'many' {
+  const letter = q.search(/[A-Za-z]/);
+  const heads = letter < 0 ? [q] : [...new Set([q.slice(0, letter + 1).toLowerCase(), q.slice(0, letter + 1).toUpperCase()])];
+  const like = `${escapeLike(q)}%`;
+  const select = stmt(
+    db,
+    `SELECT p.id * ${ROWID_LEN} + min(length(p.name), ${ROWID_LEN - 1}) FROM product_barcodes b JOIN products p ON p.id = b.product_id
+      WHERE b.barcode >= ? AND b.barcode < ? AND b.barcode LIKE ? ESCAPE '\\' LIMIT ?`,
+  ).pluck();
+  const out: number[] = [];
+  for (const h of heads) {
+    out.push(...(select.all(h, h + LAST_CHAR, like, MANY) as number[]));
+    if (out.length >= MANY) return 'many';
+  }
+  return out;
 }
 
 function escapeLike(s: string): string {
