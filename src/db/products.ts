@@ -131,57 +131,95 @@ export type SearchOptions = Pick<ListOptions, 'category' | 'offset' | 'includeIn
 export function searchProducts(db: DB, query: string, limit?: number, opts: SearchOptions = {}): SearchResult {
   const q = query.trim();
   const offset = opts.offset ?? 0;
-  const want = limit === undefined ? Infinity : offset + limit + 1;
   if (!q) {
     const items = listProducts(db, { ...opts, limit: limit === undefined ? undefined : limit + 1 });
     return { items: items.slice(0, limit), capped: limit !== undefined && items.length > limit };
   }
+  const want = limit === undefined ? Infinity : offset + limit + 1;
   const lower = q.toLowerCase();
   const params: Record<string, unknown> = {
     like: `%${escapeLike(q)}%`,
     prefix: `${escapeLike(q)}%`,
     py: `%${escapeLike(lower)}%`,
     prefixLower: `${escapeLike(lower)}%`,
+    codes: `%,${escapeLike(q)}%`,
   };
-  const filters = [opts.includeInactive ? '' : 'p.active = 1 AND ', opts.category ? 'p.category = @category AND ' : ''].join('');
   if (opts.category) params.category = opts.category;
+  const filters = `${opts.includeInactive ? '' : 'p.active = 1 AND '}${opts.category ? 'p.category = @category AND ' : ''}`;
+  // A barcode starts with q when ",q" is in ",<the product's barcodes>" (codes hold no comma).
+  const codePrefix = q.includes(',') ? BARCODE_PREFIX : "(',' || p.barcodes) LIKE @codes ESCAPE '\\'";
   const pinyinPrefix = termsContaining(db, `\u0003${lower}`);
   const namePrefix = termsContaining(db, `\u0002${q}`);
-  const ranks: Array<{ where: string; candidates: () => number[] | 'many' }> = [
-    { where: `${PINYIN_PREFIX} AND ${NAME_PREFIX}`, candidates: () => (pinyinPrefix && namePrefix ? candidates(db, `(${pinyinPrefix}) AND (${namePrefix})`) : []) },
-    { where: `${PINYIN_PREFIX} AND NOT ${NAME_PREFIX}`, candidates: () => (pinyinPrefix ? candidates(db, pinyinPrefix) : []) },
-    { where: `NOT ${PINYIN_PREFIX} AND ${NAME_PREFIX}`, candidates: () => (namePrefix ? candidates(db, namePrefix) : []) },
+  const ranks: Rank[] = [
+    { where: `${PINYIN_PREFIX} AND ${NAME_PREFIX}`, match: pinyinPrefix && namePrefix && `(${pinyinPrefix}) AND (${namePrefix})` },
+    { where: `${PINYIN_PREFIX} AND NOT ${NAME_PREFIX}`, match: pinyinPrefix },
+    { where: `NOT ${PINYIN_PREFIX} AND ${NAME_PREFIX}`, match: namePrefix },
     {
-      where: `NOT ${PINYIN_PREFIX} AND NOT ${NAME_PREFIX} AND (p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\' OR ${BARCODE_PREFIX})`,
-      candidates: () => {
-        const inText = termsContaining(db, q);
-        const byText = inText ? candidates(db, inText) : [];
-        const byCode = byText === 'many' ? [] : barcodeCandidates(db, q);
-        return byText === 'many' || byCode === 'many' || byText.length + byCode.length >= MANY ? 'many' : [...byText, ...byCode];
-      },
+      where: `NOT ${PINYIN_PREFIX} AND NOT ${NAME_PREFIX} AND (p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\' OR ${codePrefix})`,
+      match: () => termsContaining(db, q),
+      barcodes: q,
+      shortQuery: [...q].length < 3,
     },
   ];
   const found: Product[] = [];
   for (const rank of ranks) {
     if (found.length >= want) break;
-    const c = rank.candidates();
-    if (c === 'many') {
-      // Too many to sort: walk products in the search's order until enough match.
-      const rows = stmt(db, `${SELECT} INDEXED BY products_name_length WHERE ${filters}${rank.where} ORDER BY length(p.name), p.id LIMIT @n`).all({ ...params, n: want === Infinity ? -1 : want - found.length }) as ProductRow[];
-      for (const r of rows) found.push(toProduct(r));
+    const need = want - found.length;
+    const check = stmt(db, `${SELECT} WHERE p.id = @id AND ${filters}${rank.where}`);
+    /** Checks candidates (rowids, in the search's order) until `need` products pass. */
+    const take = (rowids: number[], out: Product[]) => {
+      for (const rowid of rowids) {
+        if (out.length >= need) break;
+        const r = check.get({ ...params, id: Math.floor(rowid / ROWID_LEN) }) as ProductRow | undefined;
+        if (r) out.push(toProduct(r));
+      }
+      return out;
+    };
+    // The first rows of the search's order, when they hold enough matches, are the answer.
+    const walk = () => (need === Infinity ? [] : (stmt(db, WALK(filters + rank.where)).all({ ...params, w: WALK_ROWS, n: need }) as ProductRow[]));
+    // A query of one or two characters usually matches many products (and its index terms
+    // are costly to gather): walk first.
+    let walked = rank.shortQuery ? walk() : undefined;
+    if (walked && walked.length >= need) {
+      found.push(...walked.map(toProduct));
       continue;
     }
-    const check = stmt(db, `${SELECT} WHERE p.id = @id AND ${filters}${rank.where}`);
-    // Rowids are id × 1024 + name length: this is the search's order (length, then id).
-    const ordered = [...new Set(c)].sort((a, b) => a % ROWID_LEN - b % ROWID_LEN || a - b);
-    for (const rowid of ordered) {
-      if (found.length >= want) break;
-      const r = check.get({ ...params, id: Math.floor(rowid / ROWID_LEN) }) as ProductRow | undefined;
-      if (r) found.push(toProduct(r));
+    const match = typeof rank.match === 'function' ? rank.match() : rank.match;
+    if (!match && rank.barcodes === undefined) continue;
+    const few = candidates(db, match, rank.barcodes, MANY);
+    if (few !== 'many') {
+      found.push(...take(few.sort(bySearchOrder), []));
+      continue;
+    }
+    walked ??= walk();
+    if (walked.length >= need) {
+      found.push(...walked.map(toProduct));
+      continue;
+    }
+    // Many matches, few of them among the shortest names: the index sorts its candidates (by
+    // rowid: name length, id) and the first few are checked.
+    for (let k = need === Infinity ? -1 : need * 2 + 16; ; k *= 4) {
+      const top = candidates(db, match, rank.barcodes, k, true) as number[];
+      const got = take(top, []);
+      if (got.length >= need || k < 0 || top.length < k) {
+        found.push(...got);
+        break;
+      }
     }
   }
   const end = limit === undefined ? found.length : offset + limit;
   return { items: found.slice(offset, end), capped: found.length > end };
+}
+
+interface Rank {
+  /** The rank's exact condition on products p. */
+  where: string;
+  /** FTS5 query for its candidates in product_search, null when none can match. */
+  match: string | null | (() => string | null);
+  /** Also candidates: products with a barcode that starts with this. */
+  barcodes?: string;
+  /** Walk the search's order before gathering candidates. */
+  shortQuery?: boolean;
 }
 
 const PINYIN_PREFIX = "p.pinyin LIKE @prefixLower ESCAPE '\\'";
@@ -189,11 +227,17 @@ const NAME_PREFIX = "p.name LIKE @prefix ESCAPE '\\'";
 const BARCODE_PREFIX = "EXISTS (SELECT 1 FROM product_barcodes b WHERE b.product_id = p.id AND b.barcode LIKE @prefix ESCAPE '\\')";
 /** product_search's rowid is id × ROWID_LEN + the name's length (migration 33). */
 const ROWID_LEN = 1024;
+const bySearchOrder = (a: number, b: number) => (a % ROWID_LEN) - (b % ROWID_LEN) || a - b;
+/** Up to this many candidates are read in id order and sorted here. */
+const MANY = 2000;
 /**
- * Above this many candidates a rank is walked in order (products_name_length) instead of
- * sorted: at least this many matches among the catalog, so enough turn up early in the walk.
+ * Rows of the search's order walked for a query with more candidates, before sorting them.
+ * CROSS JOIN keeps the walk the outer loop, so rows come in its order and the walk stops at
+ * LIMIT (given a free hand, the planner scans products whole).
  */
-const MANY = 5000;
+const WALK_ROWS = 5000;
+const WALK = (where: string) => `SELECT p.* FROM (SELECT id FROM products INDEXED BY products_name_length ORDER BY length(name), id LIMIT @w) w
+  CROSS JOIN products p ON p.id = w.id WHERE ${where} LIMIT @n`;
 const LAST_CHAR = '\u{10FFFF}';
 
 /**
@@ -217,32 +261,30 @@ function quote(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
-/** Rowids of product_search matching `match`, or 'many' when there are MANY or more. */
-function candidates(db: DB, match: string): number[] | 'many' {
-  const rows = stmt(db, 'SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT ?').pluck().all(match, MANY) as number[];
-  return rows.length >= MANY ? 'many' : rows;
-}
-
 /**
- * Products with a barcode that starts with q (as LIKE does: ASCII letters in either case), as
- * product_search rowids. The barcode index serves the part of q before its first letter,
- * and that letter in both cases.
+ * Candidates as product_search rowids: those matching `match` and, given `code`, the products
+ * with a barcode starting with it (as LIKE does: ASCII letters in either case; the barcode index
+ * serves the part before the first letter, and that letter in both cases).
+ * `top`: the first `limit` in the search's order (-1: all), sorted. Otherwise: up to `limit` in
+ * any order, or 'many' when there are `limit` or more.
  */
-function barcodeCandidates(db: DB, q: string): number[] | 'many' {
-  const letter = q.search(/[A-Za-z]/);
-  const heads = letter < 0 ? [q] : [...new Set([q.slice(0, letter + 1).toLowerCase(), q.slice(0, letter + 1).toUpperCase()])];
-  const like = `${escapeLike(q)}%`;
-  const select = stmt(
-    db,
-    `SELECT p.id * ${ROWID_LEN} + min(length(p.name), ${ROWID_LEN - 1}) FROM product_barcodes b JOIN products p ON p.id = b.product_id
-      WHERE b.barcode >= ? AND b.barcode < ? AND b.barcode LIKE ? ESCAPE '\\' LIMIT ?`,
-  ).pluck();
-  const out: number[] = [];
-  for (const h of heads) {
-    out.push(...(select.all(h, h + LAST_CHAR, like, MANY) as number[]));
-    if (out.length >= MANY) return 'many';
+function candidates(db: DB, match: string | null, code: string | undefined, limit: number, top = false): number[] | 'many' {
+  const order = top ? `ORDER BY rowid % ${ROWID_LEN}, rowid` : '';
+  const out = match ? (stmt(db, `SELECT rowid FROM product_search WHERE product_search MATCH ? ${order} LIMIT ?`).pluck().all(match, limit) as number[]) : [];
+  if (code !== undefined) {
+    const letter = code.search(/[A-Za-z]/);
+    const heads = letter < 0 ? [code] : [...new Set([code.slice(0, letter + 1).toLowerCase(), code.slice(0, letter + 1).toUpperCase()])];
+    const rowid = `p.id * ${ROWID_LEN} + min(length(p.name), ${ROWID_LEN - 1})`;
+    const select = stmt(
+      db,
+      `SELECT ${rowid} AS r FROM product_barcodes b JOIN products p ON p.id = b.product_id
+        WHERE b.barcode >= ? AND b.barcode < ? AND b.barcode LIKE ? ESCAPE '\\' ${top ? `ORDER BY r % ${ROWID_LEN}, r` : ''} LIMIT ?`,
+    ).pluck();
+    for (const h of heads) out.push(...(select.all(h, h + LAST_CHAR, `${escapeLike(code)}%`, limit) as number[]));
   }
-  return out;
+  if (!top) return out.length >= limit ? 'many' : [...new Set(out)];
+  const sorted = [...new Set(out)].sort(bySearchOrder);
+  return limit < 0 ? sorted : sorted.slice(0, limit);
 }
 
 function escapeLike(s: string): string {

@@ -88,11 +88,11 @@ describe('search finds what reading every product finds, in the same order', () 
     db = memoryTill();
     const brands = ['可口可乐', '康师傅', '农夫山泉', '乐事', 'KitKat'];
     const rows: BulkRow[] = Array.from({ length: 12_000 }, (_, i) => ({
-      product: { name: `${brands[i % brands.length]}${['', '无糖', '红烧牛肉面'][i % 3]}${i % 7 ? ` ${i}号` : ''}`, priceFen: 100, barcodes: [`69${String(i).padStart(8, '0')}`] },
+      product: { name: `${brands[i % brands.length]}${['', '无糖', '红烧牛肉面', '特别加长版超大份量装'][i % 4]}${i % 7 ? ` ${i}号` : ''}`, priceFen: 100, barcodes: [`69${String(i).padStart(8, '0')}`] },
     }));
     upsertProducts(db, rows);
     const catalog = all(db);
-    for (const q of ['k', 'kk', 'kkkl', '可口', '牛肉面', 'Kit', '1号', '69000', '6', 'nfsqwt', 'zzzz']) {
+    for (const q of ['k', 'kk', 'kkkl', '可口', '牛肉面', 'Kit', '1号', '69000', '6', 'nfsqwt', 'zzzz', 'tbjc', '特别加长', '份量装 1']) {
       const expected = reference(catalog, q);
       expect({ q, r: searchProducts(db, q, 50) }).toEqual({ q, r: { items: expected.slice(0, 50), capped: expected.length > 50 } });
     }
