@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { MoneyParseError, formatFen, parseYuan } from '../core/money.js';
 import type { Product } from '../core/types.js';
-import { assertLocalProduct, listProducts, resolveProduct } from '../db/products.js';
+import { assertLocalProduct, resolveProduct, searchProducts } from '../db/products.js';
 import type { ProductPatch } from '../db/products-write.js';
 
 // Writers load pinyin-pro: import them only in the commands that write.
@@ -100,9 +100,11 @@ const list = new Command('list')
   .action(async (opts, cmd: Command) => {
     const { db } = openTill(cmd);
     try {
-      const products = listProducts(db, { search: opts.search, category: opts.category, limit: opts.limit, includeInactive: opts.all });
-      if (opts.json) printJson(products);
-      else await printProducts(products);
+      const { items, capped } = searchProducts(db, opts.search ?? '', opts.limit, { category: opts.category, includeInactive: opts.all });
+      if (opts.json) printJson(items);
+      else await printProducts(items);
+      // Said beside the data (stderr), so that the JSON stays the list it always was.
+      if (capped) say(`${opts.limit}+ products match: showing the first ${opts.limit} (a larger --limit shows more).`);
     } finally {
       db.close();
     }
