@@ -158,7 +158,7 @@ export function searchProducts(db: DB, query: string, limit?: number, opts: Sear
       where: `NOT ${PINYIN_PREFIX} AND NOT ${NAME_PREFIX} AND (p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\' OR ${codePrefix})`,
       match: () => termsContaining(db, q),
       barcodes: q,
-      shortQuery: [...q].length < 3,
+      shortQuery: [...q].length < 2,
     },
   ];
   const found: Product[] = [];
@@ -176,30 +176,30 @@ export function searchProducts(db: DB, query: string, limit?: number, opts: Sear
       return out;
     };
     // The first rows of the search's order, when they hold enough matches, are the answer.
-    const walk = () => (need === Infinity ? [] : (stmt(db, WALK(filters + rank.where)).all({ ...params, w: WALK_ROWS, n: need }) as ProductRow[]));
-    // A query of one or two characters usually matches many products (and its index terms
-    // are costly to gather): walk first.
-    let walked = rank.shortQuery ? walk() : undefined;
+    const walk = (rows: number) => (need === Infinity ? [] : (stmt(db, WALK(filters + rank.where)).all({ ...params, w: rows, n: need }) as ProductRow[]));
+    // A query of one character usually matches many products (and its index terms are
+    // costly to gather): walk first.
+    let walked = rank.shortQuery ? walk(WALK_ROWS_SHORT) : undefined;
     if (walked && walked.length >= need) {
       found.push(...walked.map(toProduct));
       continue;
     }
     const match = typeof rank.match === 'function' ? rank.match() : rank.match;
     if (!match && rank.barcodes === undefined) continue;
-    const few = candidates(db, match, rank.barcodes, MANY);
-    if (few !== 'many') {
-      found.push(...take(few.sort(bySearchOrder), []));
+    const first = firstCandidates(db, match, rank.barcodes);
+    if (first.length < MANY) {
+      found.push(...take([...new Set(first)].sort(bySearchOrder), []));
       continue;
     }
-    walked ??= walk();
-    if (walked.length >= need) {
+    walked ??= walk(WALK_ROWS);
+    if (walked && walked.length >= need) {
       found.push(...walked.map(toProduct));
       continue;
     }
     // Many matches, few of them among the shortest names: the index sorts its candidates (by
     // rowid: name length, id) and the first few are checked.
     for (let k = need === Infinity ? -1 : need * 2 + 16; ; k *= 4) {
-      const top = candidates(db, match, rank.barcodes, k, true) as number[];
+      const top = topCandidates(db, match, rank.barcodes, k);
       const got = take(top, []);
       if (got.length >= need || k < 0 || top.length < k) {
         found.push(...got);
@@ -231,11 +231,15 @@ const bySearchOrder = (a: number, b: number) => (a % ROWID_LEN) - (b % ROWID_LEN
 /** Up to this many candidates are read in id order and sorted here. */
 const MANY = 2000;
 /**
- * Rows of the search's order walked for a query with more candidates, before sorting them.
+ * Rows of the search's order walked for a query with more candidates, before sorting them. A
+ * walk reads products (~10× the cost of a candidate in the sort), so it is kept short: it wins
+ * when matches are common among the shortest names, and costs little when they are not.
  * CROSS JOIN keeps the walk the outer loop, so rows come in its order and the walk stops at
  * LIMIT (given a free hand, the planner scans products whole).
  */
-const WALK_ROWS = 5000;
+const WALK_ROWS = 2000;
+/** A query of one character walks further: it often matches a good share of the catalog. */
+const WALK_ROWS_SHORT = 5000;
 const WALK = (where: string) => `SELECT p.* FROM (SELECT id FROM products INDEXED BY products_name_length ORDER BY length(name), id LIMIT @w) w
   CROSS JOIN products p ON p.id = w.id WHERE ${where} LIMIT @n`;
 const LAST_CHAR = '\u{10FFFF}';
@@ -261,28 +265,39 @@ function quote(term: string): string {
   return `"${term.replace(/"/g, '""')}"`;
 }
 
+/** Products with a barcode that starts with `code`, as product_search rowids (SQL). */
+const BY_CODE = (order: string) => `SELECT p.id * ${ROWID_LEN} + min(length(p.name), ${ROWID_LEN - 1}) AS r
+  FROM product_barcodes b JOIN products p ON p.id = b.product_id
+  WHERE b.barcode >= ? AND b.barcode < ? AND b.barcode LIKE ? ESCAPE '\\' ${order} LIMIT ?`;
+
 /**
- * Candidates as product_search rowids: those matching `match` and, given `code`, the products
- * with a barcode starting with it (as LIKE does: ASCII letters in either case; the barcode index
- * serves the part before the first letter, and that letter in both cases).
- * `top`: the first `limit` in the search's order (-1: all), sorted. Otherwise: up to `limit` in
- * any order, or 'many' when there are `limit` or more.
+ * Runs `select(low, high, like)` over the barcode index for the codes that start with `code` as
+ * LIKE sees it (ASCII letters in either case): the part before the first letter, and that
+ * letter in both cases.
  */
-function candidates(db: DB, match: string | null, code: string | undefined, limit: number, top = false): number[] | 'many' {
-  const order = top ? `ORDER BY rowid % ${ROWID_LEN}, rowid` : '';
-  const out = match ? (stmt(db, `SELECT rowid FROM product_search WHERE product_search MATCH ? ${order} LIMIT ?`).pluck().all(match, limit) as number[]) : [];
+function byCode(code: string, select: (low: string, high: string, like: string) => number[]): number[] {
+  const letter = code.search(/[A-Za-z]/);
+  const heads = letter < 0 ? [code] : [...new Set([code.slice(0, letter + 1).toLowerCase(), code.slice(0, letter + 1).toUpperCase()])];
+  return heads.flatMap((h) => select(h, h + LAST_CHAR, `${escapeLike(code)}%`));
+}
+
+/** Up to MANY candidates (product_search rowids) in any order. */
+function firstCandidates(db: DB, match: string | null, code: string | undefined): number[] {
+  const rowids = match ? (stmt(db, 'SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT ?').pluck().all(match, MANY) as number[]) : [];
+  if (rowids.length >= MANY || code === undefined) return rowids;
+  const select = stmt(db, BY_CODE('')).pluck();
+  rowids.push(...byCode(code, (low, high, like) => select.all(low, high, like, MANY) as number[]));
+  return rowids;
+}
+
+/** The first `limit` candidates in the search's order (-1: all). */
+function topCandidates(db: DB, match: string | null, code: string | undefined, limit: number): number[] {
+  const order = `ORDER BY r % ${ROWID_LEN}, r`;
+  const out = match ? (stmt(db, `SELECT rowid AS r FROM product_search WHERE product_search MATCH ? ${order} LIMIT ?`).pluck().all(match, limit) as number[]) : [];
   if (code !== undefined) {
-    const letter = code.search(/[A-Za-z]/);
-    const heads = letter < 0 ? [code] : [...new Set([code.slice(0, letter + 1).toLowerCase(), code.slice(0, letter + 1).toUpperCase()])];
-    const rowid = `p.id * ${ROWID_LEN} + min(length(p.name), ${ROWID_LEN - 1})`;
-    const select = stmt(
-      db,
-      `SELECT ${rowid} AS r FROM product_barcodes b JOIN products p ON p.id = b.product_id
-        WHERE b.barcode >= ? AND b.barcode < ? AND b.barcode LIKE ? ESCAPE '\\' ${top ? `ORDER BY r % ${ROWID_LEN}, r` : ''} LIMIT ?`,
-    ).pluck();
-    for (const h of heads) out.push(...(select.all(h, h + LAST_CHAR, `${escapeLike(code)}%`, limit) as number[]));
+    const select = stmt(db, BY_CODE(order)).pluck();
+    out.push(...byCode(code, (low, high, like) => select.all(low, high, like, limit) as number[]));
   }
-  if (!top) return out.length >= limit ? 'many' : [...new Set(out)];
   const sorted = [...new Set(out)].sort(bySearchOrder);
   return limit < 0 ? sorted : sorted.slice(0, limit);
 }
