@@ -158,9 +158,9 @@ export function searchProducts(db: DB, query: string, limit?: number, opts: Sear
       where: `NOT ${PINYIN_PREFIX} AND NOT ${NAME_PREFIX} AND (p.name LIKE @like ESCAPE '\\' OR p.pinyin LIKE @py ESCAPE '\\' OR ${codePrefix})`,
       match: () => termsContaining(db, q),
       barcodes: q,
-      shortQuery: [...q].length < 2,
     },
   ];
+  const oneChar = [...q].length === 1;
   const found: Product[] = [];
   for (const rank of ranks) {
     if (found.length >= want) break;
@@ -177,9 +177,10 @@ export function searchProducts(db: DB, query: string, limit?: number, opts: Sear
     };
     // The first rows of the search's order, when they hold enough matches, are the answer.
     const walk = (rows: number) => (need === Infinity ? [] : (stmt(db, WALK(filters + rank.where)).all({ ...params, w: rows, n: need }) as ProductRow[]));
+    if (rank.match === null) continue;
     // A query of one character usually matches many products (and its index terms are
-    // costly to gather): walk first.
-    let walked = rank.shortQuery ? walk(WALK_ROWS_SHORT) : undefined;
+    // costly to gather): walk first, and further.
+    let walked = oneChar ? walk(WALK_ROWS_SHORT) : undefined;
     if (walked && walked.length >= need) {
       found.push(...walked.map(toProduct));
       continue;
@@ -218,8 +219,6 @@ interface Rank {
   match: string | null | (() => string | null);
   /** Also candidates: products with a barcode that starts with this. */
   barcodes?: string;
-  /** Walk the search's order before gathering candidates. */
-  shortQuery?: boolean;
 }
 
 const PINYIN_PREFIX = "p.pinyin LIKE @prefixLower ESCAPE '\\'";
