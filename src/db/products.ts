@@ -188,11 +188,14 @@ export function searchProducts(db: DB, query: string, limit?: number, opts: Sear
     const match = typeof rank.match === 'function' ? rank.match() : rank.match;
     if (!match && rank.barcodes === undefined) continue;
     const first = firstCandidates(db, match, rank.barcodes);
-    if (first.length < MANY) {
-      found.push(...take([...new Set(first)].sort(bySearchOrder), []));
+    if (first.rowids.length < MANY) {
+      found.push(...take([...new Set(first.rowids)].sort(bySearchOrder), []));
       continue;
     }
-    walked ??= walk(WALK_ROWS);
+    // The first MANY candidates by id say how common matches are; walking pays when they are
+    // common enough for the walk to meet `need` of them (twice over, as they need not be
+    // spread evenly over name lengths).
+    if (!walked && first.share * WALK_ROWS >= 2 * need) walked = walk(WALK_ROWS);
     if (walked && walked.length >= need) {
       found.push(...walked.map(toProduct));
       continue;
@@ -280,13 +283,19 @@ function byCode(code: string, select: (low: string, high: string, like: string) 
   return heads.flatMap((h) => select(h, h + LAST_CHAR, `${escapeLike(code)}%`));
 }
 
-/** Up to MANY candidates (product_search rowids) in any order. */
-function firstCandidates(db: DB, match: string | null, code: string | undefined): number[] {
+/**
+ * Up to MANY candidates (product_search rowids) in any order, and the share of all products
+ * they suggest match: when the index alone gave MANY, they are the first by id, so MANY over the
+ * id of the last. (Barcodes give no such measure: taken as 1.)
+ */
+function firstCandidates(db: DB, match: string | null, code: string | undefined): { rowids: number[]; share: number } {
   const rowids = match ? (stmt(db, 'SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT ?').pluck().all(match, MANY) as number[]) : [];
-  if (rowids.length >= MANY || code === undefined) return rowids;
-  const select = stmt(db, BY_CODE('')).pluck();
-  rowids.push(...byCode(code, (low, high, like) => select.all(low, high, like, MANY) as number[]));
-  return rowids;
+  if (rowids.length >= MANY) return { rowids, share: MANY / Math.floor(rowids[MANY - 1] / ROWID_LEN) };
+  if (code !== undefined) {
+    const select = stmt(db, BY_CODE('')).pluck();
+    rowids.push(...byCode(code, (low, high, like) => select.all(low, high, like, MANY) as number[]));
+  }
+  return { rowids, share: 1 };
 }
 
 /** The first `limit` candidates in the search's order (-1: all). */
