@@ -206,24 +206,34 @@ export const migrations: Record<number, string> = {
   //   the search's order without reading products, and rowids rise with ids: an import
   //   inserting ids in order keeps FTS5's in-memory batch (a smaller rowid flushes it).
   // - products_name_length: walks products in the search's order (shortest name, then id)
-  //   when a query matches too many products to sort them all.
+  //   when a query matches a good share of them (one letter): the first rows hold enough.
   // Triggers keep the index in step with every writer (single writes, imports, HQ's catalog).
+  // FTS5 writes its pending terms to disk at the end of each statement that changed it, so a
+  // bulk writer's many INSERTs would each leave a small segment to merge (an import of 1M
+  // products took 3-4x as long): an import defers the index of the products it adds
+  // (product_search_deferred holds the highest id before them) and writes it in one statement
+  // per transaction from product_search_rows (deferSearchIndex in db/products.ts).
   // A migration that rebuilds products must create these triggers again.
   33: `
     CREATE VIRTUAL TABLE product_search USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1);
     CREATE VIRTUAL TABLE product_search_terms USING fts5vocab(product_search, 'row');
     CREATE INDEX products_name_length ON products (length(name));
-    INSERT INTO product_search (rowid, text)
-      SELECT id * 1024 + min(length(name), 1023), char(2) || name || char(1, 1, 3) || pinyin || char(1, 1) FROM products ORDER BY id;
-    CREATE TRIGGER products_search_insert AFTER INSERT ON products BEGIN
+    CREATE VIEW product_search_rows AS
+      SELECT id, id * 1024 + min(length(name), 1023) AS search_rowid, char(2) || name || char(1, 1, 3) || pinyin || char(1, 1) AS text FROM products;
+    CREATE TABLE product_search_deferred (after INTEGER NOT NULL);
+    INSERT INTO product_search (rowid, text) SELECT search_rowid, text FROM product_search_rows ORDER BY id;
+    CREATE TRIGGER products_search_insert AFTER INSERT ON products
+      WHEN NOT EXISTS (SELECT 1 FROM product_search_deferred) BEGIN
       INSERT INTO product_search (rowid, text)
         VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));
     END;
-    CREATE TRIGGER products_search_delete AFTER DELETE ON products BEGIN
+    CREATE TRIGGER products_search_delete AFTER DELETE ON products
+      WHEN NOT EXISTS (SELECT 1 FROM product_search_deferred WHERE old.id > after) BEGIN
       DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
     END;
     CREATE TRIGGER products_search_update AFTER UPDATE OF id, name, pinyin ON products
-      WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.pinyin IS NOT new.pinyin BEGIN
+      WHEN (old.id IS NOT new.id OR old.name IS NOT new.name OR old.pinyin IS NOT new.pinyin)
+        AND NOT EXISTS (SELECT 1 FROM product_search_deferred WHERE old.id > after OR new.id > after) BEGIN
       DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
       INSERT INTO product_search (rowid, text)
         VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));

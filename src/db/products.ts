@@ -108,6 +108,22 @@ export function countProducts(db: DB): number {
   return (stmt(db, 'SELECT count(*) AS n FROM products').get() as { n: number }).n;
 }
 
+/**
+ * For a bulk writer, inside its own transaction: the search index of the products it adds from
+ * now on is written by the returned function, in one statement, instead of by a trigger per
+ * row (FTS5 flushes at the end of every statement that changed it: see migration 33). Call it
+ * before COMMIT; a ROLLBACK undoes both.
+ */
+export function deferSearchIndex(db: DB): () => void {
+  if (!db.inTransaction) throw new Error('deferSearchIndex must run inside the writer\'s transaction');
+  const after = stmt(db, 'SELECT coalesce(max(id), 0) FROM products').pluck().get() as number;
+  stmt(db, 'INSERT INTO product_search_deferred (after) VALUES (?)').run(after);
+  return () => {
+    stmt(db, 'DELETE FROM product_search_deferred').run();
+    stmt(db, 'INSERT INTO product_search (rowid, text) SELECT search_rowid, text FROM product_search_rows WHERE id > ? ORDER BY id').run(after);
+  };
+}
+
 // ---- search -----------------------------------------------------------------------------
 
 export interface SearchResult {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyCatalogPage } from '../../src/db/hq-catalog.js';
 import { migrate, migrations } from '../../src/db/migrations.js';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import { listProducts, searchProducts } from '../../src/db/products.js';
+import { deferSearchIndex, listProducts, searchProducts } from '../../src/db/products.js';
 import { addProduct, removeProduct, updateProduct, upsertProducts, type BulkRow } from '../../src/db/products-write.js';
 import { importProducts } from '../../src/import/service.js';
 import type { CatalogProduct } from '../../src/sync/protocol.js';
@@ -23,10 +23,11 @@ afterEach(() => db?.close());
 /** SQLite's LIKE folds ASCII letters only. */
 const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-function reference(products: Product[], query: string, opts: { includeInactive?: boolean } = {}): Product[] {
+function reference(products: Product[], query: string, opts: { includeInactive?: boolean; category?: string } = {}): Product[] {
   const q = query.trim();
+  const listed = (p: Product) => (opts.includeInactive || p.active) && (!opts.category || p.category === opts.category);
   // Nothing to search for lists every product in id order.
-  if (!q) return products.filter((p) => opts.includeInactive || p.active).sort((a, b) => a.id - b.id);
+  if (!q) return products.filter(listed).sort((a, b) => a.id - b.id);
   const lower = q.toLowerCase();
   const pinyinPrefix = (p: Product) => fold(p.pinyin).startsWith(fold(lower));
   const namePrefix = (p: Product) => fold(p.name).startsWith(fold(q));
@@ -34,7 +35,7 @@ function reference(products: Product[], query: string, opts: { includeInactive?:
     fold(p.name).includes(fold(q)) || fold(p.pinyin).includes(fold(lower)) || p.barcodes.some((b) => fold(b).startsWith(fold(q)));
   const rank = (p: Product) => (pinyinPrefix(p) ? 0 : 2) + (namePrefix(p) ? 0 : 1);
   return products
-    .filter((p) => (opts.includeInactive || p.active) && matches(p))
+    .filter((p) => listed(p) && matches(p))
     .sort((a, b) => rank(a) - rank(b) || [...a.name].length - [...b.name].length || a.id - b.id);
 }
 
@@ -58,7 +59,7 @@ describe('search finds what reading every product finds, in the same order', () 
   it('over random catalogs and queries, with and without a limit', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ name, codes: fc.uniqueArray(code, { maxLength: 2 }), active: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.record({ name, codes: fc.uniqueArray(code, { maxLength: 2 }), active: fc.boolean(), category: fc.constantFrom('饮料', '零食') }), { minLength: 1, maxLength: 40 }),
         fc.array(query, { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 1, max: 8 }),
         (products, queries, limit) => {
@@ -67,7 +68,7 @@ describe('search finds what reading every product finds, in the same order', () 
           for (const p of products) {
             const codes = p.codes.filter((c) => !seen.has(c));
             codes.forEach((c) => seen.add(c));
-            const added = addProduct(db, { name: p.name, priceFen: 100, barcodes: codes });
+            const added = addProduct(db, { name: p.name, priceFen: 100, barcodes: codes, category: p.category });
             if (!p.active) updateProduct(db, added.id, { active: false });
           }
           const catalog = all(db);
@@ -76,6 +77,7 @@ describe('search finds what reading every product finds, in the same order', () 
             expect(names(searchProducts(db, q).items)).toEqual(names(expected));
             expect(searchProducts(db, q, limit)).toEqual({ items: expected.slice(0, limit), capped: expected.length > limit });
             expect(searchProducts(db, q, limit, { includeInactive: true }).items).toEqual(reference(catalog, q, { includeInactive: true }).slice(0, limit));
+            expect(searchProducts(db, q, limit, { category: '零食', offset: 1 }).items).toEqual(reference(catalog, q, { category: '零食' }).slice(1, limit + 1));
           }
           db.close();
         },
@@ -130,15 +132,38 @@ describe('the search index stays in step with every product writer', () => {
     expect(indexed(db)).toBe(0);
   });
 
-  it('a CSV import, new products and changed ones', async () => {
+  it('a CSV import, new products and changed ones (the index of new ones written at each commit)', async () => {
     db = memoryTill();
     const csv = (rows: string[]) => new TextEncoder().encode(['barcode,name,price', ...rows].join('\n'));
-    await importProducts(db, csv(['6901234567892,可口可乐500ml,3.50', '6920202888883,乐事薯片,7.90']), { rejectsPath: undefined });
+    addProduct(db, { name: '农夫山泉550ml', priceFen: 200, barcodes: ['6921168509256'] });
+    await importProducts(db, csv(['6901234567892,可口可乐500ml,3.50', '6920202888883,乐事薯片,7.90', '6921168509256,农夫山泉矿泉水,2.00']), { rejectsPath: undefined });
     expect(names(searchProducts(db, 'kkkl').items)).toEqual(['可口可乐500ml']);
     expect(names(searchProducts(db, '薯片').items)).toEqual(['乐事薯片']);
-    await importProducts(db, csv(['6920202888883,乐事黄瓜味薯片,7.90']), { rejectsPath: undefined });
+    expect(names(searchProducts(db, '矿泉').items)).toEqual(['农夫山泉矿泉水']);
+    await importProducts(db, csv(['6920202888883,乐事黄瓜味薯片,7.90', '6970000000000,卫龙辣条,3.00']), { rejectsPath: undefined });
     expect(names(searchProducts(db, '黄瓜').items)).toEqual(['乐事黄瓜味薯片']);
     expect(names(searchProducts(db, 'lsspp').items)).toEqual([]);
+    expect(names(searchProducts(db, 'wl').items)).toEqual(['卫龙辣条']);
+    expect(indexed(db)).toBe(4);
+    // Writes after an import are indexed by the triggers again.
+    addProduct(db, { name: '王老吉', priceFen: 400, barcodes: [] });
+    expect(names(searchProducts(db, 'wlj').items)).toEqual(['王老吉']);
+  });
+
+  it('a bulk writer that defers the index: what it adds, renames and removes in its transaction', () => {
+    db = memoryTill();
+    const kept = addProduct(db, { name: '康师傅冰红茶', priceFen: 300, barcodes: [] });
+    db.transaction(() => {
+      const indexAdded = deferSearchIndex(db);
+      const renamed = addProduct(db, { name: '旺旺雪饼', priceFen: 500, barcodes: [] });
+      const gone = addProduct(db, { name: '旺仔牛奶', priceFen: 450, barcodes: [] });
+      updateProduct(db, renamed.id, { name: '旺旺仙贝' });
+      removeProduct(db, gone.id);
+      updateProduct(db, kept.id, { name: '康师傅绿茶' });
+      indexAdded();
+    })();
+    expect(names(searchProducts(db, 'ww').items)).toEqual(['旺旺仙贝']);
+    expect(names(searchProducts(db, '绿茶').items)).toEqual(['康师傅绿茶']);
     expect(indexed(db)).toBe(2);
   });
 
