@@ -104,7 +104,7 @@ const list = new Command('list')
       if (opts.json) printJson(items);
       else await printProducts(items);
       // Said beside the data (stderr), so that the JSON stays the list it always was.
-      if (capped) say(`${opts.limit}+ products match: showing the first ${opts.limit} (a larger --limit shows more).`);
+      if (capped) say(`${opts.limit}+ products${opts.search?.trim() ? ' match' : ''}: showing the first ${opts.limit} (a larger --limit shows more).`);
     } finally {
       db.close();
     }

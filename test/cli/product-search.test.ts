@@ -30,5 +30,6 @@ describe('till products list --search', () => {
     expect(JSON.parse(all.stdout)).toHaveLength(62);
     expect(all.stderr).toBe('');
     expect(till(home, ['products', 'list', '--search', 'kkkl', '--limit', '62']).stderr).toBe('');
+    expect(till(home, ['products', 'list', '--limit', '10']).stderr).toMatch(/^10\+ products: showing the first 10/);
   });
 });
