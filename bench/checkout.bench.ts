@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { Box, Text, render, useInput } from 'ink';
 import { demoBarcode } from '../src/demo/catalog.js';
 import { openDatabase, useCheckoutPragmas, type DB } from '../src/db/open.js';
-import { findProductByBarcode } from '../src/db/products.js';
+import { deferSearchIndex, findProductByBarcode } from '../src/db/products.js';
 import { getIdentity, setSetting } from '../src/db/settings.js';
 import { createUser } from '../src/db/users.js';
 import { CheckoutController } from '../src/ui/checkout-controller.js';
@@ -144,6 +144,8 @@ render(React.createElement(Hello));
 
 function fillCatalog(db: DB, n: number): void {
   db.transaction(() => {
+    // Indexed for search once at the end, as an import does (a trigger per row costs ~1 min).
+    const indexAdded = deferSearchIndex(db);
     const p = db.prepare("INSERT INTO products (id, name, pinyin, price_fen, unit, category, barcodes, updated_at) VALUES (?, ?, '', ?, '瓶', '饮料', ?, '2026-01-01')");
     const b = db.prepare('INSERT INTO product_barcodes (barcode, product_id) VALUES (?, ?)');
     for (let i = 1; i <= n; i++) {
@@ -151,6 +153,7 @@ function fillCatalog(db: DB, n: number): void {
       p.run(i, `测试商品${i}号 500ml`, 100 + (i % 5000), code);
       b.run(code, i);
     }
+    indexAdded();
   })();
 }
 

@@ -7,7 +7,7 @@ import { recordApproval, type Approval } from '../db/approvals.js';
 import type { DB } from '../db/open.js';
 import { clearOpenCart, readOpenCart, saveOpenCart, type OpenCart } from '../db/open-cart.js';
 import { pendingCount } from '../db/outbox.js';
-import { findProductByBarcode, findProductByPlu, listProducts } from '../db/products.js';
+import { findProductByBarcode, findProductByPlu, searchProducts } from '../db/products.js';
 import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
@@ -19,7 +19,8 @@ export interface CheckoutStore {
   /** A product by its code or PLU (weighed goods are typed by PLU). */
   productByCode(code: string): Product | undefined;
   /** Products matching typed text (name, pinyin initials, code), at most `limit`. */
-  search(query: string, limit: number): Product[];
+  /** Products matching a search (name, pinyin initials, barcode prefix); `capped`: more matched than `limit`. */
+  search(query: string, limit: number): { items: Product[]; capped: boolean };
   verifyLogin(id: string, pin: string, at: Date): LoginResult;
   /** Commits a paid cart as a sale (one transaction, the open cart dropped with it). */
   commit(cart: CartState, cashier: Cashier, at: Date): Sale;
@@ -47,7 +48,7 @@ export function sqliteStore(db: DB): CheckoutStore {
   return {
     resolveScan: (code) => resolveScan(db, code),
     productByCode: (code) => findProductByBarcode(db, code) ?? findProductByPlu(db, code),
-    search: (query, limit) => listProducts(db, { search: query, limit }),
+    search: (query, limit) => searchProducts(db, query, limit),
     verifyLogin: (id, pin, at) => verifyLogin(db, id, pin, at),
     commit: (cart, cashier, at) => commitCart(db, cart, cashier, at),
     lastSale: () => findSale(db, 'last'),

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { formatFen } from '../core/money.js';
 import type { Product } from '../core/types.js';
-import { assertLocalProduct, listProducts, resolveProduct } from '../db/products.js';
+import { assertLocalProduct, resolveProduct, searchProducts } from '../db/products.js';
 import type { ProductPatch } from '../db/products-write.js';
 
 // Writers load pinyin-pro: import them only in the commands that write.
@@ -86,9 +86,11 @@ const list = new Command('list')
   .option('--json', 'print JSON')
   .action(async (opts, cmd: Command) => {
     await withTill(cmd, async ({ db }) => {
-      const products = listProducts(db, { search: opts.search, category: opts.category, limit: opts.limit, includeInactive: opts.all });
-      if (opts.json) printJson(products);
-      else await printProducts(products);
+      const { items, capped } = searchProducts(db, opts.search ?? '', opts.limit, { category: opts.category, includeInactive: opts.all });
+      if (opts.json) printJson(items);
+      else await printProducts(items);
+      // Said beside the data (stderr), so that the JSON stays the list it always was.
+      if (capped) say(`${opts.limit}+ products${opts.search?.trim() ? ' match' : ''}: showing the first ${opts.limit} (a larger --limit shows more).`);
     });
   });
 

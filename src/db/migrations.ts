@@ -212,6 +212,51 @@ export const migrations: Record<number, string> = {
     );
     CREATE INDEX voids_at ON voids (at);
   `,
+  // Product search (listProducts/searchProducts in db/products.ts) without reading every
+  // product: a LIKE '%…%' cannot use an index, and the checkout searches as the cashier types.
+  // - product_search: an FTS5 trigram index of each product's name and pinyin initials, with
+  //   markers (char 2 before the name, char 3 before the pinyin) so that "starts with" is a
+  //   trigram too, and two pad characters (char 1) after each, so that every character begins
+  //   a trigram and 1–2 character queries are answered by the terms that start with them
+  //   (product_search_terms). Contentless and detail=none: only which products hold which
+  //   trigrams, the smallest index; every candidate is checked against products with the
+  //   exact LIKE semantics. Its rowid is id × 1024 + the name's length, so candidates sort in
+  //   the search's order without reading products, and rowids rise with ids: an import
+  //   inserting ids in order keeps FTS5's in-memory batch (a smaller rowid flushes it).
+  // - products_name_length: walks products in the search's order (shortest name, then id)
+  //   when a query matches a good share of them (one letter): the first rows hold enough.
+  // Triggers keep the index in step with every writer (single writes, imports, HQ's catalog).
+  // FTS5 writes its pending terms to disk at the end of each statement that changed it, so a
+  // bulk writer's many INSERTs would each leave a small segment to merge (an import of 1M
+  // products took 3-4x as long): an import defers the index of the products it adds
+  // (product_search_deferred holds the highest id before them) and writes it in one statement
+  // per transaction from product_search_rows (deferSearchIndex in db/products.ts).
+  // A migration that rebuilds products must create these triggers again.
+  33: `
+    CREATE VIRTUAL TABLE product_search USING fts5(text, tokenize = 'trigram', detail = none, content = '', contentless_delete = 1);
+    CREATE VIRTUAL TABLE product_search_terms USING fts5vocab(product_search, 'row');
+    CREATE INDEX products_name_length ON products (length(name));
+    CREATE VIEW product_search_rows AS
+      SELECT id, id * 1024 + min(length(name), 1023) AS search_rowid, char(2) || name || char(1, 1, 3) || pinyin || char(1, 1) AS text FROM products;
+    CREATE TABLE product_search_deferred (after INTEGER NOT NULL);
+    INSERT INTO product_search (rowid, text) SELECT search_rowid, text FROM product_search_rows ORDER BY id;
+    CREATE TRIGGER products_search_insert AFTER INSERT ON products
+      WHEN NOT EXISTS (SELECT 1 FROM product_search_deferred) BEGIN
+      INSERT INTO product_search (rowid, text)
+        VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));
+    END;
+    CREATE TRIGGER products_search_delete AFTER DELETE ON products
+      WHEN NOT EXISTS (SELECT 1 FROM product_search_deferred WHERE old.id > after) BEGIN
+      DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
+    END;
+    CREATE TRIGGER products_search_update AFTER UPDATE OF id, name, pinyin ON products
+      WHEN (old.id IS NOT new.id OR old.name IS NOT new.name OR old.pinyin IS NOT new.pinyin)
+        AND NOT EXISTS (SELECT 1 FROM product_search_deferred WHERE old.id > after OR new.id > after) BEGIN
+      DELETE FROM product_search WHERE rowid = old.id * 1024 + min(length(old.name), 1023);
+      INSERT INTO product_search (rowid, text)
+        VALUES (new.id * 1024 + min(length(new.name), 1023), char(2) || new.name || char(1, 1, 3) || new.pinyin || char(1, 1));
+    END;
+  `,
   // Sync integrity (issue 17): each installation is its own stream at HQ, named by a device id
   // (a random UUID, made here for a till that has none; `till init` makes a new one). An outbox
   // row HQ holds other content for is a conflict: kept and shown, never counted as synced.

@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DB } from '../db/open.js';
 import { anyProductHas, insertNewProducts, upsertProducts } from '../db/products-write.js';
+import { deferSearchIndex } from '../db/products.js';
 import { UserError } from '../errors.js';
 import { type CsvInfo, type CsvInput, CsvFileError, type ParseOptions } from './csv.js';
 import { cellsOf, RejectsFile } from './rejects.js';
@@ -155,7 +156,11 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   const startVersion = dataVersion();
   let emptyAndAlone = own && !opts.dryRun && catalogEmpty;
+  // The search index of the products a window adds is written once, at its commit.
+  let indexAdded: (() => void) | undefined;
   const commit = () => {
+    indexAdded?.();
+    indexAdded = undefined;
     if (open) db.exec('COMMIT');
     open = false;
     uncommitted = 0;
@@ -176,6 +181,7 @@ export async function importProducts(db: DB, input: CsvInput, opts: ImportOption
         if (own && !open && !opts.dryRun) {
           db.exec('BEGIN IMMEDIATE');
           open = true;
+          indexAdded = deferSearchIndex(db);
           if (emptyAndAlone && dataVersion() !== startVersion) emptyAndAlone = false;
         }
         const added =

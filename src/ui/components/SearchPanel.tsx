@@ -7,7 +7,7 @@ import { fit, formatFen, padLeft, padRight, windowStart } from '../format.js';
 export function SearchPanel({ view, width, height }: { view: CheckoutView; width: number; height: number }) {
   const { t, search } = view;
   if (!search || height <= 0) return null;
-  const title = search.fresh ? t('search.title', { query: search.query.trim(), n: search.results.length }) : t('search.typing', { query: search.query.trim() });
+  const title = search.fresh ? t('search.title', { query: search.query.trim(), n: search.capped ? `${search.results.length}+` : search.results.length }) : t('search.typing', { query: search.query.trim() });
   const rows = height - 1;
   const start = windowStart(search.results.length, search.selected, rows);
   const nameW = Math.max(8, width - 2 - 12 - 15);

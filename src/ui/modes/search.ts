@@ -24,8 +24,8 @@ export function scheduleSearch(c: Ctx): void {
 export function runSearch(c: Ctx): void {
   if (c.screen.mode !== 'search') return;
   const query = c.screen.search.query.trim();
-  const results = query ? c.store.search(query, SEARCH_LIMIT) : [];
-  c.screen = { mode: 'search', search: { query: c.screen.search.query, results, selected: 0, fresh: true } };
+  const { items: results, capped } = query ? c.store.search(query, SEARCH_LIMIT) : { items: [], capped: false };
+  c.screen = { mode: 'search', search: { query: c.screen.search.query, results, selected: 0, fresh: true, capped } };
   if (results.length === 0) c.say('msg.noResults', { query }, 'error');
   else c.message = null;
 }
