@@ -10,8 +10,8 @@ afterEach(() => h?.unmount());
 it('62 products named 饼干 show as "50+" found; 3 show as 3', async () => {
   const db = storeDb();
   db.transaction(() => {
-    for (let i = 1; i <= 62; i++) addProduct(db, { name: `曲奇饼干${i}号`, priceFen: 500 + i });
-    for (let i = 1; i <= 3; i++) addProduct(db, { name: `苏打水${i}号`, priceFen: 300 });
+    for (let i = 1; i <= 62; i++) addProduct(db, { name: `曲奇饼干${i}号`, priceFen: 500 + i, barcodes: [] });
+    for (let i = 1; i <= 3; i++) addProduct(db, { name: `苏打水${i}号`, priceFen: 300, barcodes: [] });
   })();
   h = renderCheckout(db, { lang: 'en' });
   await h.login();
