@@ -52,3 +52,11 @@ export class PartialError extends TillError {
     super(message, ExitCode.partial, 'E_PARTIAL');
   }
 }
+
+/**
+ * Another message quoted inside a sentence of ours: without its closing full stop, so that
+ * "…: <clause>. What to do next." never reads "…code..".
+ */
+export function clause(message: string): string {
+  return message.replace(/[.。\s]+$/u, '');
+}

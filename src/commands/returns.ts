@@ -2,6 +2,7 @@
 // void a finished sale of today (a post-void: a full return), and list the returns. A supervisor
 // or admin approves each with their PIN, read on a terminal or as one line with --pin-stdin.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatLocalTime } from '../core/dates.js';
 import { formatFen } from '../core/money.js';
 import type { RefundMode } from '../core/refund.js';
 import type { ReturnRecord } from '../db/returns.js';
@@ -44,7 +45,7 @@ async function supervisorPin(id: string, fromStdin: boolean | undefined): Promis
 function describe(r: ReturnRecord): string {
   const out = [
     `${r.kind === 'post-void' ? 'Post-void' : 'Return'} ${r.returnNo} of ${r.saleReceiptNo}`,
-    `Time      ${new Date(r.createdAt).toLocaleString()}`,
+    `Time      ${formatLocalTime(new Date(r.createdAt))}`,
     `Cashier   ${r.cashierId} · approved by ${r.supervisorId}${r.reason ? ` · reason: ${r.reason}` : ''}`,
     '',
   ];
@@ -151,7 +152,7 @@ const listCmd = withPeriodOptions(new Command('returns').description('list retur
           r.returnNo,
           r.kind,
           r.saleReceiptNo,
-          new Date(r.createdAt).toLocaleString(),
+          formatLocalTime(new Date(r.createdAt)),
           r.cashierId,
           r.supervisorId,
           formatFen(r.refundFen),

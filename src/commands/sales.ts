@@ -1,6 +1,7 @@
 // till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state;
 // till sales approvals: the supervisor approvals given at its checkout.
 import { Command } from 'commander';
+import { formatLocalTime } from '../core/dates.js';
 import { formatFen } from '../core/money.js';
 import type { SaleWithSync } from '../db/sales.js';
 
@@ -24,7 +25,7 @@ function showSale(s: SaleWithSync): string {
   const out = [
     `Receipt   ${s.receiptNo}`,
     `Id        ${s.id}`,
-    `Time      ${new Date(s.createdAt).toLocaleString()}`,
+    `Time      ${formatLocalTime(new Date(s.createdAt))}`,
     `Cashier   ${s.cashierId} ${s.cashierName}`,
     s.training ? `Status    training (练习): not a sale, never uploaded` : `Status    ${s.status} · ${syncState(s)} (seq ${s.seq})`,
     '',
@@ -60,7 +61,7 @@ const list = withPeriodOptions(new Command('list').description('list sales, olde
       const { renderTable } = await import('../core/table.js');
       const rows = sales.map((s) => [
         s.receiptNo,
-        new Date(s.createdAt).toLocaleString(),
+        formatLocalTime(new Date(s.createdAt)),
         s.cashierId,
         String(s.itemCount),
         formatFen(s.totalFen),
@@ -127,7 +128,7 @@ const approvals = withPeriodOptions(
       const { renderTable } = await import('../core/table.js');
       const table = renderTable(
         [{ header: 'TIME' }, { header: 'CASHIER' }, { header: 'SUPERVISOR' }, { header: 'REASON' }, { header: 'WHAT' }],
-        rows.map((a) => [new Date(a.at).toLocaleString(), a.cashierId, a.supervisorId, a.reason, a.detail]),
+        rows.map((a) => [formatLocalTime(new Date(a.at)), a.cashierId, a.supervisorId, a.reason, a.detail]),
       );
       writeOut(1, `${table}\n${rows.length} approvals\n`);
     } finally {
@@ -146,14 +147,9 @@ const voids = withPeriodOptions(new Command('voids').description('the journal of
       if (opts.json) return printJson(rows);
       if (rows.length === 0) return void writeOut(2, 'No voids in that period.\n');
       const { renderTable } = await import('../core/table.js');
-      const local = (iso: string) => {
-        const d = new Date(iso);
-        const p = (n: number) => String(n).padStart(2, '0');
-        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-      };
       const table = renderTable(
         [{ header: 'TIME' }, { header: 'KIND' }, { header: 'CASHIER' }, { header: 'APPROVER' }, { header: 'LINES' }, { header: 'AMOUNT', align: 'right' }],
-        rows.map((v) => [local(v.at), v.kind, v.cashierId, v.approverId ?? '', v.lines.map((l) => l.name).join(', '), formatFen(v.amountFen)]),
+        rows.map((v) => [formatLocalTime(new Date(v.at)), v.kind, v.cashierId, v.approverId ?? '', v.lines.map((l) => l.name).join(', '), formatFen(v.amountFen)]),
       );
       writeOut(1, `${table}\n${rows.length} voids, ${formatFen(rows.reduce((a, v) => a + v.amountFen, 0))}\n`);
     } finally {

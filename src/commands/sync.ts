@@ -2,7 +2,7 @@
 // Thin adapters over src/sync (loaded lazily: zod, fetch and the pinyin dictionary stay out of
 // every other command's start-up).
 import { Command, Option } from 'commander';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError, clause } from '../errors.js';
 import { homeOf, openTill, printJson, say, writeOut } from './context.js';
 import { positiveInt, withTill } from './options.js';
 
@@ -119,8 +119,8 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     const pending = engine.snapshot().pending;
-    if (e.kind === 'fatal') throw new UserError(`Sync stopped: ${e.message}. ${pending} sale(s) stay queued on this till.`, e.code);
-    throw new UserError(`Could not finish syncing: ${e.message}. ${pending} sale(s) stay queued; they go with the next sync.`, e.code);
+    if (e.kind === 'fatal') throw new UserError(`Sync stopped: ${clause(e.message)}. ${pending} sale(s) stay queued on this till.`, e.code);
+    throw new UserError(`Could not finish syncing: ${clause(e.message)}. ${pending} sale(s) stay queued; they go with the next sync.`, e.code);
   }
 }
 
@@ -143,6 +143,6 @@ async function watch(engine: Engine, signal: AbortSignal): Promise<void> {
       return 'stop';
     },
   });
-  if (fatal) throw new UserError(`Sync stopped: ${fatal.message}. ${engine.snapshot().pending} sale(s) stay queued on this till.`, fatal.code);
+  if (fatal) throw new UserError(`Sync stopped: ${clause(fatal.message)}. ${engine.snapshot().pending} sale(s) stay queued on this till.`, fatal.code);
   say(`Stopped; ${engine.snapshot().pending} sale(s) pending.`);
 }

@@ -34,6 +34,12 @@ export function formatDay(day: Day): string {
   return `${p(day.y, 4)}-${p(day.m)}-${p(day.d)}`;
 }
 
+/** An instant as this machine's local time, the way every `--from/--to` is typed: 2026-12-04 20:01:56. */
+export function formatLocalTime(instant: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${formatDay({ y: instant.getFullYear(), m: instant.getMonth() + 1, d: instant.getDate() })} ${p(instant.getHours())}:${p(instant.getMinutes())}:${p(instant.getSeconds())}`;
+}
+
 /** The day after (31 Dec → 1 Jan of the next year). */
 export function nextDay(day: Day): Day {
   if (day.d < daysInMonth(day.y, day.m)) return { ...day, d: day.d + 1 };

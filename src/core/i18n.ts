@@ -174,7 +174,7 @@ const en = {
   'msg.partlyPaid': 'Paid {paid}; {due} still due.',
   'msg.done': 'Sale {receipt} done, {total}. Next customer.',
   'msg.doneChange': 'Sale {receipt} done. CHANGE {change}',
-  'msg.commitFailed': 'The sale was NOT saved: {error}. Nothing was recorded; try again.',
+  'msg.commitFailed': 'The sale was NOT saved: nothing was recorded; try again. ({error})',
   'msg.printFailed': 'Receipt not printed: {error}. Sale saved; F12 reprints.',
   'msg.suspended': 'Sale put on hold as #{id}. F7 resumes it.',
   'msg.noSuspended': 'No sales on hold.',
@@ -191,7 +191,7 @@ const en = {
   'msg.cannotSuspendPaid': 'A sale with a payment taken cannot be put on hold; finish it.',
   'msg.cannotQuitPaid': 'A payment has been taken: finish the sale (or undo the payment with a supervisor) before leaving.',
   'msg.syncFailed': 'Sync did not start: {error}. Sales are kept and sent later.',
-  'msg.unexpected': 'Something went wrong: {error}. Nothing was half-saved; carry on, and tell the supervisor if it repeats.',
+  'msg.unexpected': 'Something went wrong. Nothing was half-saved; carry on, and tell the supervisor if it repeats. ({error})',
   'refusal.no-line': 'Choose a line first (↑↓).',
   'refusal.bad-qty': 'A quantity is a whole number from 1 to 999.',
   'refusal.qty-weighed': 'A weighed item’s quantity comes from its scale label.',
@@ -423,7 +423,7 @@ const zh: Record<MessageKey, string> = {
   'msg.partlyPaid': '已付 {paid}，还需 {due}。',
   'msg.done': '交易 {receipt} 完成，{total}。请接待下一位顾客。',
   'msg.doneChange': '交易 {receipt} 完成。找零 {change}',
-  'msg.commitFailed': '交易未保存：{error}。没有记录任何数据，请重试。',
+  'msg.commitFailed': '交易未保存：没有记录任何数据，请重试。（{error}）',
   'msg.printFailed': '小票未打印：{error}。交易已保存，按 F12 补打。',
   'msg.suspended': '已挂单，单号 #{id}。按 F7 取单。',
   'msg.noSuspended': '没有挂单。',
@@ -440,7 +440,7 @@ const zh: Record<MessageKey, string> = {
   'msg.cannotSuspendPaid': '已收款的交易不能挂单，请完成交易。',
   'msg.cannotQuitPaid': '已经收款：请先完成交易（或由主管撤销付款）再退出。',
   'msg.syncFailed': '同步未能启动：{error}。交易已保存，稍后上传。',
-  'msg.unexpected': '出现意外错误：{error}。没有保存半笔交易；可以继续操作，若反复出现请告诉主管。',
+  'msg.unexpected': '出现意外错误。没有保存半笔交易；可以继续操作，若反复出现请告诉主管。（{error}）',
   'refusal.no-line': '请先用 ↑↓ 选择一行。',
   'refusal.bad-qty': '数量须为 1 到 999 的整数。',
   'refusal.qty-weighed': '称重商品的数量以秤签为准。',
@@ -515,7 +515,10 @@ export function createTranslator(lang: Lang): Translate {
   const table = TABLES[lang];
   return (key, params) => {
     const s = table[key] ?? en[key] ?? key;
-    return params ? s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : s;
+    if (!params) return s;
+    // A detail in brackets — "（{error}）" — is left out, brackets and all, when it is empty.
+    const bare = s.replace(/ ?[(（]\{(\w+)\}[)）]/g, (m, name: string) => (params[name] === '' ? '' : m));
+    return bare.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   };
 }
 

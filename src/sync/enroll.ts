@@ -1,6 +1,6 @@
 // `till enroll <hq-url> --code <code>`: trade a one-time code from HQ for this till's identity
 // and token. The token goes to a file only this user can read; the address to hq.url.
-import { UserError } from '../errors.js';
+import { UserError, clause } from '../errors.js';
 import type { DB } from '../db/open.js';
 import { getDeviceIdentity, getIdentity, setSetting } from '../db/settings.js';
 import { continueAfter, getCatalogCursor, getEnrollment, setEnrollment } from '../db/sync-state.js';
@@ -53,8 +53,11 @@ export async function enrollTill(o: EnrollOptions): Promise<EnrollResult> {
     res = await new HqClient({ baseUrl: url, timeoutMs: o.timeoutMs ?? 15_000 }).enroll(code, undefined, getDeviceIdentity(o.db)?.id);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
-    if (e.kind === 'retry' && e.status === undefined) throw new UserError(`Cannot reach HQ: ${e.message}. Check the address and the network, then run \`till enroll\` again.`, e.code);
-    throw new UserError(`HQ did not enroll this till: ${e.message.replace(/ — the till token.*$/, '')}. Ask HQ for a new code (\`till hq enroll-code\`) if this one expired or was used.`, e.code);
+    // HQ's own message ends in a full stop (and may already say to ask for a new code): one sentence, said once.
+    const why = clause(e.message.replace(/ — the till token.*$/, ''));
+    if (e.kind === 'retry' && e.status === undefined) throw new UserError(`Cannot reach HQ: ${why}. Check the address and the network, then run \`till enroll\` again.`, e.code);
+    const advice = /ask HQ for a new/i.test(why) ? '' : ' Ask HQ for a new code (`till hq enroll-code`) if this one expired or was used.';
+    throw new UserError(`HQ did not enroll this till: ${why}.${advice}`, e.code);
   }
 
   const sameCodes = res.storeCode === identity.storeCode && res.tillCode === identity.tillCode;

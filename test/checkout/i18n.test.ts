@@ -30,3 +30,19 @@ describe('i18n', () => {
     expect(pickLang('fr')).toBeUndefined();
   });
 });
+
+describe('an error detail on the screen', () => {
+  const zh = createTranslator('zh-CN');
+  const en = createTranslator('en');
+  test('the Chinese screen says in Chinese what happened; an English detail comes last, in brackets', () => {
+    const text = zh('msg.commitFailed', { error: 'database is locked' });
+    expect(text).toBe('交易未保存：没有记录任何数据，请重试。（database is locked）');
+    expect(zh('msg.unexpected', { error: 'The database connection is not open' })).toMatch(/^出现意外错误。[^A-Za-z]+（The database connection is not open）$/);
+    expect(en('msg.commitFailed', { error: 'database is locked.' })).toBe('The sale was NOT saved: nothing was recorded; try again. (database is locked.)');
+  });
+
+  test('a detail that adds nothing is left out, brackets and all', () => {
+    expect(zh('msg.unexpected', { error: '' })).toBe('出现意外错误。没有保存半笔交易；可以继续操作，若反复出现请告诉主管。');
+    expect(en('msg.commitFailed', { error: '' })).toBe('The sale was NOT saved: nothing was recorded; try again.');
+  });
+});

@@ -29,3 +29,24 @@ describe('till sales approvals', () => {
     expect(none.stderr).toMatch(/No approvals in that period/);
   });
 });
+
+describe('till sales list and show', () => {
+  it('print a sale\'s time as YYYY-MM-DD HH:MM:SS in local time, the way --from/--to are typed', () => {
+    const h = initTillHome();
+    try {
+      expect(till(h, ['products', 'add', '--name', '可口可乐500ml', '--price', '3.5', '--barcode', '6901234567892']).code).toBe(0);
+      expect(till(h, ['simulate', 'sales', '--count', '1']).code).toBe(0);
+      const [sale] = JSON.parse(till(h, ['sales', 'list', '--json']).stdout) as Array<{ createdAt: string; receiptNo: string }>;
+      const at = new Date(sale.createdAt);
+      const p = (n: number) => String(n).padStart(2, '0');
+      const local = `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())} ${p(at.getHours())}:${p(at.getMinutes())}:${p(at.getSeconds())}`;
+      const list = till(h, ['sales', 'list']);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toContain(`${sale.receiptNo}  ${local}`);
+      expect(list.stdout).not.toMatch(/[AP]M\b|\d+\/\d+\/\d{4}/);
+      expect(till(h, ['sales', 'show', 'last']).stdout).toContain(`Time      ${local}\n`);
+    } finally {
+      removeDir(h);
+    }
+  });
+});
