@@ -234,7 +234,16 @@ export class CheckoutController implements Ctx {
   private onSubmit(text: string, burst: string): void {
     const s = this.screen;
     // At sign-in and in payment (which tells codes from amounts itself) a line is what it is.
-    const code = s.mode === 'dialog' || s.mode === 'help' ? scannedCode(text, burst) : s.mode === 'search' ? scannedCode(text, burst, BURST_MIN_CHARS.search) : null;
+    // A supervisor's number and PIN may come in one read with their Enter (a PIN pad, a fast
+    // typist): there only a code no person types (a GTIN with its check digit, a payment code)
+    // counts as a scan, and what was typed is never shown back (it may be the PIN).
+    const secret = s.mode === 'dialog' && s.dialog.kind === 'approve';
+    const code =
+      s.mode === 'dialog' || s.mode === 'help'
+        ? scannedCode(text, burst, secret ? Number.POSITIVE_INFINITY : BURST_MIN_CHARS.dialog)
+        : s.mode === 'search'
+          ? scannedCode(text, burst, BURST_MIN_CHARS.search)
+          : null;
     if (code) {
       // A scan is a scan in every mode: it closes the help, is refused by a dialog (with the
       // bell, the dialog still waiting for its answer), and is not glued to a search's text.
@@ -243,6 +252,10 @@ export class CheckoutController implements Ctx {
           this.screen = s.under;
           return this.onSubmit(text, burst);
         case 'dialog': {
+          if (secret) {
+            this.setInput('');
+            return this.say('msg.scanInPin', {}, 'error');
+          }
           const typed = text.slice(0, Math.max(0, text.lastIndexOf(code)));
           this.setInput(/\d\*$/.test(typed) ? '' : typed);
           return this.say('msg.scanInDialog', { code }, 'error');

@@ -76,10 +76,30 @@ describe('a scan never answers a dialog', () => {
     await h.write('20%', KEY.enter);
     await h.waitFor('需要主管授权');
     await h.write('9001', KEY.enter, `${NOODLES}\r`);
-    await h.waitFor(`扫描的 ${NOODLES} 未处理`);
+    await h.waitFor('扫描不能当作主管工号或密码');
+    expect(h.frame()).not.toContain(NOODLES);
     expect(h.frame()).not.toContain('密码错误');
     await h.write('9999', KEY.enter);
     await h.waitFor('折扣已生效');
+    expect(listApprovals(db)).toHaveLength(1);
+  });
+
+  test('a PIN that arrives in one read with its Enter (a PIN pad) is a PIN, never shown as a scan', async () => {
+    const { db, h } = start();
+    await h.login();
+    await h.write(`10*${COLA}\r`);
+    await h.waitFor('应收 ¥35.00');
+    await h.write(KEY.f5);
+    await h.waitFor('整单折扣');
+    await h.write('20%', KEY.enter);
+    await h.waitFor('需要主管授权');
+    await h.write(`${WATER}\r`);
+    await h.waitFor('扫描不能当作主管工号或密码');
+    expect(h.frame()).not.toContain(WATER);
+    await h.write('9001\r');
+    await h.write('9999\r');
+    await h.waitFor('折扣已生效');
+    expect(h.frame()).not.toContain('9999');
     expect(listApprovals(db)).toHaveLength(1);
   });
 
