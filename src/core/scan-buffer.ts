@@ -42,9 +42,12 @@ function dropLast(text: string): string {
 export function feedInput(state: ScanBufferState, chunk: string, start = 0): { state: ScanBufferState; events: BufferEvent[]; next: number } {
   const events: BufferEvent[] = [];
   let { text, afterCR } = state;
-  // An escape sequence is one key (Ink splits them out of the text before they reach us).
-  if (start === 0 && chunk.startsWith('\x1b')) {
-    return { state: { text, afterCR: false }, events: [{ type: 'key', seq: chunk }], next: chunk.length };
+  // An escape sequence is one key (Ink splits them out of the text before they reach us). Keys
+  // pressed quickly may still share a chunk ("\x1b\x1b[3~": Esc, then Del): each complete
+  // sequence is a key of its own, so neither is lost.
+  if (chunk.startsWith('\x1b', start)) {
+    const seq = escapeSequenceAt(chunk, start);
+    return { state: { text, afterCR: false }, events: [{ type: 'key', seq }], next: start + seq.length };
   }
   let edited = false;
   let runStart = -1;
@@ -91,7 +94,8 @@ export function feedInput(state: ScanBufferState, chunk: string, start = 0): { s
     if (code < 0x20) {
       // Tab, Ctrl+C and other control characters are keys, in order with the text around them.
       flushRun(i);
-      return done({ type: 'key', seq: chunk[i] }, i + 1);
+      const seq = code === 0x1b ? escapeSequenceAt(chunk, i, false) : chunk[i];
+      return done({ type: 'key', seq }, i + seq.length);
     }
     if (runStart < 0) runStart = i;
     i += width;
@@ -99,6 +103,20 @@ export function feedInput(state: ScanBufferState, chunk: string, start = 0): { s
   flushRun(i);
   if (edited) events.push({ type: 'edit', text });
   return { state: { text, afterCR }, events, next: chunk.length };
+}
+
+/**
+ * The escape sequence at `start`: a CSI (ESC [ params final) or SS3 (ESC O x) key, or a lone Esc
+ * when another Esc follows. Otherwise, at the start of a chunk, the rest of it (a sequence this
+ * reader does not know stays one unknown key rather than turning into typed text); inside one,
+ * a lone Esc.
+ */
+function escapeSequenceAt(chunk: string, start: number, wholeChunk = true): string {
+  const rest = chunk.slice(start);
+  const m = /^\x1b(?:\[[0-9;]*[~A-Za-z]|O[A-Za-z])/.exec(rest);
+  if (m) return m[0];
+  if (rest.startsWith('\x1b\x1b') || !wholeChunk) return '\x1b';
+  return rest;
 }
 
 /** Feeds a whole chunk when nothing else touches the buffer in between (tests, the simulator). */

@@ -56,6 +56,15 @@ describe('scan buffer', () => {
     expect(first.next).toBe(5);
   });
 
+  test('keys pressed quickly in one chunk are each a key: Esc then Del, two arrows, a code then F10', () => {
+    const keys = (chunk: string) => feedAll(EMPTY_BUFFER, chunk).events.filter((e) => e.type === 'key').map((e) => (e as { seq: string }).seq);
+    expect(keys('\x1b\x1b[3~')).toEqual(['\x1b', '\x1b[3~']);
+    expect(keys('\x1b[A\x1b[B')).toEqual(['\x1b[A', '\x1b[B']);
+    expect(keys('\x1bOP\x1b')).toEqual(['\x1bOP', '\x1b']);
+    const mixed = feedAll(EMPTY_BUFFER, '6901234567892\r\x1b[21~').events;
+    expect(mixed).toEqual([{ type: 'submit', text: '6901234567892' }, { type: 'key', seq: '\x1b[21~' }]);
+  });
+
   test('an escape sequence is one key', () => {
     expect(feedAll(EMPTY_BUFFER, '\x1bOP').events).toEqual([{ type: 'key', seq: '\x1bOP' }]);
   });
