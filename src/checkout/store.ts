@@ -12,6 +12,7 @@ import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
 import { recordVoid, type VoidEntry } from '../db/voids.js';
+import { closeShift, currentShift, openShift, payInOut, shiftFigures, type ClosedShift, type CloseShiftInput, type PayInOutInput, type Shift } from '../db/shifts.js';
 import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
 
 export interface CheckoutStore {
@@ -41,6 +42,13 @@ export interface CheckoutStore {
    * if any): the journal never misses a void that took effect, nor records one that did not.
    */
   recordVoid(v: Omit<VoidEntry, 'id'>, after: { cashierId: string; cart: string | null }, approval?: Omit<Approval, 'id' | 'at'>): VoidEntry;
+  /** The shift open on the till's drawer, whoever's it is (db/shifts.ts). */
+  currentShift(): Shift | undefined;
+  openShift(cashierId: string, floatFen: number, at: Date): Shift;
+  /** The cash the open shift's drawer should hold now (core/cash.ts's one definition). */
+  expectedCash(): number | null;
+  payInOut(o: PayInOutInput, at: Date): void;
+  closeShift(o: CloseShiftInput, at: Date): ClosedShift;
 }
 
 export function sqliteStore(db: DB): CheckoutStore {
@@ -74,5 +82,15 @@ export function sqliteStore(db: DB): CheckoutStore {
         else saveOpenCart(db, after.cashierId, after.cart, new Date(v.at));
         return entry;
       }).immediate(),
+    currentShift: () => currentShift(db),
+    openShift: (cashierId, floatFen, at) => openShift(db, { cashierId, floatFen }, at),
+    expectedCash: () => {
+      const s = currentShift(db);
+      return s ? shiftFigures(db, s).expectedCashFen : null;
+    },
+    payInOut: (o, at) => {
+      payInOut(db, o, at);
+    },
+    closeShift: (o, at) => closeShift(db, o, at),
   };
 }

@@ -39,6 +39,8 @@ export class CheckoutController implements Ctx {
   readonly store: CheckoutStore;
   readonly saver: OpenCartSaver;
   user: User | null = null;
+  /** Training mode (练习): switched only at sign-in, never in the middle of a sale. */
+  training: boolean;
   cart: CartState = EMPTY_CART;
   selected = 0;
   pendingQty: number | null = null;
@@ -59,6 +61,7 @@ export class CheckoutController implements Ctx {
 
   constructor(readonly deps: CheckoutDeps) {
     this.t = createTranslator(deps.lang);
+    this.training = deps.training === true;
     this.store = sqliteStore(deps.db);
     this.saver = new OpenCartSaver(this);
     this.status = { hq: false, online: null, pending: 0, conflicts: 0, quarantined: 0, printer: 'off', suspended: 0 };
@@ -72,6 +75,7 @@ export class CheckoutController implements Ctx {
         maxChangeFen: deps.maxChangeFen,
         weighManual: deps.weighManual,
         background: deps.background,
+        blindClose: deps.blindClose,
       });
     }
   }
@@ -180,6 +184,7 @@ export class CheckoutController implements Ctx {
       t: this.t,
       identity: this.deps.identity,
       discountLimitPercent: this.loaded?.discountLimitPercent ?? 0,
+      training: this.training,
     };
   }
 

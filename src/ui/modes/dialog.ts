@@ -9,6 +9,7 @@ import { parseWeight } from '../../checkout/weight.js';
 import { addWeighed, apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
+import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, submitShiftDialog } from './shift.js';
 
 /** The permission (core/permissions.ts) each approval asks of the supervisor who gives it. */
 const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['reason']>, Action> = {
@@ -22,6 +23,7 @@ const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['
 function submit(c: Ctx, text: string): void {
   const d = currentDialog(c);
   if (!d) return;
+  if (isShiftDialog(d)) return submitShiftDialog(c, d, text);
   const typed = text.trim();
   switch (d.kind) {
     case 'qty': {
@@ -127,6 +129,7 @@ export const dialogMode: ModeHandler = {
   },
   command(c, cmd) {
     const d = currentDialog(c);
+    if (isShiftDialog(d)) return shiftDialogCommand(c, d, cmd);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
     if (cmd === 'clearInput') return c.clearInput();
     if (cmd === 'resumeForeign' && d?.kind === 'foreign-cart') {
@@ -140,8 +143,10 @@ export const dialogMode: ModeHandler = {
     }
   },
   cancel(c) {
+    const d = currentDialog(c);
+    if (isShiftDialog(d)) return cancelShiftDialog(c, d);
     c.clearInput();
-    if (currentDialog(c)?.kind === 'foreign-cart') {
+    if (d?.kind === 'foreign-cart') {
       // Left for the cashier who rang it up: this one signs out.
       c.user = null;
       c.cart = EMPTY_CART;

@@ -28,6 +28,7 @@ import { reprint } from '../receipts.js';
 import { runSearch, scheduleSearch } from './search.js';
 import { LOGIN_START } from './login.js';
 import { SALE, openDialog, type Ctx, type ModeHandler } from './context.js';
+import { openCashMove, openClose } from './shift.js';
 
 export const QTY_PREFIX = /^(\d{1,4})\*(.*)$/s;
 
@@ -125,7 +126,9 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
   if (r.ok) {
     const removed = action.type === 'removeLine' ? c.cart.lines[action.index]?.name : undefined;
     // Journaled before it takes effect: a void or an approval that cannot be recorded is not applied.
-    if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
+    // Training (练习) journals nothing: its voids never reach X/Z or HQ.
+    if (c.training) c.saver.markSaved(r.state);
+    else if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
     else if (approval) c.store.recordApproval(approval, c.now());
     c.cart = r.state;
     afterApplied(c, action, removed);
@@ -250,6 +253,10 @@ export const saleMode: ModeHandler = {
         return;
       case 'reprint':
         return reprint(c);
+      case 'cashMove':
+        return openCashMove(c);
+      case 'closeShift':
+        return openClose(c);
       case 'logout':
         if (c.cart.lines.length > 0) return c.say('msg.finishFirst', {}, 'error');
         c.user = null;
