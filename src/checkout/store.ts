@@ -14,6 +14,9 @@ import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
 import { recordVoid, type VoidEntry } from '../db/voids.js';
 import { closeShift, currentShift, openShift, payInOut, shiftFigures, type ClosedShift, type CloseShiftInput, type PayInOutInput, type Shift } from '../db/shifts.js';
 import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
+import { commitReturn, findReturnable, previewReturn, type Approval as ReturnApproval } from './returns.js';
+import type { ReturnableSale, ReturnInput, ReturnRecord } from '../db/returns.js';
+import type { RefundPlan } from '../core/refund.js';
 
 export interface CheckoutStore {
   resolveScan(code: string): ScanOutcome;
@@ -49,6 +52,10 @@ export interface CheckoutStore {
   expectedCash(): number | null;
   payInOut(o: PayInOutInput, at: Date): void;
   closeShift(o: CloseShiftInput, at: Date): ClosedShift;
+  /** Returns (checkout/returns.ts): the sale a receipt code names, what it would refund, and the commit. */
+  findReturnable(code: string): ReturnableSale;
+  previewReturn(request: Omit<ReturnInput, 'supervisorId'>, at: Date): RefundPlan;
+  commitReturn(request: Omit<ReturnInput, 'supervisorId'>, approval: ReturnApproval, at: Date): ReturnRecord;
 }
 
 export function sqliteStore(db: DB): CheckoutStore {
@@ -92,5 +99,8 @@ export function sqliteStore(db: DB): CheckoutStore {
       payInOut(db, o, at);
     },
     closeShift: (o, at) => closeShift(db, o, at),
+    findReturnable: (code) => findReturnable(db, code),
+    previewReturn: (request, at) => previewReturn(db, request, at),
+    commitReturn: (request, approval, at) => commitReturn(db, request, approval, at),
   };
 }

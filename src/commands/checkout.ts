@@ -73,6 +73,10 @@ export async function openCheckout(cmd: Command, training = false): Promise<void
             return printerStateOf(await printerStatus({ home, config, lang }));
           },
           blindClose: config.get('shift.blindClose'),
+          printReturn: async (ret) => {
+            const { printReturnReceipt } = await import('../print/index.js');
+            return printReturnReceipt({ home, ret, identity, config, lang });
+          },
           print: async (sale, openDrawer, copy, training) => {
             const { printSaleReceipt } = await import('../print/index.js');
             // A reprint knows a training sale by the sale itself (db/sales.ts SaleWithSync).

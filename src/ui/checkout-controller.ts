@@ -76,6 +76,7 @@ export class CheckoutController implements Ctx {
         weighManual: deps.weighManual,
         background: deps.background,
         blindClose: deps.blindClose,
+        printReturn: deps.printReturn,
       });
     }
   }
@@ -239,7 +240,9 @@ export class CheckoutController implements Ctx {
   private onSubmit(text: string, burst: string): void {
     const s = this.screen;
     // At sign-in and in payment (which tells codes from amounts itself) a line is what it is.
-    const code = s.mode === 'dialog' || s.mode === 'help' ? scannedCode(text, burst) : s.mode === 'search' ? scannedCode(text, burst, BURST_MIN_CHARS.search) : null;
+    // The return dialog waits for a scan: the receipt's barcode is its answer.
+    const scanWanted = s.mode === 'dialog' && s.dialog.kind === 'return-find';
+    const code = scanWanted ? null : s.mode === 'dialog' || s.mode === 'help' ? scannedCode(text, burst) : s.mode === 'search' ? scannedCode(text, burst, BURST_MIN_CHARS.search) : null;
     if (code) {
       // A scan is a scan in every mode: it closes the help, is refused by a dialog (with the
       // bell, the dialog still waiting for its answer), and is not glued to a search's text.

@@ -9,6 +9,8 @@ import type { TillIdentity } from '../db/settings.js';
 import type { SuspendedSale } from '../db/suspended.js';
 import type { User } from '../db/users.js';
 import type { Mode } from './keymap.js';
+import type { RefundPlan } from '../core/refund.js';
+import type { ReturnableSale, ReturnRecord } from '../db/returns-read.js';
 
 /** The seam the sync engineer plugs into: started with the screen, polled for the status bar. */
 export interface Background {
@@ -40,6 +42,8 @@ export interface CheckoutSettings {
   /** Typed weights for weighed goods (config weigh.manual). */
   weighManual?: 'allow' | 'supervisor' | 'never';
   background?: Background;
+  /** Prints a committed return's slip (退货 / RETURN). Must not throw; never awaited by the return itself. */
+  printReturn?: (ret: ReturnRecord) => Promise<PrintResult>;
   /** Blind close (config shift.blindClose): the expected cash is shown only after the count. */
   blindClose?: boolean;
 }
@@ -95,7 +99,22 @@ export type Dialog =
   /** At sign-in: another cashier's sale was open when the till stopped. */
   | { kind: 'foreign-cart'; cashierId: string; cart: CartState }
   /** Store's-day dialogs (modes/shift.ts): the opening float, another's shift, pay-in/out, the close. */
-  | ShiftDialog;
+  | ShiftDialog
+  | ReturnDialog;
+
+/** A return or post-void at the checkout (modes/returns.ts): find the sale, pick, preview, approve. */
+export type ReturnDialog =
+  | { kind: 'return-find' }
+  | { kind: 'return-pick'; sale: ReturnableSale; postVoid: boolean }
+  | {
+      kind: 'return-preview';
+      request: { receiptNo: string; lines?: Array<{ lineNo: number; qty?: number }>; kind: 'return' | 'post-void' };
+      sale: ReturnableSale;
+      plan: RefundPlan;
+      field: 'id' | 'pin';
+      supervisorId: string;
+      error: string | null;
+    };
 
 /** The shift dialogs: open with a counted float, cash in or out, count and close (modes/shift.ts). */
 export type ShiftDialog =

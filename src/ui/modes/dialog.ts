@@ -10,6 +10,7 @@ import { addWeighed, apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
 import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, submitShiftDialog } from './shift.js';
+import { cancelReturnDialog, isReturnDialog, returnDialogCommand, submitReturnDialog } from './returns.js';
 
 /** The permission (core/permissions.ts) each approval asks of the supervisor who gives it. */
 const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['reason']>, Action> = {
@@ -24,6 +25,7 @@ function submit(c: Ctx, text: string): void {
   const d = currentDialog(c);
   if (!d) return;
   if (isShiftDialog(d)) return submitShiftDialog(c, d, text);
+  if (isReturnDialog(d)) return submitReturnDialog(c, d, text);
   const typed = text.trim();
   switch (d.kind) {
     case 'qty': {
@@ -130,6 +132,7 @@ export const dialogMode: ModeHandler = {
   command(c, cmd) {
     const d = currentDialog(c);
     if (isShiftDialog(d)) return shiftDialogCommand(c, d, cmd);
+    if (isReturnDialog(d)) return returnDialogCommand(c, d, cmd);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
     if (cmd === 'clearInput') return c.clearInput();
     if (cmd === 'resumeForeign' && d?.kind === 'foreign-cart') {
@@ -145,6 +148,7 @@ export const dialogMode: ModeHandler = {
   cancel(c) {
     const d = currentDialog(c);
     if (isShiftDialog(d)) return cancelShiftDialog(c, d);
+    if (isReturnDialog(d)) return cancelReturnDialog(c);
     c.clearInput();
     if (d?.kind === 'foreign-cart') {
       // Left for the cashier who rang it up: this one signs out.

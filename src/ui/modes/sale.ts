@@ -29,6 +29,7 @@ import { runSearch, scheduleSearch } from './search.js';
 import { LOGIN_START } from './login.js';
 import { SALE, openDialog, type Ctx, type ModeHandler } from './context.js';
 import { openCashMove, openClose } from './shift.js';
+import { openReturn } from './returns.js';
 
 export const QTY_PREFIX = /^(\d{1,4})\*(.*)$/s;
 
@@ -257,6 +258,8 @@ export const saleMode: ModeHandler = {
         return openCashMove(c);
       case 'closeShift':
         return openClose(c);
+      case 'returnSale':
+        return openReturn(c);
       case 'logout':
         if (c.cart.lines.length > 0) return c.say('msg.finishFirst', {}, 'error');
         c.user = null;
