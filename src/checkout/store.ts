@@ -17,6 +17,7 @@ import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './servi
 import { commitReturn, findReturnable, previewReturn, type Approval as ReturnApproval } from './returns.js';
 import type { ReturnableSale, ReturnInput, ReturnRecord } from '../db/returns.js';
 import type { RefundPlan } from '../core/refund.js';
+import { authorizeZ, takeZReport, xReport, type ReportBody } from '../db/zreports.js';
 
 export interface CheckoutStore {
   resolveScan(code: string): ScanOutcome;
@@ -56,6 +57,9 @@ export interface CheckoutStore {
   findReturnable(code: string): ReturnableSale;
   previewReturn(request: Omit<ReturnInput, 'supervisorId'>, at: Date): RefundPlan;
   commitReturn(request: Omit<ReturnInput, 'supervisorId'>, approval: ReturnApproval, at: Date): ReturnRecord;
+  /** The X report (changes nothing), and a Z taken by a supervisor or admin (PIN checked by authorizeZ). */
+  xReport(at: Date): ReportBody;
+  takeZ(supervisorId: string, pin: string, at: Date): ReportBody;
 }
 
 export function sqliteStore(db: DB): CheckoutStore {
@@ -102,5 +106,7 @@ export function sqliteStore(db: DB): CheckoutStore {
     findReturnable: (code) => findReturnable(db, code),
     previewReturn: (request, at) => previewReturn(db, request, at),
     commitReturn: (request, approval, at) => commitReturn(db, request, approval, at),
+    xReport: (at) => xReport(db, at),
+    takeZ: (supervisorId, pin, at) => takeZReport(db, at, { takenBy: authorizeZ(db, supervisorId, pin, at).id }),
   };
 }

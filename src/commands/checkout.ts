@@ -73,6 +73,10 @@ export async function openCheckout(cmd: Command, training = false): Promise<void
             return printerStateOf(await printerStatus({ home, config, lang }));
           },
           blindClose: config.get('shift.blindClose'),
+          printReport: async (report) => {
+            const { printReport } = await import('../print/index.js');
+            return printReport({ home, report, storeName: identity.storeName, config, lang });
+          },
           printReturn: async (ret) => {
             const { printReturnReceipt } = await import('../print/index.js');
             return printReturnReceipt({ home, ret, identity, config, lang });

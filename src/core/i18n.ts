@@ -335,6 +335,24 @@ const en = {
   'dialog.postVoid.hint': 'Enter: void the whole sale · F2: a return instead · Esc cancels',
   'dialog.return.refundLine': '{n}. {name} {qty}  refund {amount}',
   'dialog.return.refund': 'Refund {amount}: {tenders}',
+  // X and Z at the checkout (modes/reports.ts)
+  'cmd.xReport': 'X report (F4 in it: Z, supervisor)',
+  'cmd.takeZ': 'take the Z report (supervisor)',
+  'msg.zTaken': 'Z report {no} taken: net {net}.',
+  'msg.zNothing': 'Nothing to close: no sale and no return since the last Z.',
+  'msg.zNotAllowed': 'User {id} may not take a Z: a supervisor or admin takes it.',
+  'msg.zNotApproved': 'User {id} could not be checked (wrong PIN, locked or disabled): try again.',
+  'msg.reportPrinted': 'Report printed.',
+  'dialog.report.x': 'X report (the next Z: no. {no})',
+  'dialog.report.z': 'Z report no. {no}',
+  'dialog.report.sales': 'Sales {n} · gross {gross} · discounts {discount} · net {net}',
+  'dialog.report.returns': 'Returns {n}: {returns} · voids {voids}: {voidsAmount}',
+  'dialog.report.noTender': 'No tender taken.',
+  'dialog.report.drawer': 'The open shift’s drawer should hold {amount} now.',
+  'dialog.report.cash': 'Closed shifts: cash expected {expected} · counted {counted} · over/short {overShort}',
+  'dialog.report.training': 'Training sales (not counted): {n}, {amount}',
+  'dialog.report.xHint': 'F2: print · F4: take the Z (supervisor) · Enter/Esc: close',
+  'dialog.report.zHint': 'F2: print again · Enter/Esc: close',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -664,6 +682,24 @@ const zh: Record<MessageKey, string> = {
   'dialog.postVoid.hint': '回车：撤销整笔交易 · F2：改为退货 · Esc 取消',
   'dialog.return.refundLine': '{n}. {name} {qty}  退款 {amount}',
   'dialog.return.refund': '退款 {amount}：{tenders}',
+  // 收银台 X/Z 报表（modes/reports.ts）
+  'cmd.xReport': 'X 报表（其中 F4：Z 报表，主管）',
+  'cmd.takeZ': '出 Z 报表（主管）',
+  'msg.zTaken': 'Z 报表 {no} 已生成：净额 {net}。',
+  'msg.zNothing': '没有可结的数据：上次 Z 报表以来没有销售和退货。',
+  'msg.zNotAllowed': '用户 {id} 不能出 Z 报表：须由主管或管理员操作。',
+  'msg.zNotApproved': '用户 {id} 验证失败（密码错误、已锁定或已停用）：请重试。',
+  'msg.reportPrinted': '报表已打印。',
+  'dialog.report.x': 'X 报表（下一张 Z：第 {no} 号）',
+  'dialog.report.z': 'Z 报表 第 {no} 号',
+  'dialog.report.sales': '销售 {n} 笔 · 毛额 {gross} · 折扣 {discount} · 净额 {net}',
+  'dialog.report.returns': '退货 {n} 笔：{returns} · 作废 {voids} 次：{voidsAmount}',
+  'dialog.report.noTender': '尚无收款。',
+  'dialog.report.drawer': '当前班次钱箱此刻应有 {amount}。',
+  'dialog.report.cash': '已交班次：现金应有 {expected} · 实点 {counted} · 长短款 {overShort}',
+  'dialog.report.training': '练习交易（不计入）：{n} 笔，{amount}',
+  'dialog.report.xHint': 'F2：打印 · F4：出 Z 报表（主管） · 回车/Esc：关闭',
+  'dialog.report.zHint': 'F2：再次打印 · 回车/Esc：关闭',
 };
 
 const TABLES: Record<Lang, Record<MessageKey, string>> = { en, 'zh-CN': zh };

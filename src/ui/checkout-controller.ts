@@ -77,6 +77,7 @@ export class CheckoutController implements Ctx {
         background: deps.background,
         blindClose: deps.blindClose,
         printReturn: deps.printReturn,
+        printReport: deps.printReport,
       });
     }
   }

@@ -10,6 +10,7 @@ import type { SuspendedSale } from '../db/suspended.js';
 import type { User } from '../db/users.js';
 import type { Mode } from './keymap.js';
 import type { RefundPlan } from '../core/refund.js';
+import type { ReportBody } from '../db/zreports.js';
 import type { ReturnableSale, ReturnRecord } from '../db/returns-read.js';
 
 /** The seam the sync engineer plugs into: started with the screen, polled for the status bar. */
@@ -44,6 +45,8 @@ export interface CheckoutSettings {
   background?: Background;
   /** Prints a committed return's slip (退货 / RETURN). Must not throw; never awaited by the return itself. */
   printReturn?: (ret: ReturnRecord) => Promise<PrintResult>;
+  /** Prints an X or Z report on the receipt printer. Must not throw. */
+  printReport?: (report: ReportBody) => Promise<PrintResult>;
   /** Blind close (config shift.blindClose): the expected cash is shown only after the count. */
   blindClose?: boolean;
 }
@@ -100,7 +103,9 @@ export type Dialog =
   | { kind: 'foreign-cart'; cashierId: string; cart: CartState }
   /** Store's-day dialogs (modes/shift.ts): the opening float, another's shift, pay-in/out, the close. */
   | ShiftDialog
-  | ReturnDialog;
+  | ReturnDialog
+  /** The X report (Ctrl+X), or a Z being taken: a supervisor's number and PIN (modes/reports.ts). */
+  | { kind: 'report'; report: ReportBody; field: 'id' | 'pin' | null; supervisorId: string; error: string | null; /** the open shift's drawer now (the report counts closed shifts) */ drawerFen: number | null };
 
 /** A return or post-void at the checkout (modes/returns.ts): find the sale, pick, preview, approve. */
 export type ReturnDialog =

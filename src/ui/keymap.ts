@@ -45,7 +45,7 @@ export type Command =
   | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
   | 'confirmAlt' | 'resumeForeign' | 'unlock'
-  | 'training' | 'cashMove' | 'closeShift' | 'switchField' | 'returnSale';
+  | 'training' | 'cashMove' | 'closeShift' | 'switchField' | 'returnSale' | 'xReport' | 'takeZ';
 
 export interface Binding {
   command: Command;
@@ -84,6 +84,8 @@ export const BINDINGS: Binding[] = [
   { command: 'cashMove', keys: ['ctrl+p'], modes: ['sale'], label: 'cmd.cashMove' },
   { command: 'closeShift', keys: ['ctrl+e'], modes: ['sale', 'dialog'], label: 'cmd.closeShift' },
   { command: 'returnSale', keys: ['ctrl+r'], modes: ['sale'], label: 'cmd.returnSale' },
+  { command: 'xReport', keys: ['ctrl+x'], modes: ['sale'], label: 'cmd.xReport' },
+  { command: 'takeZ', keys: ['f4'], modes: ['dialog'], label: 'cmd.takeZ' },
   { command: 'switchField', keys: ['f2'], modes: ['dialog'], label: 'cmd.switchField' },
   { command: 'confirmAlt', keys: ['f6'], modes: ['dialog'], label: 'cmd.suspendAndQuit' },
   { command: 'resumeForeign', keys: ['f7'], modes: ['dialog'], label: 'cmd.resumeForeign' },

@@ -11,6 +11,7 @@ import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
 import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, submitShiftDialog } from './shift.js';
 import { cancelReturnDialog, isReturnDialog, returnDialogCommand, submitReturnDialog } from './returns.js';
+import { reportDialogCommand, submitReportDialog } from './reports.js';
 
 /** The permission (core/permissions.ts) each approval asks of the supervisor who gives it. */
 const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['reason']>, Action> = {
@@ -26,6 +27,7 @@ function submit(c: Ctx, text: string): void {
   if (!d) return;
   if (isShiftDialog(d)) return submitShiftDialog(c, d, text);
   if (isReturnDialog(d)) return submitReturnDialog(c, d, text);
+  if (d.kind === 'report') return submitReportDialog(c, d, text);
   const typed = text.trim();
   switch (d.kind) {
     case 'qty': {
@@ -133,6 +135,7 @@ export const dialogMode: ModeHandler = {
     const d = currentDialog(c);
     if (isShiftDialog(d)) return shiftDialogCommand(c, d, cmd);
     if (isReturnDialog(d)) return returnDialogCommand(c, d, cmd);
+    if (d?.kind === 'report') return reportDialogCommand(c, d, cmd);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
     if (cmd === 'clearInput') return c.clearInput();
     if (cmd === 'resumeForeign' && d?.kind === 'foreign-cart') {

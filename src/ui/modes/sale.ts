@@ -30,6 +30,7 @@ import { LOGIN_START } from './login.js';
 import { SALE, openDialog, type Ctx, type ModeHandler } from './context.js';
 import { openCashMove, openClose } from './shift.js';
 import { openReturn } from './returns.js';
+import { openXReport } from './reports.js';
 
 export const QTY_PREFIX = /^(\d{1,4})\*(.*)$/s;
 
@@ -260,6 +261,8 @@ export const saleMode: ModeHandler = {
         return openClose(c);
       case 'returnSale':
         return openReturn(c);
+      case 'xReport':
+        return openXReport(c);
       case 'logout':
         if (c.cart.lines.length > 0) return c.say('msg.finishFirst', {}, 'error');
         c.user = null;
