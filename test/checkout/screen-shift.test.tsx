@@ -219,6 +219,10 @@ describe('training mode', () => {
     // No shift, no cash: Ctrl+P and Ctrl+E refuse.
     await h.write(CTRL_P);
     await h.waitFor('练习模式：不能存取现金');
+    // A held sale is real: training neither holds one nor resumes one.
+    await h.write(`${COLA}\r`, KEY.f6);
+    await h.waitFor('练习模式：不能挂单或取单');
+    expect(h.view().cart.lines).toHaveLength(1);
   });
 
   test('cannot be switched on in the middle of a sale (F3 at sign-in only)', async () => {

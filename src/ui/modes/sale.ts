@@ -244,10 +244,12 @@ export const saleMode: ModeHandler = {
         openDialog(c, { kind: 'discount', scope: 'order', index: -1 });
         return;
       case 'suspend':
+      case 'resume':
+        // A held sale is real: training neither holds one (it would come back real) nor finishes one.
+        if (c.training) return c.say('msg.trainingNoHold', {}, 'error');
+        if (cmd === 'resume') return openResumeList(c);
         suspend(c);
         return;
-      case 'resume':
-        return openResumeList(c);
       case 'voidSale':
         if (c.cart.lines.length === 0) return c.say('msg.cartEmpty', {}, 'error');
         c.clearInput();
