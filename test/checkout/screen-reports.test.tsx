@@ -50,4 +50,12 @@ describe('X and Z at the checkout', () => {
     await h.write(CTRL_X, KEY.f4, '9001', KEY.enter, '9999', KEY.enter);
     await h.waitFor('没有可结的数据');
   });
+
+  test('F1 help lists the store’s-day keys from the key map', async () => {
+    h = renderCheckout(storeDb());
+    await h.login();
+    await h.write(KEY.f1);
+    await h.waitFor('按键说明');
+    for (const k of ['Ctrl+P', 'Ctrl+E', 'Ctrl+R', 'Ctrl+X']) expect(h.frame()).toContain(k);
+  });
 });
