@@ -107,6 +107,23 @@ describe('selling needs an open shift', () => {
   });
 });
 
+test('a sale another cashier left open is offered first; once voided, whose shift the drawer is in', async () => {
+  const db = storeDb();
+  createUser(db, { id: '1002', name: '王五', role: 'cashier', pin: '2222' });
+  h = renderCheckout(db);
+  await h.login();
+  await h.write(`${COLA}\r`);
+  await h.waitFor('可口可乐500ml ×1');
+  h.unmount(); // the till stops with 1001's sale open
+  h = renderCheckout(db);
+  await signIn(h, '1002', '2222');
+  await h.waitFor('收银员 1001 留下一笔未完成的交易');
+  await h.write('y');
+  await h.waitFor('交易已取消');
+  await h.waitFor('本钱箱上收银员 1001 的班次 1 尚未交班');
+  expect(h.view().dialog?.kind).toBe('other-shift');
+});
+
 describe('pay-in and pay-out at the checkout', () => {
   test('Ctrl+P pays out with a reason; F2 switches to pay-in; a pay-out above the drawer is refused', async () => {
     const db = storeDb();

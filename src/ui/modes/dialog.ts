@@ -9,7 +9,7 @@ import { parseWeight } from '../../checkout/weight.js';
 import { addWeighed, apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
-import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, submitShiftDialog } from './shift.js';
+import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, shiftGate, submitShiftDialog } from './shift.js';
 import { cancelReturnDialog, isReturnDialog, returnDialogCommand, submitReturnDialog } from './returns.js';
 import { reportDialogCommand, submitReportDialog } from './reports.js';
 
@@ -107,7 +107,10 @@ function voidForeign(c: Ctx, d: Extract<Dialog, { kind: 'foreign-cart' }>): void
   if (d.cart.tenders.length > 0) return c.say('msg.foreignCartPaid', {}, 'error');
   c.cart = d.cart;
   closeDialog(c);
-  apply(c, { type: 'clear' });
+  if (!apply(c, { type: 'clear' })) return;
+  // "Sale cancelled" stays the message; the dialog says whose shift the drawer is in, if not theirs.
+  const said = c.message;
+  if (shiftGate(c)) c.message = said;
 }
 
 /** Y (typed alone) answers a confirmation: a key no scanner sends on its own. */
