@@ -57,6 +57,8 @@ export interface CheckoutStore {
   findReturnable(code: string): ReturnableSale;
   previewReturn(request: Omit<ReturnInput, 'supervisorId'>, at: Date): RefundPlan;
   commitReturn(request: Omit<ReturnInput, 'supervisorId'>, approval: ReturnApproval, at: Date): ReturnRecord;
+  /** When a sale was made (its receipt number): a post-void is for a sale of the open shift. */
+  saleTime(receiptNo: string): string;
   /** The X report (changes nothing), and a Z taken by a supervisor or admin (PIN checked by authorizeZ). */
   xReport(at: Date): ReportBody;
   takeZ(supervisorId: string, pin: string, at: Date): ReportBody;
@@ -106,6 +108,7 @@ export function sqliteStore(db: DB): CheckoutStore {
     findReturnable: (code) => findReturnable(db, code),
     previewReturn: (request, at) => previewReturn(db, request, at),
     commitReturn: (request, approval, at) => commitReturn(db, request, approval, at),
+    saleTime: (receiptNo) => findSale(db, receiptNo).createdAt,
     xReport: (at) => xReport(db, at),
     takeZ: (supervisorId, pin, at) => takeZReport(db, at, { takenBy: authorizeZ(db, supervisorId, pin, at).id }),
   };

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ReturnRecord } from '../../src/db/returns.js';
 import { listSales } from '../../src/db/sales.js';
-import { currentShift, shiftFigures } from '../../src/db/shifts.js';
+import { closeShift, currentShift, openShift, shiftFigures } from '../../src/db/shifts.js';
 import { COLA, KEY, NOODLES, renderCheckout, storeDb, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -72,6 +72,20 @@ describe('a return at the checkout', () => {
     await h.waitFor('退款 ¥3.50');
     await h.write('9001', KEY.enter, '9999', KEY.enter);
     await h.waitFor(`交易 ${receipt} 已整单撤销`);
+  });
+
+  test('a sale of an earlier shift is not post-voided: it comes back as a return', async () => {
+    const db = storeDb();
+    h = renderCheckout(db);
+    await h.login();
+    await sell(h, COLA);
+    const receipt = listSales(db)[0].receiptNo;
+    closeShift(db, { countedFen: 20350 }, new Date(Date.now() + 1000));
+    openShift(db, { cashierId: '1001', floatFen: 10000 }, new Date(Date.now() + 2000));
+    await h.write(CTRL_R, receipt, KEY.enter, KEY.f2, KEY.enter);
+    await h.waitFor(`${receipt} 不是本班次的交易`);
+    await h.write(KEY.f2, KEY.enter);
+    await h.waitFor('退款 ¥3.50');
   });
 
   test('Esc cancels and records nothing; not in the middle of a sale', async () => {

@@ -64,6 +64,11 @@ export function submitReturnDialog(c: Ctx, d: ReturnDialog, text: string): void 
       }
     }
     case 'return-pick': {
+      if (d.postVoid) {
+        // A post-void undoes a sale of this shift; an older sale comes back as a return.
+        const shift = c.store.currentShift();
+        if (!shift || c.store.saleTime(d.sale.receiptNo) < shift.openedAt) return c.say('msg.postVoidOtherShift', { receipt: d.sale.receiptNo }, 'error');
+      }
       const lines = d.postVoid ? undefined : parsePick(typed);
       if (lines === null) return c.say('msg.badPick', { input: typed }, 'error');
       const request = { receiptNo: d.sale.receiptNo, lines, kind: d.postVoid ? ('post-void' as const) : ('return' as const), cashierId: c.user!.id };
