@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { Box, Text, render, useInput } from 'ink';
 import { demoBarcode } from '../src/demo/catalog.js';
 import { openDatabase, useCheckoutPragmas, type DB } from '../src/db/open.js';
+import { openShift } from '../src/db/shifts.js';
 import { deferSearchIndex, findProductByBarcode } from '../src/db/products.js';
 import { getIdentity, setSetting } from '../src/db/settings.js';
 import { createUser } from '../src/db/users.js';
@@ -164,6 +165,7 @@ function tillHome(products: number): string {
   if (r.status !== 0) throw new Error(`till init failed: ${r.stderr}`);
   const db = openDatabase(join(home, 'till.db'));
   createUser(db, { id: '1001', name: '张收银', role: 'cashier', pin: '1111' });
+  openShift(db, { cashierId: '1001', floatFen: 0 }); // signed in, ready to scan (no float to count)
   fillCatalog(db, products);
   db.close();
   return home;
@@ -201,6 +203,7 @@ try {
     setSetting(db, 'store.code', 'B1');
     setSetting(db, 'till.code', 'T1');
     createUser(db, { id: '1001', name: '张收银', role: 'cashier', pin: '1111' });
+    openShift(db, { cashierId: '1001', floatFen: 0 }); // selling needs an open shift
     const t0 = process.hrtime.bigint();
     fillCatalog(db, BIG_CATALOG);
     log(`catalog of ${BIG_CATALOG.toLocaleString()} products built in ${(ms(t0) / 1000).toFixed(1)} s`);

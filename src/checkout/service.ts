@@ -8,6 +8,7 @@ import type { DB } from '../db/open.js';
 import { findProductByBarcode, findProductByPlu } from '../db/products.js';
 import { clearOpenCart } from '../db/open-cart.js';
 import { recordSale } from '../db/sales.js';
+import { requireOpenShift } from '../db/shifts.js';
 
 export type ScanOutcome =
   | { kind: 'line'; line: NewLine; product: Product }
@@ -78,11 +79,14 @@ export interface Cashier {
 /**
  * Commits a paid cart: sale, lines, payments and outbox row in one transaction (recordSale),
  * which also drops the saved open cart (db/open-cart.ts): a crash right after the sale cannot
- * bring its cart back. Throws (SaleError, UserError) without writing anything if the cart does
+ * bring its cart back. Throws (SaleError, UserError: E_NO_SHIFT, E_OTHER_SHIFT) without writing anything if the cart does
  * not settle.
  */
 export function commitCart(db: DB, cart: CartState, cashier: Cashier, at?: Date): Sale {
   return db.transaction(() => {
+    // Selling needs the cashier's open shift, checked in the sale's own transaction; a training
+    // sale belongs to no shift.
+    if (cashier.training !== true) requireOpenShift(db, cashier.id);
     const sale = recordSale(db, draftFromCart(cart, cashier), at, { training: cashier.training === true });
     clearOpenCart(db);
     return sale;

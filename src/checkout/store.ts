@@ -12,7 +12,12 @@ import { findSale } from '../db/sales.js';
 import { countSuspended, listSuspended, suspendSale, takeSuspended, type SuspendedSale } from '../db/suspended.js';
 import { unlockUser, verifyLogin, type LoginResult } from '../db/users.js';
 import { recordVoid, type VoidEntry } from '../db/voids.js';
+import { closeShift, currentShift, openShift, payInOut, shiftFigures, type ClosedShift, type CloseShiftInput, type PayInOutInput, type Shift } from '../db/shifts.js';
 import { commitCart, resolveScan, type Cashier, type ScanOutcome } from './service.js';
+import { commitReturn, findReturnable, previewReturn, type Approval as ReturnApproval } from './returns.js';
+import type { ReturnableSale, ReturnInput, ReturnRecord } from '../db/returns.js';
+import type { RefundPlan } from '../core/refund.js';
+import { authorizeZ, takeZReport, xReport, type ReportBody } from '../db/zreports.js';
 
 export interface CheckoutStore {
   resolveScan(code: string): ScanOutcome;
@@ -42,6 +47,22 @@ export interface CheckoutStore {
    * if any): the journal never misses a void that took effect, nor records one that did not.
    */
   recordVoid(v: Omit<VoidEntry, 'id'>, after: { cashierId: string; cart: string | null }, approval?: Omit<Approval, 'id' | 'at'>): VoidEntry;
+  /** The shift open on the till's drawer, whoever's it is (db/shifts.ts). */
+  currentShift(): Shift | undefined;
+  openShift(cashierId: string, floatFen: number, at: Date): Shift;
+  /** The cash the open shift's drawer should hold now (core/cash.ts's one definition). */
+  expectedCash(): number | null;
+  payInOut(o: PayInOutInput, at: Date): void;
+  closeShift(o: CloseShiftInput, at: Date): ClosedShift;
+  /** Returns (checkout/returns.ts): the sale a receipt code names, what it would refund, and the commit. */
+  findReturnable(code: string): ReturnableSale;
+  previewReturn(request: Omit<ReturnInput, 'supervisorId'>, at: Date): RefundPlan;
+  commitReturn(request: Omit<ReturnInput, 'supervisorId'>, approval: ReturnApproval, at: Date): ReturnRecord;
+  /** When a sale was made (its receipt number): a post-void is for a sale of the open shift. */
+  saleTime(receiptNo: string): string;
+  /** The X report (changes nothing), and a Z taken by a supervisor or admin (PIN checked by authorizeZ). */
+  xReport(at: Date): ReportBody;
+  takeZ(supervisorId: string, pin: string, at: Date): ReportBody;
 }
 
 export function sqliteStore(db: DB): CheckoutStore {
@@ -75,5 +96,21 @@ export function sqliteStore(db: DB): CheckoutStore {
         else saveOpenCart(db, after.cashierId, after.cart, new Date(v.at));
         return entry;
       }).immediate(),
+    currentShift: () => currentShift(db),
+    openShift: (cashierId, floatFen, at) => openShift(db, { cashierId, floatFen }, at),
+    expectedCash: () => {
+      const s = currentShift(db);
+      return s ? shiftFigures(db, s).expectedCashFen : null;
+    },
+    payInOut: (o, at) => {
+      payInOut(db, o, at);
+    },
+    closeShift: (o, at) => closeShift(db, o, at),
+    findReturnable: (code) => findReturnable(db, code),
+    previewReturn: (request, at) => previewReturn(db, request, at),
+    commitReturn: (request, approval, at) => commitReturn(db, request, approval, at),
+    saleTime: (receiptNo) => findSale(db, receiptNo).createdAt,
+    xReport: (at) => xReport(db, at),
+    takeZ: (supervisorId, pin, at) => takeZReport(db, at, { takenBy: authorizeZ(db, supervisorId, pin, at).id }),
   };
 }

@@ -6,11 +6,13 @@ import { UsageError } from '../errors.js';
 import { configPath, configValue, readConfigFile } from '../config-file.js';
 import { useCheckoutPragmas } from '../db/open.js';
 import { globals, openTill } from './context.js';
+import type { Sale } from '../core/types.js';
 
 export const checkoutCommand = new Command('checkout')
   .description('open the checkout screen: cashier sign-in, scanning, payment (needs a terminal)')
-  .action(async (_opts, cmd: Command) => {
-    await openCheckout(cmd);
+  .option('--training', 'training mode (练习): sales are marked and kept apart, no shift, the drawer stays shut')
+  .action(async (opts: { training?: boolean }, cmd: Command) => {
+    await openCheckout(cmd, opts.training === true);
   });
 
 /**
@@ -27,7 +29,7 @@ function langSetting(home: string): string | undefined {
   }
 }
 
-export async function openCheckout(cmd: Command): Promise<void> {
+export async function openCheckout(cmd: Command, training = false): Promise<void> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError('The checkout needs a terminal: run `till checkout` in a terminal window (stdin and stdout must not be pipes).');
   }
@@ -53,6 +55,7 @@ export async function openCheckout(cmd: Command): Promise<void> {
       db,
       identity,
       lang,
+      training,
       loadSettings: async () => {
         const { TillConfig } = await import('../config.js');
         const config = new TillConfig(home);
@@ -69,9 +72,20 @@ export async function openCheckout(cmd: Command): Promise<void> {
             const [{ printerStatus }, { printerStateOf }] = await Promise.all([import('../print/index.js'), import('../checkout/printer-state.js')]);
             return printerStateOf(await printerStatus({ home, config, lang }));
           },
-          print: async (sale, openDrawer, copy) => {
+          blindClose: config.get('shift.blindClose'),
+          printReport: async (report) => {
+            const { printReport } = await import('../print/index.js');
+            return printReport({ home, report, storeName: identity.storeName, config, lang });
+          },
+          printReturn: async (ret) => {
+            const { printReturnReceipt } = await import('../print/index.js');
+            return printReturnReceipt({ home, ret, identity, config, lang });
+          },
+          print: async (sale, openDrawer, copy, training) => {
             const { printSaleReceipt } = await import('../print/index.js');
-            return printSaleReceipt({ home, sale, identity, config, openDrawer, lang, copy });
+            // A reprint knows a training sale by the sale itself (db/sales.ts SaleWithSync).
+            const isTraining = training ?? (sale as Sale & { training?: boolean }).training === true;
+            return printSaleReceipt({ home, sale, identity, config, openDrawer: openDrawer && !isTraining, lang, copy, training: isTraining });
           },
         };
       },

@@ -25,6 +25,9 @@ import { pollPrinter, pollPrinterEvery } from './receipts.js';
 export type * from './checkout-types.js';
 export { parseDiscount } from '../checkout/approval-text.js';
 
+/** Dialogs where a supervisor types their number and PIN: a fast burst there is typing, not a scan. */
+const SECRET_DIALOGS = new Set<string>(['approve', 'report', 'return-preview']);
+
 const MODES: Record<Exclude<Mode, 'help'>, ModeHandler> = {
   login: loginMode,
   sale: saleMode,
@@ -39,6 +42,8 @@ export class CheckoutController implements Ctx {
   readonly store: CheckoutStore;
   readonly saver: OpenCartSaver;
   user: User | null = null;
+  /** Training mode (练习): switched only at sign-in, never in the middle of a sale. */
+  training: boolean;
   cart: CartState = EMPTY_CART;
   selected = 0;
   pendingQty: number | null = null;
@@ -59,6 +64,7 @@ export class CheckoutController implements Ctx {
 
   constructor(readonly deps: CheckoutDeps) {
     this.t = createTranslator(deps.lang);
+    this.training = deps.training === true;
     this.store = sqliteStore(deps.db);
     this.saver = new OpenCartSaver(this);
     this.status = { hq: false, online: null, pending: 0, conflicts: 0, quarantined: 0, printer: 'off', suspended: 0 };
@@ -72,6 +78,9 @@ export class CheckoutController implements Ctx {
         maxChangeFen: deps.maxChangeFen,
         weighManual: deps.weighManual,
         background: deps.background,
+        blindClose: deps.blindClose,
+        printReturn: deps.printReturn,
+        printReport: deps.printReport,
       });
     }
   }
@@ -180,6 +189,7 @@ export class CheckoutController implements Ctx {
       t: this.t,
       identity: this.deps.identity,
       discountLimitPercent: this.loaded?.discountLimitPercent ?? 0,
+      training: this.training,
     };
   }
 
@@ -234,12 +244,15 @@ export class CheckoutController implements Ctx {
   private onSubmit(text: string, burst: string): void {
     const s = this.screen;
     // At sign-in and in payment (which tells codes from amounts itself) a line is what it is.
+    // The return dialog waits for a scan: the receipt's barcode is its answer.
+    const scanWanted = s.mode === 'dialog' && s.dialog.kind === 'return-find';
     // A supervisor's number and PIN may come in one read with their Enter (a PIN pad, a fast
     // typist): there only a code no person types (a GTIN with its check digit, a payment code)
     // counts as a scan, and what was typed is never shown back (it may be the PIN).
-    const secret = s.mode === 'dialog' && s.dialog.kind === 'approve';
-    const code =
-      s.mode === 'dialog' || s.mode === 'help'
+    const secret = s.mode === 'dialog' && SECRET_DIALOGS.has(s.dialog.kind);
+    const code = scanWanted
+      ? null
+      : s.mode === 'dialog' || s.mode === 'help'
         ? scannedCode(text, burst, secret ? Number.POSITIVE_INFINITY : BURST_MIN_CHARS.dialog)
         : s.mode === 'search'
           ? scannedCode(text, burst, BURST_MIN_CHARS.search)

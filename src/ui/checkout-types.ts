@@ -9,6 +9,9 @@ import type { TillIdentity } from '../db/settings.js';
 import type { SuspendedSale } from '../db/suspended.js';
 import type { User } from '../db/users.js';
 import type { Mode } from './keymap.js';
+import type { RefundPlan } from '../core/refund.js';
+import type { ReportBody } from '../db/zreports.js';
+import type { ReturnableSale, ReturnRecord } from '../db/returns-read.js';
 
 /** The seam the sync engineer plugs into: started with the screen, polled for the status bar. */
 export interface Background {
@@ -32,7 +35,7 @@ export interface CheckoutSettings {
   /** config hq.url: empty means this till has no HQ. */
   hqUrl: string;
   /** Prints a committed sale (`copy`: a reprint, marked 重印). Must not throw; never awaited by the sale itself. */
-  print?: (sale: Sale, openDrawer: boolean, copy?: boolean) => Promise<PrintResult>;
+  print?: (sale: Sale, openDrawer: boolean, copy?: boolean, /** a training sale (练习): marked, drawer shut */ training?: boolean) => Promise<PrintResult>;
   /** Asks the printer how it is (polled at start, after each print and now and then; never on the scan path). */
   printerState?: () => Promise<PrinterState>;
   /** Cash change above this (fen) asks to confirm (config tender.maxChange); unset: core/tender.ts's default rule. */
@@ -40,6 +43,12 @@ export interface CheckoutSettings {
   /** Typed weights for weighed goods (config weigh.manual). */
   weighManual?: 'allow' | 'supervisor' | 'never';
   background?: Background;
+  /** Prints a committed return's slip (退货 / RETURN). Must not throw; never awaited by the return itself. */
+  printReturn?: (ret: ReturnRecord) => Promise<PrintResult>;
+  /** Prints an X or Z report on the receipt printer. Must not throw. */
+  printReport?: (report: ReportBody) => Promise<PrintResult>;
+  /** Blind close (config shift.blindClose): the expected cash is shown only after the count. */
+  blindClose?: boolean;
 }
 
 export interface CheckoutDeps extends Partial<CheckoutSettings> {
@@ -56,6 +65,8 @@ export interface CheckoutDeps extends Partial<CheckoutSettings> {
   /** Leaves the checkout (unmounts the screen). */
   exit?: () => void;
   now?: () => Date;
+  /** Signed in for training (`till checkout --training`): sales are training sales, no shift. */
+  training?: boolean;
   /** How long typing pauses before a product search runs (ms). */
   searchDelayMs?: number;
   /** How often the status bar refreshes the sync figures (ms); 0 turns polling off. */
@@ -89,7 +100,36 @@ export type Dialog =
   | { kind: 'confirm'; purpose: ConfirmPurpose; amountFen?: number; subject?: string }
   | { kind: 'weight'; productId: number; name: string; priceFen: number; barcode: string | null }
   /** At sign-in: another cashier's sale was open when the till stopped. */
-  | { kind: 'foreign-cart'; cashierId: string; cart: CartState };
+  | { kind: 'foreign-cart'; cashierId: string; cart: CartState }
+  /** Store's-day dialogs (modes/shift.ts): the opening float, another's shift, pay-in/out, the close. */
+  | ShiftDialog
+  | ReturnDialog
+  /** The X report (Ctrl+X), or a Z being taken: a supervisor's number and PIN (modes/reports.ts). */
+  | { kind: 'report'; report: ReportBody; field: 'id' | 'pin' | null; supervisorId: string; error: string | null; /** the open shift's drawer now (the report counts closed shifts) */ drawerFen: number | null };
+
+/** A return or post-void at the checkout (modes/returns.ts): find the sale, pick, preview, approve. */
+export type ReturnDialog =
+  | { kind: 'return-find' }
+  | { kind: 'return-pick'; sale: ReturnableSale; postVoid: boolean }
+  | {
+      kind: 'return-preview';
+      request: { receiptNo: string; lines?: Array<{ lineNo: number; qty?: number }>; kind: 'return' | 'post-void' };
+      sale: ReturnableSale;
+      plan: RefundPlan;
+      field: 'id' | 'pin';
+      supervisorId: string;
+      error: string | null;
+    };
+
+/** The shift dialogs: open with a counted float, cash in or out, count and close (modes/shift.ts). */
+export type ShiftDialog =
+  | { kind: 'float' }
+  /** At sign-in: the drawer is in another cashier's open shift. */
+  | { kind: 'other-shift'; cashierId: string; shiftId: number }
+  | { kind: 'cash-move'; move: 'pay-in' | 'pay-out'; field: 'amount' | 'reason'; amountFen: number | null }
+  /** Counting the drawer: one denomination after another (`index` into DENOMINATIONS_FEN), or a total. */
+  | { kind: 'close-count'; by: 'denomination' | 'total'; index: number; counts: number[]; expectedFen: number | null }
+  | { kind: 'closed'; countedFen: number; expectedFen: number; overShortFen: number };
 
 export interface SearchState {
   query: string;
@@ -163,4 +203,6 @@ export interface CheckoutView {
   t: Translate;
   identity: TillIdentity;
   discountLimitPercent: number;
+  /** Training mode (练习): marked on every screen. */
+  training: boolean;
 }

@@ -6,7 +6,7 @@ import type { MessageKey } from '../core/i18n.js';
 export type KeyName =
   | 'f1' | 'f2' | 'f3' | 'f4' | 'f5' | 'f6' | 'f7' | 'f8' | 'f9' | 'f10' | 'f11' | 'f12'
   | 'up' | 'down' | 'left' | 'right' | 'pageup' | 'pagedown' | 'home' | 'end' | 'insert' | 'delete'
-  | 'escape' | 'tab' | 'shift+tab' | 'ctrl+c' | 'ctrl+d' | 'ctrl+l' | 'ctrl+u';
+  | 'escape' | 'tab' | 'shift+tab' | 'ctrl+c' | 'ctrl+d' | 'ctrl+l' | 'ctrl+u' | 'ctrl+p' | 'ctrl+e' | 'ctrl+r' | 'ctrl+x';
 
 /** Terminal sequences → key names (xterm, VT220/rxvt, Linux console, tmux). */
 const SEQUENCES: Record<string, KeyName> = {
@@ -23,6 +23,7 @@ const SEQUENCES: Record<string, KeyName> = {
   '\x1b': 'escape', '\x1b\x1b': 'escape',
   '\t': 'tab', '\x1b[Z': 'shift+tab',
   '\x03': 'ctrl+c', '\x04': 'ctrl+d', '\x0c': 'ctrl+l', '\x15': 'ctrl+u',
+  '\x10': 'ctrl+p', '\x05': 'ctrl+e', '\x12': 'ctrl+r', '\x18': 'ctrl+x',
 };
 
 /** The key a raw sequence stands for; modifiers on function keys (e.g. "\x1b[1;2P") are dropped. */
@@ -43,7 +44,8 @@ export type Command =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last'
   | 'pay' | 'qty' | 'remove' | 'lineDiscount' | 'orderDiscount' | 'suspend' | 'resume' | 'voidSale' | 'logout' | 'reprint' | 'clearInput'
   | 'cash' | 'card' | 'wechat' | 'alipay' | 'exact' | 'cash50' | 'cash100' | 'removeTender'
-  | 'confirmAlt' | 'resumeForeign' | 'unlock';
+  | 'confirmAlt' | 'resumeForeign' | 'unlock'
+  | 'training' | 'cashMove' | 'closeShift' | 'switchField' | 'returnSale' | 'xReport' | 'takeZ';
 
 export interface Binding {
   command: Command;
@@ -60,6 +62,7 @@ const ALL: Mode[] = ['login', 'sale', 'search', 'payment', 'dialog', 'list', 'he
 export const BINDINGS: Binding[] = [
   { command: 'help', keys: ['f1'], modes: ALL, label: 'cmd.help', hint: ['sale', 'payment', 'login'] },
   { command: 'unlock', keys: ['f2'], modes: ['login'], label: 'cmd.unlock', hint: ['login'] },
+  { command: 'training', keys: ['f3'], modes: ['login'], label: 'cmd.training', hint: ['login'] },
   { command: 'pay', keys: ['f10'], modes: ['sale'], label: 'cmd.pay', hint: ['sale'] },
   { command: 'qty', keys: ['f2'], modes: ['sale'], label: 'cmd.qty', hint: ['sale'] },
   { command: 'remove', keys: ['delete', 'f3'], modes: ['sale'], label: 'cmd.remove', hint: ['sale'] },
@@ -78,6 +81,12 @@ export const BINDINGS: Binding[] = [
   { command: 'cash50', keys: ['f7'], modes: ['payment'], label: 'cmd.cash50', hint: ['payment'] },
   { command: 'cash100', keys: ['f8'], modes: ['payment'], label: 'cmd.cash100', hint: ['payment'] },
   { command: 'removeTender', keys: ['delete'], modes: ['payment'], label: 'cmd.removeTender' },
+  { command: 'cashMove', keys: ['ctrl+p'], modes: ['sale'], label: 'cmd.cashMove' },
+  { command: 'closeShift', keys: ['ctrl+e'], modes: ['sale', 'dialog'], label: 'cmd.closeShift' },
+  { command: 'returnSale', keys: ['ctrl+r'], modes: ['sale'], label: 'cmd.returnSale' },
+  { command: 'xReport', keys: ['ctrl+x'], modes: ['sale'], label: 'cmd.xReport' },
+  { command: 'takeZ', keys: ['f4'], modes: ['dialog'], label: 'cmd.takeZ' },
+  { command: 'switchField', keys: ['f2'], modes: ['dialog'], label: 'cmd.switchField' },
   { command: 'confirmAlt', keys: ['f6'], modes: ['dialog'], label: 'cmd.suspendAndQuit' },
   { command: 'resumeForeign', keys: ['f7'], modes: ['dialog'], label: 'cmd.resumeForeign' },
   { command: 'up', keys: ['up'], modes: ['sale', 'search', 'list', 'help'], label: 'cmd.up' },
@@ -121,6 +130,7 @@ const KEY_LABELS: Partial<Record<KeyName, string>> = {
   up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End',
   delete: 'Del', insert: 'Ins', escape: 'Esc', tab: 'Tab', 'shift+tab': 'Shift+Tab',
   'ctrl+c': 'Ctrl+C', 'ctrl+d': 'Ctrl+D', 'ctrl+l': 'Ctrl+L', 'ctrl+u': 'Ctrl+U',
+  'ctrl+p': 'Ctrl+P', 'ctrl+e': 'Ctrl+E', 'ctrl+r': 'Ctrl+R', 'ctrl+x': 'Ctrl+X',
 };
 
 export function keyLabel(k: KeyName): string {

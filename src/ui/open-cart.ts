@@ -18,7 +18,8 @@ export class OpenCartSaver {
   /** After each change: schedules a save if the cart differs from what open_cart holds. */
   changed(): void {
     const c = this.c;
-    if (c.cart !== this.saved && c.user && !this.timer && !c.disposed) {
+    // A training sale is not kept: it must never come back as a real one.
+    if (c.cart !== this.saved && c.user && !c.training && !this.timer && !c.disposed) {
       this.timer = setTimeout(() => this.save(), CART_SAVE_DELAY_MS);
       this.timer.unref?.();
     }

@@ -9,17 +9,19 @@ import type { MessageKey } from '../core/i18n.js';
 import { PRINT_FAILURES } from '../checkout/printer-state.js';
 import type { CheckoutSettings, PrinterState, PrintResult } from './checkout-types.js';
 import { SALE, type Ctx } from './modes/context.js';
+import { shiftRefusal } from './modes/shift.js';
 
 /** Commits the paid cart, then prints. A failed commit keeps the cart and says why. */
 export function complete(c: Ctx): void {
-  const cashier: Cashier = { id: c.user!.id, name: c.user!.name };
+  const cashier: Cashier = { id: c.user!.id, name: c.user!.name, training: c.training };
   let sale: Sale;
   try {
     sale = c.store.commit(c.cart, cashier, c.now());
   } catch (err) {
-    return c.say('msg.commitFailed', { error: (err as Error).message }, 'error');
+    return shiftRefusal(c, err, 'msg.commitFailed');
   }
-  const drawer = c.cart.tenders.some((t) => t.method === 'cash');
+  // Training (练习): the drawer stays shut.
+  const drawer = !c.training && c.cart.tenders.some((t) => t.method === 'cash');
   c.cart = { ...EMPTY_CART, nextKey: 1 };
   c.screen = SALE;
   c.selected = 0;
@@ -32,15 +34,15 @@ export function complete(c: Ctx): void {
     // The sale is committed; the status bar catches up on its next tick.
   }
   const print = c.settings.print;
-  if (print && c.status.printer !== 'off') void printSale(c, print, sale, drawer);
+  if (print && c.status.printer !== 'off') void printSale(c, print, sale, drawer, false, c.training);
 }
 
-async function printSale(c: Ctx, print: NonNullable<CheckoutSettings['print']>, sale: Sale, drawer: boolean, copy = false): Promise<void> {
+async function printSale(c: Ctx, print: NonNullable<CheckoutSettings['print']>, sale: Sale, drawer: boolean, copy = false, training = false): Promise<void> {
   const before = c.status.printer;
   c.status = { ...c.status, printer: before === 'preview' ? 'preview' : 'busy' };
   let r: PrintResult;
   try {
-    r = await print(sale, drawer, copy);
+    r = await print(sale, drawer, copy, training);
   } catch (err) {
     r = { ok: false, message: (err as Error)?.message ?? String(err) };
   }

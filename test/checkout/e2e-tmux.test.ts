@@ -50,6 +50,11 @@ describe('checkout in a terminal', () => {
     tmux('send-keys', '-t', session, '-l', '1111');
     tmux('send-keys', '-t', session, 'Enter');
     await waitFor('张收银，欢迎');
+    // No shift is open in a new store: the cashier counts the float first.
+    await waitFor('尚未开班');
+    tmux('send-keys', '-t', session, '-l', '200');
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitFor('已开班，备用金 ¥200.00');
 
     const [a, b, c] = [demoBarcode(0), demoBarcode(1), demoBarcode(2)];
     // Two codes as one scanner burst (CR after each), then one more.

@@ -6,6 +6,7 @@ import { withCheckDigit } from '../../src/core/barcode.js';
 import type { DB } from '../../src/db/open.js';
 import { addProduct } from '../../src/db/products-write.js';
 import { getIdentity } from '../../src/db/settings.js';
+import { openShift } from '../../src/db/shifts.js';
 import { CheckoutController, type CheckoutDeps } from '../../src/ui/checkout-controller.js';
 import { CheckoutApp } from '../../src/ui/components/CheckoutApp.js';
 import { memoryTill } from '../helpers/till.js';
@@ -41,8 +42,10 @@ export const KEY = {
   f12: '\x1b[24~',
 } as const;
 
-export function storeDb(): DB {
+/** The store with cashier 1001's shift open (float ¥200), as after their sign-in; `storeDb(false)`: no shift yet. */
+export function storeDb(withShift = true): DB {
   const db = memoryTill();
+  if (withShift) openShift(db, { cashierId: '1001', floatFen: 20000 });
   db.transaction(() => {
     addProduct(db, { name: '可口可乐500ml', priceFen: 350, barcodes: [COLA], unit: '瓶', category: '饮料' });
     addProduct(db, { name: '康师傅红烧牛肉面', priceFen: 450, barcodes: [NOODLES], unit: '桶', category: '方便食品' });

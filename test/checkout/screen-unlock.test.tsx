@@ -41,9 +41,9 @@ describe('supervisor at the sign-in screen', () => {
   });
 
   test('a supervisor signed in at the till cannot approve their own discount', async () => {
-    const db = storeDb();
+    const db = storeDb(false); // the supervisor opens their own shift (float ¥0)
     h = renderCheckout(db);
-    await h.write('9001', KEY.enter, '9999', KEY.enter);
+    await h.write('9001', KEY.enter, '9999', KEY.enter, '0', KEY.enter);
     await h.waitFor('欢迎');
     await h.write(`10*${COLA}\r`, KEY.f5, '20%', KEY.enter);
     await h.waitFor('需要主管授权');

@@ -67,7 +67,13 @@ export class TmuxCheckout {
     this.key('Enter');
     this.type('1111');
     this.key('Enter');
-    await this.waitFor(welcome);
+    const screen = await this.waitFor(welcome);
+    // Selling needs an open shift: the first sign-in of the day counts the float (¥200).
+    if (/尚未开班|No shift is open/.test(screen)) {
+      this.type('200');
+      this.key('Enter');
+      await this.waitFor(/已开班|Shift open/);
+    }
   }
 
   kill(): void {

@@ -20,9 +20,11 @@ import { checkSale } from '../../src/hq/rules.js';
 import { Output, type Format } from '../../src/export/output.js';
 import { layoutReceipt, renderText } from '../../src/print/layout.js';
 import { memoryTill } from '../helpers/till.js';
+import { openShift } from '../../src/db/shifts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'till-figures-'));
 const db = memoryTill();
+openShift(db, { cashierId: '1001', floatFen: 0 }); // selling needs an open shift
 afterAll(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { EMPTY_CART, cartTotals, reduceCart, type CartAction, type CartState } f
 import { pendingBatch } from '../../src/db/outbox.js';
 import { examineSale, ruleBroken } from '../../src/hq/rules.js';
 import { memoryTill } from '../helpers/till.js';
+import { openShift } from '../../src/db/shifts.js';
 
 const POLICY = { discountLimitBp: 10_000 };
 
@@ -36,6 +37,7 @@ function act(cart: CartState, action: CartAction): CartState {
 describe('HQ rules against the till’s own sales', () => {
   it('every sale commitCart produces passes HQ’s checks (no false quarantine)', () => {
     const db = memoryTill();
+    openShift(db, { cashierId: '1001', floatFen: 0 }); // selling needs an open shift
     let committed = 0;
     fc.assert(
       fc.property(basketArb, (b) => {

@@ -7,6 +7,7 @@ import { findProductByBarcode } from '../../src/db/products.js';
 import { listSales } from '../../src/db/sales.js';
 import { startBackgroundSync } from '../../src/sync/background.js';
 import { KEY, renderCheckout, tick } from '../checkout/helpers.js';
+import { openShift } from '../../src/db/shifts.js';
 import { FaultProxy } from './fault-proxy.js';
 import { enrolledTill, ensureStore, startHq, type Hq, type TestTill } from './harness.js';
 import { removeDir } from '../helpers/till.js';
@@ -45,6 +46,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
 describe('the checkout with background sync', () => {
   it('shows HQ online, takes HQ price changes on the next scan, and keeps the prices of the sale in progress', async () => {
     const background = startBackgroundSync({ db: till.db, home: till.home, options: FAST });
+    openShift(till.db, { cashierId: '1', floatFen: 0 }); // selling needs an open shift
     const h = renderCheckout(till.db, { hqUrl: proxy.url, background, statusEveryMs: 20 });
     try {
       await until('the HQ catalog', () => findProductByBarcode(till.db, COLA) !== undefined);

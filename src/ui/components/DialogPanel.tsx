@@ -5,10 +5,18 @@ import { cartSummary, itemCount, lineTotalFen } from '../../core/cart.js';
 import type { MessageKey } from '../../core/i18n.js';
 import type { CheckoutView } from '../checkout-controller.js';
 import { fit, formatYuan, itemsText } from '../format.js';
+import { isShiftDialog } from '../modes/shift.js';
+import { shiftDialogLines } from './shift-dialog.js';
+import { isReturnDialog } from '../modes/returns.js';
+import { returnDialogLines } from './return-dialog.js';
+import { reportDialogLines } from './report-dialog.js';
 
 export function dialogLines(view: CheckoutView): { title: string; lines: string[]; error?: string | null } {
   const { t, dialog, cart, totals, items, discountLimitPercent: limit } = view;
   if (!dialog) return { title: '', lines: [] };
+  if (isShiftDialog(dialog)) return shiftDialogLines(t, dialog);
+  if (isReturnDialog(dialog)) return returnDialogLines(t, dialog);
+  if (dialog.kind === 'report') return reportDialogLines(t, dialog);
   switch (dialog.kind) {
     case 'qty': {
       const l = cart.lines[dialog.index];

@@ -21,7 +21,10 @@ function prompt(view: CheckoutView): { key: MessageKey; params?: Params; secret?
       const d = view.dialog!;
       if (d.kind === 'qty') return { key: 'input.newQty' };
       if (d.kind === 'discount') return { key: 'input.discount' };
-      if (d.kind === 'approve') return d.field === 'id' ? { key: 'input.supervisorId' } : { key: 'input.supervisorPin', secret: true };
+      if (d.kind === 'report' && d.field !== null) return d.field === 'id' ? { key: 'input.supervisorId' } : { key: 'input.supervisorPin', secret: true };
+      if (d.kind === 'approve' || d.kind === 'return-preview') return d.field === 'id' ? { key: 'input.supervisorId' } : { key: 'input.supervisorPin', secret: true };
+      if (d.kind === 'float' || (d.kind === 'cash-move' && d.field === 'amount') || (d.kind === 'close-count' && d.by === 'total')) return { key: 'input.amount' };
+      if (d.kind === 'return-find') return { key: 'input.code' };
       return { key: 'input.confirm' };
     }
     case 'list':

@@ -5,7 +5,9 @@ import type { CheckoutView } from '../checkout-controller.js';
 import { bindingsFor, keyLabel, ENTER_LABELS } from '../keymap.js';
 import { fit, textWidth } from '../format.js';
 
-const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'resumeForeign', 'up', 'down']);
+const QUIET = new Set(['quit', 'clearInput', 'pageUp', 'pageDown', 'first', 'last', 'nextField', 'confirmAlt', 'resumeForeign', 'up', 'down',
+  // Said by the store's-day dialogs themselves, where they apply (modes/shift.ts, returns.ts, reports.ts).
+  'closeShift', 'takeZ', 'switchField']);
 
 /** The hints of this screen as [key, what] pairs, from the key map. */
 export function hints(view: CheckoutView): Array<[string, string]> {

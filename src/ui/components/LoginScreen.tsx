@@ -19,6 +19,11 @@ export function LoginScreen({ view, width, height }: { view: CheckoutView; width
       <Text bold color="cyan" wrap="truncate">
         {fit(`   ${t('app.title')} — ${t('login.title')}`, width)}
       </Text>
+      {view.training && (
+        <Text bold color="magenta" wrap="truncate">
+          {fit('   ' + t('login.training'), width)}
+        </Text>
+      )}
       <Text> </Text>
       {row(t('login.id'), idShown, login.field === 'id')}
       {row(t('login.pin'), pinShown, login.field === 'pin')}

@@ -12,7 +12,8 @@ export function StatusBar({ view, width }: { view: CheckoutView; width: number }
   const time = useClock();
   const { t, identity, status, user } = view;
   // The store name gives way first when the line is too long; cashier, sync and time stay.
-  const left = `${identity.storeName} ${identity.storeCode}/${identity.tillCode}`;
+  // Training (练习) is marked first of all, on every screen: these are not sales.
+  const left = `${view.training ? `[${t('status.training')}] ` : ''}${identity.storeName} ${identity.storeCode}/${identity.tillCode}`;
   const hq = status.hq
     ? `${t('status.hq')} ${status.online === null ? t('status.unknown') : status.online ? t('status.online') : t('status.offline')}`
     : t('status.hqNone');
@@ -27,7 +28,7 @@ export function StatusBar({ view, width }: { view: CheckoutView; width: number }
     time,
   ];
   return (
-    <Text inverse bold={false} color={PRINTER_TROUBLE.has(status.printer) || status.conflicts > 0 || status.quarantined > 0 ? 'red' : undefined} wrap="truncate">
+    <Text inverse bold={false} color={view.training ? 'magenta' : PRINTER_TROUBLE.has(status.printer) || status.conflicts > 0 || status.quarantined > 0 ? 'red' : undefined} wrap="truncate">
       {spread(' ' + left, '│ ' + parts.join(' │ ') + ' ', width)}
     </Text>
   );

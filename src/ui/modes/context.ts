@@ -17,6 +17,8 @@ export interface Ctx {
   readonly settings: CheckoutSettings;
   readonly disposed: boolean;
   user: User | null;
+  /** Training mode (练习): sales are training sales, no shift, the drawer stays shut. */
+  training: boolean;
   cart: CartState;
   selected: number;
   pendingQty: number | null;

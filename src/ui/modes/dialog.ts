@@ -9,6 +9,9 @@ import { parseWeight } from '../../checkout/weight.js';
 import { addWeighed, apply, dropSale, suspend } from './sale.js';
 import { tenderCash } from './payment.js';
 import { baseScreen, closeDialog, currentDialog, type Ctx, type ModeHandler } from './context.js';
+import { cancelShiftDialog, isShiftDialog, shiftDialogCommand, shiftGate, submitShiftDialog } from './shift.js';
+import { cancelReturnDialog, isReturnDialog, returnDialogCommand, submitReturnDialog } from './returns.js';
+import { reportDialogCommand, submitReportDialog } from './reports.js';
 
 /** The permission (core/permissions.ts) each approval asks of the supervisor who gives it. */
 const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['reason']>, Action> = {
@@ -22,6 +25,9 @@ const APPROVAL_ACTION: Record<NonNullable<Extract<Dialog, { kind: 'approve' }>['
 function submit(c: Ctx, text: string): void {
   const d = currentDialog(c);
   if (!d) return;
+  if (isShiftDialog(d)) return submitShiftDialog(c, d, text);
+  if (isReturnDialog(d)) return submitReturnDialog(c, d, text);
+  if (d.kind === 'report') return submitReportDialog(c, d, text);
   const typed = text.trim();
   switch (d.kind) {
     case 'qty': {
@@ -101,7 +107,10 @@ function voidForeign(c: Ctx, d: Extract<Dialog, { kind: 'foreign-cart' }>): void
   if (d.cart.tenders.length > 0) return c.say('msg.foreignCartPaid', {}, 'error');
   c.cart = d.cart;
   closeDialog(c);
-  apply(c, { type: 'clear' });
+  if (!apply(c, { type: 'clear' })) return;
+  // "Sale cancelled" stays the message; the dialog says whose shift the drawer is in, if not theirs.
+  const said = c.message;
+  if (shiftGate(c)) c.message = said;
 }
 
 /** Y (typed alone) answers a confirmation: a key no scanner sends on its own. */
@@ -127,6 +136,9 @@ export const dialogMode: ModeHandler = {
   },
   command(c, cmd) {
     const d = currentDialog(c);
+    if (isShiftDialog(d)) return shiftDialogCommand(c, d, cmd);
+    if (isReturnDialog(d)) return returnDialogCommand(c, d, cmd);
+    if (d?.kind === 'report') return reportDialogCommand(c, d, cmd);
     if (cmd === 'nextField' && d?.kind === 'approve') return submit(c, c.input());
     if (cmd === 'clearInput') return c.clearInput();
     if (cmd === 'resumeForeign' && d?.kind === 'foreign-cart') {
@@ -140,8 +152,11 @@ export const dialogMode: ModeHandler = {
     }
   },
   cancel(c) {
+    const d = currentDialog(c);
+    if (isShiftDialog(d)) return cancelShiftDialog(c, d);
+    if (isReturnDialog(d)) return cancelReturnDialog(c);
     c.clearInput();
-    if (currentDialog(c)?.kind === 'foreign-cart') {
+    if (d?.kind === 'foreign-cart') {
       // Left for the cashier who rang it up: this one signs out.
       c.user = null;
       c.cart = EMPTY_CART;

@@ -4,8 +4,8 @@ import type { MessageKey, Params } from '../../core/i18n.js';
 import { EMPTY_CART } from '../../core/cart.js';
 import type { LoginResult } from '../../db/users.js';
 import type { Tone } from '../checkout-types.js';
-import { restoreOpenCart } from '../open-cart.js';
 import { SALE, type Ctx, type ModeHandler } from './context.js';
+import { afterSignIn } from './shift.js';
 
 export const LOGIN_START = { mode: 'login', login: { id: '', field: 'id' } } as const;
 
@@ -28,8 +28,7 @@ function submit(c: Ctx, text: string): void {
     c.screen = SALE;
     c.cart = EMPTY_CART;
     c.selected = 0;
-    if (!restoreOpenCart(c)) c.say('msg.welcome', { name: r.user.name });
-    return;
+    return afterSignIn(c);
   }
   const [key, params, tone, reset] = loginFailure(c, r, id);
   c.screen = { mode: 'login', login: reset ? { id: '', field: 'id' } : { id, field: 'pin' } };
@@ -78,6 +77,11 @@ export const loginMode: ModeHandler = {
   command(c, cmd) {
     if (cmd === 'nextField') submit(c, c.input());
     if (cmd === 'unlock') openUnlock(c);
+    if (cmd === 'training') {
+      // Only here, before anyone is signed in: never in the middle of a sale.
+      c.training = !c.training;
+      c.say(c.training ? 'msg.trainingOn' : 'msg.trainingOff');
+    }
   },
   cancel(c) {
     c.clearInput();

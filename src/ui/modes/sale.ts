@@ -28,6 +28,9 @@ import { reprint } from '../receipts.js';
 import { runSearch, scheduleSearch } from './search.js';
 import { LOGIN_START } from './login.js';
 import { SALE, openDialog, type Ctx, type ModeHandler } from './context.js';
+import { openCashMove, openClose } from './shift.js';
+import { openReturn } from './returns.js';
+import { openXReport } from './reports.js';
 
 export const QTY_PREFIX = /^(\d{1,4})\*(.*)$/s;
 
@@ -125,7 +128,9 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
   if (r.ok) {
     const removed = action.type === 'removeLine' ? c.cart.lines[action.index]?.name : undefined;
     // Journaled before it takes effect: a void or an approval that cannot be recorded is not applied.
-    if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
+    // Training (练习) journals nothing: its voids never reach X/Z or HQ.
+    if (c.training) c.saver.markSaved(r.state);
+    else if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
     else if (approval) c.store.recordApproval(approval, c.now());
     c.cart = r.state;
     afterApplied(c, action, removed);
@@ -239,10 +244,12 @@ export const saleMode: ModeHandler = {
         openDialog(c, { kind: 'discount', scope: 'order', index: -1 });
         return;
       case 'suspend':
+      case 'resume':
+        // A held sale is real: training neither holds one (it would come back real) nor finishes one.
+        if (c.training) return c.say('msg.trainingNoHold', {}, 'error');
+        if (cmd === 'resume') return openResumeList(c);
         suspend(c);
         return;
-      case 'resume':
-        return openResumeList(c);
       case 'voidSale':
         if (c.cart.lines.length === 0) return c.say('msg.cartEmpty', {}, 'error');
         c.clearInput();
@@ -250,6 +257,14 @@ export const saleMode: ModeHandler = {
         return;
       case 'reprint':
         return reprint(c);
+      case 'cashMove':
+        return openCashMove(c);
+      case 'closeShift':
+        return openClose(c);
+      case 'returnSale':
+        return openReturn(c);
+      case 'xReport':
+        return openXReport(c);
       case 'logout':
         if (c.cart.lines.length > 0) return c.say('msg.finishFirst', {}, 'error');
         c.user = null;
