@@ -179,7 +179,7 @@ export function seqBase(db: DB): number {
  */
 export function continueAfter(db: DB, hwm: number, lastReceiptNo?: string | null): boolean {
   return db.transaction(() => {
-    if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get()) return false;
+    if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get() || db.prepare('SELECT 1 FROM outbox LIMIT 1').get()) return false;
     setSetting(db, KEY.seqBase, String(Math.max(hwm, seqBase(db))));
     const m = lastReceiptNo ? /-(\d{8})-(\d+)$/.exec(lastReceiptNo) : null;
     if (m) setJsonSetting(db, KEY.receiptBase, { day: m[1], n: Number(m[2]) });

@@ -11,7 +11,10 @@ import { periodMetrics, type CashSums, type PeriodMetrics, type PeriodSums } fro
 import { saleDiscountByLine } from '../core/sale.js';
 import type { TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
+import { newSaleId as newEventId } from '../core/ids.js';
 import { stmt, type DB } from './open.js';
+import { enqueueEvent } from './outbox.js';
+import type { WireEventBody } from '../sync/protocol.js';
 import { TRAINING_SEQ_BASE } from './sales.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
 import { getShift, shiftFigures } from './shifts.js';
@@ -316,6 +319,8 @@ export function takeZReport(db: DB, now = new Date(), opts: ReportOptions = {}):
         z.grandTotalFen,
         JSON.stringify(z),
       );
+      // The Z travels to HQ in the same transaction: HQ's figures for a day are its Z reports'.
+      enqueueEvent(db, { kind: 'z-report', id: newEventId(), at: z.takenAt, businessDate: z.businessDate, body: { ...z } satisfies ReportBody as WireEventBody<'z-report'> });
       return z;
     })
     .immediate();

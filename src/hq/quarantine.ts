@@ -77,7 +77,7 @@ export async function putAside(
   if (keep.length) {
     const params: unknown[] = [];
     for (const x of keep) {
-      const payload = x.e.sale ? x.e.text : x.e.text.slice(0, MAX_INVALID_PAYLOAD);
+      const payload = x.e.sale || x.e.event ? x.e.text : x.e.text.slice(0, MAX_INVALID_PAYLOAD);
       params.push(tillId, deviceRowId, x.seq, x.kind, storableText(x.reason), x.saleId, x.e.hash, x.tillHash, storableText(payload), receivedAt);
     }
     stored = await q.all<{ id: number; seq: number; kind: string }>(
