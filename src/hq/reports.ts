@@ -116,7 +116,7 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
        ${cols ? `GROUP BY ${cols} ORDER BY ${cols}` : ''}`,
       params,
     );
-    return rows.map((r) => {
+    const out = rows.map((r) => {
       const { n, total_hi, total_lo, store_code, till_code, business_date } = r as { n: number; total_hi: string; total_lo: string; store_code?: string; till_code?: string; business_date?: string };
       const keys: Record<string, string> = {};
       if (store_code !== undefined) keys.storeCode = store_code;
@@ -129,7 +129,6 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
       return { ...keys, salesCount: Number(n), totalFen, returnsFen, netFen: minusFen(totalFen, returnsFen) } as T & ReportGroup;
     });
     // Days (stores, tills) with returns and no sale still count against the net.
-    const out = rows as Array<T & ReportGroup>;
     for (const [k, returnsFen] of returns) {
       const [storeCode, tillCode, day] = k.split('\u0001');
       const keys: Record<string, string> = {};
