@@ -371,7 +371,8 @@ export const migrations: Record<number, string> = {
   // one gap-free seq, and the outbox itself is that counter (db/outbox.ts nextSeq): a sale's
   // sales.seq is the seq of its outbox row, so sales.seq keeps its meaning. A sale's row keeps
   // sale_id (the join of `till sales list`); every row has a kind and an event id (a sale's
-  // is its id). Rebuilt, as SQLite cannot drop sale_id's NOT NULL in place.
+  // is its id). hq_flag: why HQ flagged the event it holds (counted all the same), e.g. a
+  // return of a line another till had already taken back. Rebuilt, as SQLite cannot drop sale_id's NOT NULL in place.
   38: `
     CREATE TABLE outbox_v38 (
       seq        INTEGER PRIMARY KEY,
@@ -382,6 +383,7 @@ export const migrations: Record<number, string> = {
       created_at TEXT NOT NULL,
       synced_at  TEXT,
       conflict   TEXT,
+      hq_flag    TEXT,
       CHECK ((kind = 'sale') = (sale_id IS NOT NULL))
     );
     INSERT INTO outbox_v38 (seq, kind, event_id, sale_id, payload, created_at, synced_at, conflict)

@@ -151,6 +151,16 @@ export function markConflict(db: DB, seq: number, why: string): number {
   return stmt(db, 'UPDATE outbox SET conflict = ? WHERE seq = ? AND synced_at IS NULL').run(why, seq).changes;
 }
 
+/** HQ holds this row's event and flagged it (counted all the same): kept beside the row, shown by `till sync status`. */
+export function markFlagged(db: DB, seq: number, flag: string): number {
+  return stmt(db, 'UPDATE outbox SET hq_flag = ? WHERE seq = ? AND hq_flag IS NOT ?').run(flag, seq, flag).changes;
+}
+
+/** Events HQ holds and flagged (e.g. a return of a line another till had already taken back), oldest first. */
+export function flaggedByHq(db: DB): Array<{ seq: number; kind: string; eventId: string; flag: string }> {
+  return db.prepare('SELECT seq, kind, event_id AS eventId, hq_flag AS flag FROM outbox WHERE hq_flag IS NOT NULL ORDER BY seq').all() as Array<{ seq: number; kind: string; eventId: string; flag: string }>;
+}
+
 /** HQ holds nothing after `seq` (restored from a backup): rows after it are pending again. */
 export function markPendingAfter(db: DB, seq: number): number {
   return db.prepare('UPDATE outbox SET synced_at = NULL, conflict = NULL WHERE seq > ? AND (synced_at IS NOT NULL OR conflict IS NOT NULL)').run(seq).changes;

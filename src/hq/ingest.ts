@@ -250,7 +250,7 @@ async function ingestWhere(
     );
     for (const x of events) {
       const id = x.e.event.id;
-      if (insertedEvents.has(id)) acks.push({ seq: x.seq, saleId: id, hash: x.e.hash, status: 'held' });
+      if (insertedEvents.has(id)) acks.push({ seq: x.seq, saleId: id, hash: x.e.hash, status: 'held', ...(x.flag ? { flag: x.flag } : {}) });
       else if (sameEvent.get(id) === x.e.hash) {
         duplicates++;
         acks.push({ seq: x.seq, saleId: id, hash: x.e.hash, status: 'held' });
@@ -346,15 +346,15 @@ async function heldAt(q: Queryable, deviceRowId: number, seqs: number[]): Promis
   for (let i = 0; i < seqs.length; i += 500) {
     const chunk = seqs.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(', ');
-    const rows = await q.all<{ seq: number; sale_id: string | null; content_hash: string; status: 'held' | 'quarantined' }>(
-      `SELECT seq, sale_id, content_hash, 'held' AS status FROM hq_sales WHERE device_id = ? AND seq IN (${marks})
+    const rows = await q.all<{ seq: number; sale_id: string | null; content_hash: string; status: 'held' | 'quarantined'; flag: string | null }>(
+      `SELECT seq, sale_id, content_hash, 'held' AS status, NULL AS flag FROM hq_sales WHERE device_id = ? AND seq IN (${marks})
        UNION ALL
-       SELECT seq, event_id AS sale_id, content_hash, 'held' AS status FROM hq_events WHERE device_id = ? AND seq IN (${marks})
+       SELECT seq, event_id AS sale_id, content_hash, 'held' AS status, flag FROM hq_events WHERE device_id = ? AND seq IN (${marks})
        UNION ALL
-       SELECT seq, sale_id, content_hash, 'quarantined' AS status FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND accepted_at IS NULL AND seq IN (${marks})`,
+       SELECT seq, sale_id, content_hash, 'quarantined' AS status, NULL AS flag FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND accepted_at IS NULL AND seq IN (${marks})`,
       [deviceRowId, ...chunk, deviceRowId, ...chunk, deviceRowId, ...chunk],
     );
-    for (const r of rows) known.set(Number(r.seq), { seq: Number(r.seq), saleId: r.sale_id, hash: r.content_hash, status: r.status });
+    for (const r of rows) known.set(Number(r.seq), { seq: Number(r.seq), saleId: r.sale_id, hash: r.content_hash, status: r.status, ...(r.flag ? { flag: r.flag } : {}) });
   }
   return known;
 }

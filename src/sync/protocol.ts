@@ -265,6 +265,8 @@ export const ackSchema = z.object({
   saleId: z.string().nullable(),
   hash: z.string(),
   status: z.enum(['held', 'quarantined', 'conflict']),
+  /** Protocol 3: why HQ flagged the event it holds (counted all the same), e.g. a return beyond what was sold. */
+  flag: z.string().max(2000).optional(),
 });
 export type Ack = z.infer<typeof ackSchema>;
 

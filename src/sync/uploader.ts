@@ -8,7 +8,7 @@
 // duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
 // lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
 import type { DB } from '../db/open.js';
-import { markConflict, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
+import { markConflict, markFlagged, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
 import { getDeviceIdentity, getIdentity } from '../db/settings.js';
 import { continueAfter, firstPendingSeq, lastLocalSeq, localSyncStatus, recordHqView, recordSyncSuccess } from '../db/sync-state.js';
 import { HqError, type HqClient } from './client.js';
@@ -138,6 +138,7 @@ export class Uploader {
       for (const r of rows) {
         const a = bySeq.get(r.seq);
         const same = a !== undefined && a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind);
+        if (same && a.flag) markFlagged(db, r.seq, a.flag);
         if (same && r.syncedAt === null) synced += markSynced(db, r.seq);
         else if (!same && r.syncedAt !== null) again += markUnsynced(db, r.seq);
       }
@@ -160,7 +161,10 @@ export class Uploader {
       for (const r of rows) {
         const a = bySeq.get(r.seq);
         if (!a) continue;
-        if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind)) synced += markSynced(db, r.seq);
+        if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind)) {
+          synced += markSynced(db, r.seq);
+          if (a.flag) markFlagged(db, r.seq, a.flag);
+        }
         else {
           conflicts += markConflict(
             db,

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TillConfig } from '../../src/config.js';
 import { recordApproval } from '../../src/db/approvals.js';
-import { enqueueEvent, pendingCount } from '../../src/db/outbox.js';
+import { enqueueEvent, flaggedByHq, pendingCount } from '../../src/db/outbox.js';
 import { recordReturn } from '../../src/db/returns.js';
 import { findSale, listSales } from '../../src/db/sales.js';
 import { closeShift, openShift, payInOut } from '../../src/db/shifts.js';
@@ -169,7 +169,7 @@ describe('a store day in the event stream', () => {
     }
   });
 
-  it('two tills return the same line offline: HQ keeps the first, counts and flags the second, and `till hq alerts list` shows it', async () => {
+  it('two tills return the same line offline: HQ keeps the first, counts and flags the second; `till hq alerts list` and the second till show it', async () => {
     const a = await enrolledTill(hq.store, hq.url, 'S001', 'E03');
     const b = await enrolledTill(hq.store, hq.url, 'S001', 'E04');
     try {
@@ -208,6 +208,10 @@ describe('a store day in the event stream', () => {
         ['E04', false],
       ]);
       expect(rows[1].flag).toContain('beyond what was sold');
+      // Both sides: till B learns from HQ's ack that its return was flagged; `till sync status` shows it.
+      expect(flaggedByHq(a.db)).toEqual([]);
+      expect(flaggedByHq(b.db)).toEqual([expect.objectContaining({ kind: 'return', flag: rows[1].flag })]);
+      expect(runTill(b.home, ['sync', 'status']).stdout).toMatch(/Flagged\s+1 event\(s\)/);
       const alerts = runTill(hq.home, ['hq', 'alerts', 'list', '--json']);
       expect(alerts.code, alerts.stderr).toBe(0);
       expect(JSON.parse(alerts.stdout)).toContainEqual(expect.objectContaining({ kind: 'over-return', tillCode: 'E04' }));
