@@ -364,8 +364,9 @@ export function getZReport(db: DB, no: number): ReportBody {
 }
 
 /**
- * The Z as an event for HQ (DESIGN.md, "Events"): the JSON body the sync work enqueues in the
- * device's stream once Z reports travel (src/sync is not changed here).
+ * The Z's human key and body. What travels to HQ is the 'z-report' event takeZReport puts in
+ * the device's stream (a UUIDv7 id, this body); HQ lists it by store, till and number
+ * (`till hq z list`).
  */
 export function zReportEvent(z: ReportBody): { type: 'z-report'; id: string; body: ReportBody } {
   if (z.kind !== 'Z') throw new Error('only a Z report is an event');
