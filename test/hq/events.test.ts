@@ -75,6 +75,9 @@ describe.each(STORAGES)('HQ events on %s', (kind) => {
     expect(r).toMatchObject({ ackedThrough: 3, inserted: 1, quarantined: 2 });
     expect(r.acks!.map((a) => a.status)).toEqual(['quarantined', 'quarantined', 'held']);
     expect(await hq.listZ({ tillCode: t.tillCode })).toEqual([expect.objectContaining({ no: 1, netFen: 500, businessDate: '2026-01-02' })]);
+    // An admin cannot "accept" an event as a sale: it stays in quarantine.
+    const [, other] = await hq.listQuarantine({ till: { storeCode: t.storeCode, tillCode: t.tillCode } });
+    await expect(hq.acceptQuarantined(other.id, '王经理', 'checked')).rejects.toThrow(/approval event, not a sale/);
   });
 
   it('a line returned beyond what was sold (two tills, offline) is kept, counted and flagged, with an alert', async () => {
