@@ -6,10 +6,12 @@ import { formatFen, parseYuan } from '../core/money.js';
 import { PartialError, UsageError, UserError } from '../errors.js';
 import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
+import type { ReportGroup } from '../hq/reports.js';
 import { homeOf, printJson, say, writeOut } from './context.js';
 import { collect, csvImportOptions, dayPeriod, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
 import { patchFromOptions, withUpdateOptions } from './products.js';
 import { deviceCommands } from './hq-tills.js';
+import { zCommand } from './hq-z.js';
 import { quarantineCommand, wholeOption } from './hq-quarantine.js';
 
 function dbOption(): Option {
@@ -329,9 +331,9 @@ const salesList = withBusinessDayOptions(
   });
 
 const salesReport = withBusinessDayOptions(
-  new Command('report').description('completed sales counted and totalled overall and per store, till and business day').option('--store <code>', 'only this store'),
+  new Command('report').description('completed sales counted and totalled, returns subtracted (net), overall and per store, till and business day').option('--store <code>', 'only this store'),
 )
-  .option('--json', 'print JSON (salesCount and totalFen overall, byStore, byTill, byDay; amounts are exact integers of fen at any size, beyond 2^53 too: read them with a big-number-aware JSON parser)')
+  .option('--json', 'print JSON (salesCount, totalFen, returnsFen and netFen overall, byStore, byTill, byDay; amounts are exact integers of fen at any size, beyond 2^53 too: read them with a big-number-aware JSON parser)')
   .addOption(dbOption())
   .action(async (opts, cmd: Command) => {
     const { from, to } = dayPeriod(opts.from, opts.to);
@@ -342,12 +344,16 @@ const salesReport = withBusinessDayOptions(
     const { renderTable } = await import('../core/table.js');
     const money = formatExactFen;
     const out: string[] = [];
-    out.push(`Sales ${r.salesCount}, total ¥${money(r.totalFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`);
+    out.push(
+      `Sales ${r.salesCount}, total ¥${money(r.totalFen)}, returns ¥${money(r.returnsFen)}, net ¥${money(r.netFen)}${r.from || r.to ? ` (${r.from ?? '…'} to ${r.to ?? '…'})` : ''}; voided ${r.voidedCount}, quarantined uploads ${r.quarantinedCount}`,
+    );
     const num = { align: 'right' as const };
-    if (r.salesCount === 0) return void writeOut(1, out.join('\n') + '\n');
-    out.push('', renderTable([{ header: 'STORE' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byStore.map((g) => [g.storeCode, String(g.salesCount), money(g.totalFen)])));
-    out.push('', renderTable([{ header: 'STORE' }, { header: 'TILL' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byTill.map((g) => [g.storeCode, g.tillCode, String(g.salesCount), money(g.totalFen)])));
-    out.push('', renderTable([{ header: 'DAY' }, { header: 'SALES', ...num }, { header: 'TOTAL', ...num }], r.byDay.map((g) => [g.day, String(g.salesCount), money(g.totalFen)])));
+    if (r.salesCount === 0 && r.byDay.length === 0) return void writeOut(1, out.join('\n') + '\n');
+    const figures = [{ header: 'SALES', ...num }, { header: 'TOTAL', ...num }, { header: 'RETURNS', ...num }, { header: 'NET', ...num }];
+    const cells = (g: ReportGroup) => [String(g.salesCount), money(g.totalFen), money(g.returnsFen), money(g.netFen)];
+    out.push('', renderTable([{ header: 'STORE' }, ...figures], r.byStore.map((g) => [g.storeCode, ...cells(g)])));
+    out.push('', renderTable([{ header: 'STORE' }, { header: 'TILL' }, ...figures], r.byTill.map((g) => [g.storeCode, g.tillCode, ...cells(g)])));
+    out.push('', renderTable([{ header: 'DAY' }, ...figures], r.byDay.map((g) => [g.day, ...cells(g)])));
     writeOut(1, out.join('\n') + '\n');
   });
 
@@ -356,6 +362,8 @@ const sales = new Command('sales').description('sales received from every till')
 const quarantine = quarantineCommand({ dbOption, withHq });
 
 const { tills, alerts } = deviceCommands(dbOption, withHq);
+
+const z = zCommand(dbOption, withHq);
 
 export const hqCommand = new Command('hq')
   .description('HQ: the sync service (till hq serve) and the chain’s stores, catalog and sales')
@@ -368,4 +376,5 @@ export const hqCommand = new Command('hq')
   .addCommand(quarantine)
   .addCommand(tills)
   .addCommand(alerts)
+  .addCommand(z)
   .addCommand(adminToken);

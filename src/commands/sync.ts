@@ -49,6 +49,7 @@ const status = new Command('status')
           `Pending     ${s.pending} sale(s)${s.oldestPendingAt ? `, oldest ${when(s.oldestPendingAt)}` : ''}`,
           `Conflicts   ${s.conflicts ? `${s.conflicts} sale(s): HQ holds other content at their seq (see \`till hq quarantine list\` at HQ)` : 'none'}`,
           `Quarantined ${s.quarantined ? `${s.quarantined} upload(s) held at HQ, not counted, until HQ resolves them` : 'none'}`,
+          `Flagged     ${s.flaggedByHq ? `${s.flaggedByHq} event(s) HQ counted but flagged for a person (e.g. a return another till had already made; see \`till hq alerts list\` at HQ)` : 'none'}`,
           `Last sync   ${when(s.lastSyncAt)}`,
           `Last error  ${fmtError(s.lastError)}`,
           `Catalog     cursor ${s.catalogCursor}`,
@@ -116,6 +117,7 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
     if (r.catalog.skipped) say(`Warning: ${s.lastError?.message}`);
     if (s.conflicts) say(`Warning: HQ holds other content at the seq of ${s.conflicts} sale(s) of this till; they are not synced and HQ has them in quarantine. Ask HQ to look at them.`);
     if (s.quarantined) say(`Warning: HQ holds ${s.quarantined} upload(s) of this till in quarantine (not counted) until it resolves them.`);
+    if (s.flaggedByHq) say(`Warning: HQ flagged ${s.flaggedByHq} event(s) of this till (counted all the same), e.g. a return of a line another till had already taken back; see \`till sync status\`.`);
   } catch (e) {
     if (!(e instanceof HqError)) throw e;
     const pending = engine.snapshot().pending;

@@ -23,6 +23,10 @@ export const LIMITS = {
   productBarcodes: 20,
   unit: 16,
   category: 64,
+  /** A reason typed for a return, a pay-in/out or an approval (db/returns.ts REASON_MAX). */
+  reason: 200,
+  /** An approval's description in words. */
+  eventDetail: 10_000,
 } as const;
 
 // C0 controls, DEL and C1 controls: printer commands on a receipt, a NUL that PostgreSQL's text

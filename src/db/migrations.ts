@@ -411,6 +411,33 @@ export const migrations: Record<number, string> = {
     CREATE TRIGGER z_reports_no_delete BEFORE DELETE ON z_reports
       BEGIN SELECT RAISE(ABORT, 'Z reports are never deleted'); END;
   `,
+  // The outbox becomes the device's one event stream (DESIGN.md, "Events"): every kind (sale,
+  // return, void, approval, shift-open/close, pay-in/out, z-report) takes the next number of
+  // one gap-free seq, and the outbox itself is that counter (db/outbox.ts nextSeq): a sale's
+  // sales.seq is the seq of its outbox row, so sales.seq keeps its meaning. A sale's row keeps
+  // sale_id (the join of `till sales list`); every row has a kind and an event id (a sale's
+  // is its id). hq_flag: why HQ flagged the event it holds (counted all the same), e.g. a
+  // return of a line another till had already taken back. Rebuilt, as SQLite cannot drop sale_id's NOT NULL in place.
+  38: `
+    CREATE TABLE outbox_v38 (
+      seq        INTEGER PRIMARY KEY,
+      kind       TEXT NOT NULL DEFAULT 'sale',
+      event_id   TEXT NOT NULL UNIQUE,
+      sale_id    TEXT UNIQUE REFERENCES sales (id),
+      payload    TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      synced_at  TEXT,
+      conflict   TEXT,
+      hq_flag    TEXT,
+      CHECK ((kind = 'sale') = (sale_id IS NOT NULL))
+    );
+    INSERT INTO outbox_v38 (seq, kind, event_id, sale_id, payload, created_at, synced_at, conflict)
+      SELECT seq, 'sale', sale_id, sale_id, payload, created_at, synced_at, conflict FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v38 RENAME TO outbox;
+    CREATE INDEX outbox_pending ON outbox (seq) WHERE synced_at IS NULL AND conflict IS NULL;
+    CREATE INDEX outbox_conflict ON outbox (seq) WHERE conflict IS NOT NULL;
+  `,
 };
 
 /**

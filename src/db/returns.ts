@@ -3,11 +3,9 @@
 // what was already returned of the sale, so that no line ever comes back beyond what was sold
 // (core/refund.ts decides; the trigger return_lines_within_sold is the last word).
 //
-// Not yet in the outbox: outbox rows are sales only (sale_id NOT NULL UNIQUE REFERENCES sales,
-// seq = the sale's seq, no kind column). Once the outbox carries events of several kinds, the
-// return's row goes in recordReturn's transaction beside the insert (kind 'return').
-// HQ neither receives nor checks returns yet: its own never-beyond-sold check, and the merge of
-// two tills that returned one line offline (HQ keeps the first, flags the other), come with it.
+// The return travels to HQ as a 'return' event of the device's stream, written in the same
+// transaction (db/outbox.ts enqueueEvent). HQ checks it against the sale too: a line returned
+// beyond what was sold there (two tills returned it offline) is kept, counted and flagged.
 import { businessDayOf } from '../core/dates.js';
 import { newSaleId } from '../core/ids.js';
 import { textProblem } from '../core/limits.js';
@@ -17,6 +15,7 @@ import { planRefund, RefundError, type RefundMode, type RefundPlan } from '../co
 import { UserError } from '../errors.js';
 import { recordApproval } from './approvals.js';
 import { stmt, type DB } from './open.js';
+import { enqueueEvent } from './outbox.js';
 import { findReturn, priorReturns, refundableSale, saleHead, type ReturnKind, type ReturnRecord, type SaleHead } from './returns-read.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
 import { verifyLogin, type User } from './users.js';
@@ -137,6 +136,25 @@ export function recordReturn(db: DB, input: ReturnInput, at: Date = new Date()):
     for (const l of plan.lines) line.run(id, head.id, l.lineNo, l.qty, l.qtyGrams, l.refundFen);
     const tender = stmt(db, 'INSERT INTO return_tenders (return_id, idx, payment_idx, method, amount_fen) VALUES (?, ?, ?, ?, ?)');
     plan.tenders.forEach((t, i) => tender.run(id, i + 1, t.paymentIdx, t.method, t.amountFen));
+    enqueueEvent(db, {
+      kind: 'return',
+      id,
+      at: createdAt,
+      businessDate: `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`,
+      body: {
+        returnNo,
+        saleId: head.id,
+        receiptNo: head.receipt_no,
+        type: kind,
+        cashierId,
+        supervisorId: input.supervisorId,
+        reason: input.reason?.trim() ?? '',
+        refundMode,
+        refundFen: plan.refundFen,
+        lines: plan.lines.map((l) => ({ lineNo: l.lineNo, qty: l.qty, qtyGrams: l.qtyGrams, refundFen: l.refundFen })),
+        tenders: plan.tenders.map((t) => ({ method: t.method, amountFen: t.amountFen })),
+      },
+    });
     const what = plan.lines.map((l) => `line ${l.lineNo}${l.qtyGrams !== null ? '' : ` ×${l.qty}`}`).join(', ');
     recordApproval(
       db,

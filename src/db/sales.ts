@@ -5,9 +5,9 @@ import { buildSale, saleDiscountByLine, type SaleDraft } from '../core/sale.js';
 import type { Payment, Sale, SaleLine } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { stmt, type DB } from './open.js';
-import { enqueueSale } from './outbox.js';
+import { enqueueSale, nextSeq, TRAINING_SEQ_BASE } from './outbox.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
-import { receiptBase, seqBase } from './sync-state.js';
+import { receiptBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
@@ -25,14 +25,14 @@ export interface RecordOptions {
 }
 
 /**
- * Training sales number their seq from here: the upload sequence of real sales stays gap-free
+ * Training sales number their seq from TRAINING_SEQ_BASE: the device's stream stays gap-free
  * (sync counts on it) and a training sale never takes a number HQ would wait for.
  */
-export const TRAINING_SEQ_BASE = 2 ** 50;
+export { TRAINING_SEQ_BASE };
 
 /**
  * Commits one sale: header, lines, payments and outbox row in a single transaction, with the
- * next gap-free seq and the business day's next receipt number (the store's day: its time
+ * next seq of the device's event stream and the business day's next receipt number (the store's day: its time
  * zone and cutoff from config). Side effects (printing, upload) belong
  * after this returns.
  */
@@ -44,7 +44,7 @@ export function recordSale(db: DB, draft: SaleDraft, at: Date = new Date(), opts
     const training = opts.training === true;
     const seq = training
       ? (stmt(db, 'SELECT coalesce(max(seq), ?) AS n FROM sales WHERE seq > ?').get(TRAINING_SEQ_BASE, TRAINING_SEQ_BASE) as { n: number }).n + 1
-      : Math.max((stmt(db, 'SELECT coalesce(max(seq), 0) AS n FROM sales WHERE seq < ?').get(TRAINING_SEQ_BASE) as { n: number }).n, seqBase(db)) + 1;
+      : nextSeq(db); // the stream's next number, shared with every other event kind
     // The business day is decided here, once, and travels with the sale (HQ never re-derives it).
     const businessDate = businessDayOf(at, rule);
     const day = businessDate.replaceAll('-', '');

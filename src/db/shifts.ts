@@ -20,7 +20,10 @@ import { NotFoundError, UserError } from '../errors.js';
 import { returnFigures } from './returns-read.js';
 import { appendMovement, movementsOf, type CashMovementRow } from './cash-movements.js';
 import { readOpenCart } from './open-cart.js';
+import { newSaleId as newEventId } from '../core/ids.js';
 import { stmt, type DB } from './open.js';
+import { enqueueEvent } from './outbox.js';
+import { businessDayRuleOf } from './settings.js';
 import { countSuspended } from './suspended.js';
 import { getUser, type User } from './users.js';
 
@@ -149,7 +152,15 @@ export function openShift(db: DB, o: OpenShiftInput, now = new Date()): Shift {
     );
     const id = Number(info.lastInsertRowid);
     appendMovement(db, { shiftId: id, kind: 'float', amountFen: o.floatFen, reason: 'opening float', byId: o.cashierId }, now);
-    return getShift(db, id)!;
+    const shift = getShift(db, id)!;
+    enqueueEvent(db, {
+      kind: 'shift-open',
+      id: newEventId(),
+      at: shift.openedAt,
+      businessDate: shift.businessDate,
+      body: { shiftId: id, drawer, cashierId: o.cashierId, floatFen: o.floatFen },
+    });
+    return shift;
   }).immediate();
 }
 
@@ -215,6 +226,13 @@ export function payInOut(db: DB, o: PayInOutInput, now = new Date(), cashRefunds
       throw new UserError(`The drawer should hold ${formatYuan(before)}: a pay-out of ${formatYuan(o.amountFen)} is more than that. Count the drawer, or pay in first.`, 'E_DRAWER_SHORT');
     }
     const movement = appendMovement(db, { shiftId: shift.id, kind: o.kind, amountFen: o.amountFen, reason, byId: by.id }, now);
+    enqueueEvent(db, {
+      kind: o.kind,
+      id: newEventId(),
+      at: movement.at,
+      businessDate: businessDayOf(now, businessDayRuleOf(db)),
+      body: { shiftId: shift.id, byId: by.id, amountFen: o.amountFen, reason },
+    });
     return { movement, shift, expectedCashFen: before + (o.kind === 'pay-in' ? o.amountFen : -o.amountFen) };
   }).immediate();
 }
@@ -260,7 +278,23 @@ export function closeShift(db: DB, o: CloseShiftInput, now = new Date()): Closed
       o.countDetail ? JSON.stringify(o.countDetail) : null,
       shift.id,
     );
-    return { shift: getShift(db, shift.id)!, figures };
+    const closed = getShift(db, shift.id)!;
+    enqueueEvent(db, {
+      kind: 'shift-close',
+      id: newEventId(),
+      at: closedAt,
+      businessDate: businessDayOf(now, businessDayRuleOf(db)),
+      body: {
+        shiftId: shift.id,
+        drawer: shift.drawer,
+        cashierId: shift.cashierId,
+        closedBy: by.id,
+        countedFen: o.countedFen,
+        expectedCashFen: figures.expectedCashFen,
+        overShortFen: overShort(o.countedFen, figures.expectedCashFen),
+      },
+    });
+    return { shift: closed, figures };
   }).immediate();
 }
 

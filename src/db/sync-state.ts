@@ -139,6 +139,8 @@ export interface LocalSyncStatus {
   conflicts: number;
   /** HQ's count of this device's quarantined uploads, as it last said (0 before it did). */
   quarantined: number;
+  /** Events HQ holds and flagged (counted all the same), e.g. a return another till had already made. */
+  flaggedByHq: number;
   oldestPendingAt: string | null;
   lastSyncAt: string | null;
   lastError: SyncErrorRecord | null;
@@ -150,6 +152,7 @@ export function localSyncStatus(db: DB): LocalSyncStatus {
     pending: pendingCount(db),
     conflicts: conflictCount(db),
     quarantined: hqView(db)?.quarantined ?? 0,
+    flaggedByHq: (db.prepare('SELECT count(*) AS n FROM outbox WHERE hq_flag IS NOT NULL').get() as { n: number }).n,
     oldestPendingAt: oldestPendingAt(db),
     lastSyncAt: getSetting(db, KEY.lastSyncAt) ?? null,
     lastError: getJsonSetting<SyncErrorRecord>(db, KEY.lastError) ?? null,
@@ -179,7 +182,7 @@ export function seqBase(db: DB): number {
  */
 export function continueAfter(db: DB, hwm: number, lastReceiptNo?: string | null): boolean {
   return db.transaction(() => {
-    if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get()) return false;
+    if (hwm <= 0 || db.prepare('SELECT 1 FROM sales LIMIT 1').get() || db.prepare('SELECT 1 FROM outbox LIMIT 1').get()) return false;
     setSetting(db, KEY.seqBase, String(Math.max(hwm, seqBase(db))));
     const m = lastReceiptNo ? /-(\d{8})-(\d+)$/.exec(lastReceiptNo) : null;
     if (m) setJsonSetting(db, KEY.receiptBase, { day: m[1], n: Number(m[2]) });

@@ -4,6 +4,7 @@
 // Each row is shaped as an event for HQ: UUIDv7 id, time, business date, kind, JSON lines.
 import { newSaleId as newEventId } from '../core/ids.js';
 import { assertInTransaction, stmt, type DB } from './open.js';
+import { enqueueEvent } from './outbox.js';
 
 export type VoidKind = 'sale-cancelled' | 'line-removed' | 'sale-dropped';
 
@@ -49,7 +50,8 @@ interface Row {
   paid_fen: number;
 }
 
-export function recordVoid(db: DB, v: Omit<VoidEntry, 'id'>): VoidEntry {
+/** `training`: a void in training mode (练习) is kept here but never sent to HQ. */
+export function recordVoid(db: DB, v: Omit<VoidEntry, 'id'>, opts: { training?: boolean } = {}): VoidEntry {
   assertInTransaction(db, 'recordVoid');
   // The same UUIDv7 a sale gets: time-ordered, made offline, the event's id at HQ.
   const entry = { id: newEventId(), ...v };
@@ -65,6 +67,10 @@ export function recordVoid(db: DB, v: Omit<VoidEntry, 'id'>): VoidEntry {
     entry.saleTotalFen,
     entry.paidFen,
   );
+  if (!opts.training) {
+    const { id, at, businessDate, kind, ...rest } = entry;
+    enqueueEvent(db, { kind: 'void', id, at, businessDate, body: { type: kind, ...rest } });
+  }
   return entry;
 }
 

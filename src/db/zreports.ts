@@ -11,7 +11,10 @@ import { periodMetrics, type CashSums, type PeriodMetrics, type PeriodSums } fro
 import { saleDiscountByLine } from '../core/sale.js';
 import type { TenderMethod } from '../core/types.js';
 import { NotFoundError, UserError } from '../errors.js';
+import { newSaleId as newEventId } from '../core/ids.js';
 import { stmt, type DB } from './open.js';
+import { enqueueEvent } from './outbox.js';
+import type { WireEventBody } from '../sync/protocol.js';
 import { TRAINING_SEQ_BASE } from './sales.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
 import { getShift, shiftFigures } from './shifts.js';
@@ -316,6 +319,8 @@ export function takeZReport(db: DB, now = new Date(), opts: ReportOptions = {}):
         z.grandTotalFen,
         JSON.stringify(z),
       );
+      // The Z travels to HQ in the same transaction: HQ's figures for a day are its Z reports'.
+      enqueueEvent(db, { kind: 'z-report', id: newEventId(), at: z.takenAt, businessDate: z.businessDate, body: { ...z } satisfies ReportBody as WireEventBody<'z-report'> });
       return z;
     })
     .immediate();
@@ -359,8 +364,9 @@ export function getZReport(db: DB, no: number): ReportBody {
 }
 
 /**
- * The Z as an event for HQ (DESIGN.md, "Events"): the JSON body the sync work enqueues in the
- * device's stream once Z reports travel (src/sync is not changed here).
+ * The Z's human key and body. What travels to HQ is the 'z-report' event takeZReport puts in
+ * the device's stream (a UUIDv7 id, this body); HQ lists it by store, till and number
+ * (`till hq z list`).
  */
 export function zReportEvent(z: ReportBody): { type: 'z-report'; id: string; body: ReportBody } {
   if (z.kind !== 'Z') throw new Error('only a Z report is an event');

@@ -5,6 +5,7 @@
 import { NotFoundError } from '../errors.js';
 import type { Ack, SyncState, UploadRequest, UploadResponse, WireSale } from '../sync/protocol.js';
 import { DEFAULT_QUARANTINE_CAP, putAside, storableText, type Quarantined } from './quarantine.js';
+import { checkReturns, eventProblem, examineEvent, hashesOfEventIds, insertEvents, type StoredEvent } from './events.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
 import { forUpdate, isUniqueViolation, valuesList, type Queryable } from './storage/driver.js';
 import type { HqContext, TillPrincipal } from './tills.js';
@@ -14,10 +15,11 @@ import { sha256 } from './tokens.js';
  * Something an operator should look at, kept in hq_alerts: a device re-sent a seq with
  * different content ('conflict') or sent a sale HQ could not take ('rejected') — both in
  * quarantine —, two sales share a receipt number ('duplicate-receipt'), or a till code has a
- * second active device ('second-device') — those sales are counted and flagged.
+ * second active device ('second-device'), or a return takes a line back beyond what was sold
+ * ('over-return', two tills returned it offline) — those are counted and flagged.
  */
 export interface HqAlert {
-  kind: 'conflict' | 'rejected' | 'duplicate-receipt' | 'second-device';
+  kind: 'conflict' | 'rejected' | 'duplicate-receipt' | 'second-device' | 'over-return';
   storeCode: string;
   tillCode: string;
   /** The installation's id (null: an HQ-v1 till not heard from since). */
@@ -123,7 +125,12 @@ async function ingestWhere(
   items: UploadRequest['sales'],
 ): Promise<{ till: TillPrincipal; response: UploadResponse } | null> {
   // Hashing and validation are pure: do them before taking the device's lock.
-  const prepared = items.map((item, i) => ({ seq: item.seq, tillHash: item.hash, i, e: examineSale(item.sale) })).sort((a, b) => a.seq - b.seq || a.i - b.i);
+  // A protocol 3 item with a kind other than 'sale' is an event; everything else is a sale.
+  const prepared = items
+    .map((item, i) => {
+      const isEvent = item.kind !== undefined && item.kind !== 'sale';
+      return { seq: item.seq, tillHash: item.hash, i, kind: isEvent ? item.kind : undefined, e: isEvent ? examineEvent(item.event) : examineSale(item.sale) };
+    }).sort((a, b) => a.seq - b.seq || a.i - b.i);
   const receivedAt = ctx.now().toISOString();
   const alerts: HqAlert[] = [];
   const result = await ctx.db.transaction(async (q) => {
@@ -144,7 +151,15 @@ async function ingestWhere(
     let duplicates = 0;
     let expectedSeq: number | undefined;
     // A sale HQ can take at `seq` (the next one, or a hole below hwm): inserted or quarantined.
+    const events: StoredEvent[] = [];
     const take = (p: (typeof prepared)[number]) => {
+      if (p.kind !== undefined) {
+        const broken = eventProblem(p.e, p.seq, till, p.kind) ?? afterRetirement(p.e.event!, row.retired_at);
+        if (broken === null) events.push({ seq: p.seq, e: p.e as StoredEvent['e'], flag: null, tillHash: p.tillHash });
+        else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
+        known.set(p.seq, { seq: p.seq, saleId: saleIdOf(p.e), hash: p.e.hash, status: broken === null ? 'held' : 'quarantined' });
+        return;
+      }
       const broken = ruleBroken(p.e, p.seq, till, { maxSaleFen: ctx.maxSaleFen }) ?? afterRetirement(p.e.sale!, row.retired_at);
       if (broken === null) sales.push({ seq: p.seq, sale: p.e.sale!, e: p.e, tillHash: p.tillHash, flag: null });
       else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
@@ -224,6 +239,23 @@ async function ingestWhere(
           tillHash: s.tillHash,
         });
     }
+    // The other events of the batch (protocol 3): returns checked against what was sold, then
+    // stored; an event id HQ already has is a duplicate when its content is the same.
+    for (const o of await checkReturns(q, events)) alert({ kind: 'over-return', seq: o.seq, quarantineId: null, message: storableText(o.message) });
+    const insertedEvents = await insertEvents(q, events, { tillId: till.tillId, deviceRowId: till.deviceRowId, receivedAt });
+    insertedCount += insertedEvents.size;
+    const sameEvent = await hashesOfEventIds(
+      q,
+      events.filter((x) => !insertedEvents.has(x.e.event.id)).map((x) => x.e.event.id),
+    );
+    for (const x of events) {
+      const id = x.e.event.id;
+      if (insertedEvents.has(id)) acks.push({ seq: x.seq, saleId: id, hash: x.e.hash, status: 'held', ...(x.flag ? { flag: x.flag } : {}) });
+      else if (sameEvent.get(id) === x.e.hash) {
+        duplicates++;
+        acks.push({ seq: x.seq, saleId: id, hash: x.e.hash, status: 'held' });
+      } else quarantine.push({ seq: x.seq, kind: 'rejected', reason: `HQ already has an event with id ${id} (from another seq or till)`, saleId: id, e: x.e, tillHash: x.tillHash });
+    }
     for (const x of quarantine) if (x.kind === 'rejected') acks.push({ seq: x.seq, saleId: x.saleId, hash: x.e.hash, status: 'quarantined' });
     const aside = await putAside(q, till, quarantine.map((x) => ({ ...x, tillHash: printable(x.tillHash ?? '') })), receivedAt, ctx.quarantineCap ?? DEFAULT_QUARANTINE_CAP);
     for (const r of aside.stored) {
@@ -257,7 +289,7 @@ async function ingestWhere(
 }
 
 /** A retired device's backlog is taken; what it made after its retirement is not. */
-function afterRetirement(s: WireSale, retiredAt: string | null): string | null {
+function afterRetirement(s: Pick<WireSale, 'createdAt'>, retiredAt: string | null): string | null {
   if (retiredAt === null || s.createdAt <= retiredAt) return null;
   return `the device was retired at ${retiredAt} and this sale was made after (${s.createdAt}); enroll the device again to sell on it`;
 }
@@ -314,13 +346,15 @@ async function heldAt(q: Queryable, deviceRowId: number, seqs: number[]): Promis
   for (let i = 0; i < seqs.length; i += 500) {
     const chunk = seqs.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(', ');
-    const rows = await q.all<{ seq: number; sale_id: string | null; content_hash: string; status: 'held' | 'quarantined' }>(
-      `SELECT seq, sale_id, content_hash, 'held' AS status FROM hq_sales WHERE device_id = ? AND seq IN (${marks})
+    const rows = await q.all<{ seq: number; sale_id: string | null; content_hash: string; status: 'held' | 'quarantined'; flag: string | null }>(
+      `SELECT seq, sale_id, content_hash, 'held' AS status, NULL AS flag FROM hq_sales WHERE device_id = ? AND seq IN (${marks})
        UNION ALL
-       SELECT seq, sale_id, content_hash, 'quarantined' AS status FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND accepted_at IS NULL AND seq IN (${marks})`,
-      [deviceRowId, ...chunk, deviceRowId, ...chunk],
+       SELECT seq, event_id AS sale_id, content_hash, 'held' AS status, flag FROM hq_events WHERE device_id = ? AND seq IN (${marks})
+       UNION ALL
+       SELECT seq, sale_id, content_hash, 'quarantined' AS status, NULL AS flag FROM hq_quarantine WHERE device_id = ? AND kind = 'rejected' AND accepted_at IS NULL AND seq IN (${marks})`,
+      [deviceRowId, ...chunk, deviceRowId, ...chunk, deviceRowId, ...chunk],
     );
-    for (const r of rows) known.set(Number(r.seq), { seq: Number(r.seq), saleId: r.sale_id, hash: r.content_hash, status: r.status });
+    for (const r of rows) known.set(Number(r.seq), { seq: Number(r.seq), saleId: r.sale_id, hash: r.content_hash, status: r.status, ...(r.flag ? { flag: r.flag } : {}) });
   }
   return known;
 }
@@ -337,6 +371,7 @@ async function hashesOfSaleIds(q: Queryable, ids: string[]): Promise<Map<string,
 
 function saleIdOf(e: Examined): string | null {
   if (e.sale) return e.sale.id;
+  if (e.event) return e.event.id;
   const id = (JSON.parse(e.text) as { id?: unknown } | null)?.id;
   return typeof id === 'string' && id.length <= 64 && printable(id) === id ? id : null;
 }

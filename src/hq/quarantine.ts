@@ -3,7 +3,7 @@
 // hold), a flood cannot bury the real ones (a per-device cap: beyond it uploads are counted,
 // not stored), and an admin can accept a checked sale so that it is counted, once.
 import { NotFoundError, UserError } from '../errors.js';
-import { saleSchema } from '../sync/protocol.js';
+import { EVENT_KINDS, saleSchema } from '../sync/protocol.js';
 import { businessDay, examineSale, identityProblem, type Examined } from './rules.js';
 import { valuesList, type Queryable } from './storage/driver.js';
 
@@ -77,7 +77,7 @@ export async function putAside(
   if (keep.length) {
     const params: unknown[] = [];
     for (const x of keep) {
-      const payload = x.e.sale ? x.e.text : x.e.text.slice(0, MAX_INVALID_PAYLOAD);
+      const payload = x.e.sale || x.e.event ? x.e.text : x.e.text.slice(0, MAX_INVALID_PAYLOAD);
       params.push(tillId, deviceRowId, x.seq, x.kind, storableText(x.reason), x.saleId, x.e.hash, x.tillHash, storableText(payload), receivedAt);
     }
     stored = await q.all<{ id: number; seq: number; kind: string }>(
@@ -177,6 +177,10 @@ export async function acceptQuarantined(
       raw = JSON.parse(x.payload);
     } catch {
       raw = undefined;
+    }
+    const kind = (raw as { kind?: unknown } | null)?.kind;
+    if (typeof kind === 'string' && (EVENT_KINDS as string[]).includes(kind)) {
+      throw new UserError(`#${id} is a ${kind} event, not a sale: only a sale can be accepted and counted; the event stays in quarantine for the record.`);
     }
     const e = examineSale(raw);
     const seq = Number(x.seq);

@@ -1,5 +1,6 @@
 // Reading HQ's sales: lists, the sales report (overall, per store, till and business day) and
 // the alerts. The quarantine is read in quarantine.ts.
+import { groupKey, minusFen, returnsBy } from './events.js';
 import { exactSum, exactSumColumns, type ExactFen } from './sums.js';
 import type { HqContext } from './tills.js';
 
@@ -32,6 +33,10 @@ export interface ReportGroup {
   salesCount: number;
   /** Exact at any size: a number while safe, a bigint beyond 2^53 − 1 (src/hq/sums.ts). */
   totalFen: ExactFen;
+  /** Refunds of the returns (and post-voids) of the group's business days, from 'return' events. */
+  returnsFen: ExactFen;
+  /** totalFen − returnsFen: the figure a day's Z reports add up to (their netFen), to the fen. */
+  netFen: ExactFen;
 }
 
 export interface SalesReport extends ReportGroup {
@@ -95,25 +100,45 @@ export async function listSales(ctx: HqContext, qy: SalesQuery = {}): Promise<Hq
   }));
 }
 
-/** Completed sales counted and summed overall and per store, till and business day. */
+/**
+ * Completed sales counted and summed overall and per store, till and business day, with the
+ * returns of those days subtracted (netFen). A group with returns and no sale is shown too.
+ */
 export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<SalesReport> {
   const group = async <T>(cols: string): Promise<Array<T & ReportGroup>> => {
     const params: unknown[] = [];
     const where = salesWhere(qy, params);
+    const retParams: unknown[] = [];
+    const returns = await returnsBy(ctx, cols, salesWhere(qy, retParams), retParams);
     const rows = await ctx.db.all<Record<string, unknown>>(
       `SELECT ${cols ? cols + ', ' : ''}count(*) AS n, ${exactSumColumns('total_fen', 'total')}
        FROM hq_sales ${where ? where + " AND status = 'completed'" : "WHERE status = 'completed'"}
        ${cols ? `GROUP BY ${cols} ORDER BY ${cols}` : ''}`,
       params,
     );
-    return rows.map((r) => {
+    const out = rows.map((r) => {
       const { n, total_hi, total_lo, store_code, till_code, business_date } = r as { n: number; total_hi: string; total_lo: string; store_code?: string; till_code?: string; business_date?: string };
       const keys: Record<string, string> = {};
       if (store_code !== undefined) keys.storeCode = store_code;
       if (till_code !== undefined) keys.tillCode = till_code;
       if (business_date !== undefined) keys.day = business_date;
-      return { ...keys, salesCount: Number(n), totalFen: exactSum(total_hi, total_lo) } as T & ReportGroup;
+      const totalFen = exactSum(total_hi, total_lo);
+      const k = groupKey(r);
+      const returnsFen = returns.get(k) ?? 0;
+      returns.delete(k);
+      return { ...keys, salesCount: Number(n), totalFen, returnsFen, netFen: minusFen(totalFen, returnsFen) } as T & ReportGroup;
     });
+    // Days (stores, tills) with returns and no sale still count against the net.
+    for (const [k, returnsFen] of returns) {
+      const [storeCode, tillCode, day] = k.split('\u0001');
+      const keys: Record<string, string> = {};
+      if (cols.includes('store_code')) keys.storeCode = storeCode;
+      if (cols.includes('till_code')) keys.tillCode = tillCode;
+      if (cols.includes('business_date')) keys.day = day;
+      out.push({ ...keys, salesCount: 0, totalFen: 0, returnsFen, netFen: minusFen(0, returnsFen) } as T & ReportGroup);
+    }
+    if (cols) out.sort((a, b) => (groupKey(a as Record<string, unknown>) < groupKey(b as Record<string, unknown>) ? -1 : 1));
+    return out;
   };
   const [all] = await group<object>('');
   const params: unknown[] = [];
@@ -134,6 +159,8 @@ export async function salesReport(ctx: HqContext, qy: SalesQuery = {}): Promise<
     to: qy.to ?? null,
     salesCount: all?.salesCount ?? 0,
     totalFen: all?.totalFen ?? 0,
+    returnsFen: all?.returnsFen ?? 0,
+    netFen: all?.netFen ?? 0,
     voidedCount: Number(voided?.n ?? 0),
     quarantinedCount: Number(quarantined?.n ?? 0),
     byStore: await group<{ storeCode: string }>('store_code'),

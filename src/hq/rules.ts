@@ -2,7 +2,7 @@
 // totals that add up. A sale failing here is quarantined, never silently dropped or "fixed".
 import { createHash } from 'node:crypto';
 import { parseDay } from '../core/dates.js';
-import { canonicalJson, saleSchema, type WireSale } from '../sync/protocol.js';
+import { canonicalJson, saleSchema, type WireEvent, type WireSale } from '../sync/protocol.js';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -22,6 +22,8 @@ export interface Examined {
   text: string;
   hash: string;
   sale?: WireSale;
+  /** An event other than a sale (protocol 3; src/hq/events.ts examineEvent). */
+  event?: WireEvent;
   schemaError?: string;
 }
 

@@ -5,6 +5,7 @@
 import type { Ack, EnrollResponse, SyncState, UploadRequest, UploadResponse } from '../sync/protocol.js';
 import { HqCatalog } from './catalog.js';
 import * as enrollment from './enrollment.js';
+import * as events from './events.js';
 import * as ingest from './ingest.js';
 import * as reports from './reports.js';
 import * as quarantine from './quarantine.js';
@@ -118,6 +119,11 @@ export class HqStore {
 
   salesReport(qy: SalesQuery = {}): Promise<SalesReport> {
     return reports.salesReport(this.ctx, qy);
+  }
+
+  /** The tills' Z reports (`till hq z list`). */
+  listZ(qy: events.ZQuery = {}): Promise<events.ZRow[]> {
+    return events.listZ(this.ctx, qy);
   }
 
   listAlerts(o: { storeCode?: string; limit?: number } = {}): Promise<AlertRow[]> {

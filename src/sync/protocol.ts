@@ -11,9 +11,12 @@ export { LIMITS };
 
 /**
  * 2: a stream per device (enroll sends `deviceId`), acknowledgements by sale id and content
- * hash (`acks`, `held`), a sale's `businessDate`. HQ keeps accepting version 1 tills.
+ * hash (`acks`, `held`), a sale's `businessDate`.
+ * 3: the stream carries events of every kind (DESIGN.md, "Events"): an upload item is either a
+ * sale, as in version 2 (`{seq, hash, sale}`, byte for byte), or `{seq, hash, kind, event}`
+ * with an `eventSchema` event. HQ keeps accepting version 1 and 2 tills (sales only).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const routes = {
   health: '/healthz',
@@ -79,6 +82,131 @@ export const saleSchema = z.object({
 });
 export type WireSale = z.infer<typeof saleSchema>;
 
+// ---- Events other than sales (protocol 3) ----------------------------------------------------
+// Each kind: its body's schema here, its handler at HQ (src/hq/events.ts). Texts are held to
+// core/limits.ts, which the till checks where they are typed.
+
+const day = z.string().refine((d) => parseDay(d) !== null, 'a business day is a real day as YYYY-MM-DD');
+const who = z.string().min(1).max(LIMITS.cashierId);
+const text = (max: number) => z.string().max(max);
+
+const returnBody = z.object({
+  returnNo: z.string().min(1).max(LIMITS.receiptNo),
+  /** The sale returned: its id and receipt number (at HQ, the return is checked against it). */
+  saleId: z.string().uuid(),
+  receiptNo: z.string().min(1).max(LIMITS.receiptNo),
+  /** 'post-void': a whole sale voided after it was paid (a full return). */
+  type: z.enum(['return', 'post-void']),
+  cashierId: who,
+  supervisorId: who,
+  reason: text(LIMITS.reason),
+  refundMode: z.enum(['original', 'cash']),
+  refundFen: nonNegFen,
+  lines: z
+    .array(z.object({ lineNo: z.number().int().positive(), qty: z.number().int().positive(), qtyGrams: z.number().int().positive().nullable(), refundFen: nonNegFen }))
+    .min(1)
+    .max(LIMITS.saleLines),
+  tenders: z.array(z.object({ method: paymentSchema.shape.method, amountFen: nonNegFen })).max(LIMITS.saleTenders),
+});
+
+const voidLine = z.object({
+  productId: z.number().int().nullable(),
+  barcode: z.string().max(LIMITS.barcode).nullable(),
+  name: z.string().max(LIMITS.productName),
+  qty: z.number().int().nonnegative(),
+  qtyGrams: z.number().int().positive().nullable(),
+  unitPriceFen: nonNegFen,
+  grossFen: nonNegFen,
+  discountFen: nonNegFen,
+});
+
+const voidBody = z.object({
+  type: z.enum(['sale-cancelled', 'line-removed', 'sale-dropped']),
+  cashierId: who,
+  approverId: who.nullable(),
+  lines: z.array(voidLine).max(LIMITS.saleLines),
+  amountFen: nonNegFen,
+  saleTotalFen: nonNegFen,
+  paidFen: nonNegFen,
+});
+
+const approvalBody = z.object({
+  cashierId: who,
+  supervisorId: who,
+  reason: text(LIMITS.reason),
+  action: text(LIMITS.reason),
+  detail: text(LIMITS.eventDetail),
+});
+
+const shiftOpenBody = z.object({ shiftId: z.number().int().positive(), drawer: text(LIMITS.tillCode), cashierId: who, floatFen: nonNegFen });
+const shiftCloseBody = z.object({
+  shiftId: z.number().int().positive(),
+  drawer: text(LIMITS.tillCode),
+  cashierId: who,
+  closedBy: who,
+  countedFen: nonNegFen,
+  expectedCashFen: fen,
+  overShortFen: fen,
+});
+const cashMoveBody = z.object({ shiftId: z.number().int().positive(), byId: who, amountFen: nonNegFen.positive(), reason: text(LIMITS.reason) });
+
+/** A Z report as the till took it: the figures HQ sums are checked, the rest is kept as sent. */
+const zReportBody = z
+  .object({
+    no: z.number().int().positive(),
+    takenAt: z.string().datetime(),
+    businessDate: day,
+    salesCount: z.number().int().nonnegative(),
+    grossFen: fen,
+    discountFen: fen,
+    returnsFen: fen,
+    netFen: fen,
+    grandTotalFen: fen,
+  })
+  .passthrough();
+
+export const eventBodySchemas = {
+  return: returnBody,
+  void: voidBody,
+  approval: approvalBody,
+  'shift-open': shiftOpenBody,
+  'shift-close': shiftCloseBody,
+  'pay-in': cashMoveBody,
+  'pay-out': cashMoveBody,
+  'z-report': zReportBody,
+} as const;
+export type EventKind = keyof typeof eventBodySchemas;
+export const EVENT_KINDS = Object.keys(eventBodySchemas) as EventKind[];
+export type WireEventBody<K extends EventKind = EventKind> = z.infer<(typeof eventBodySchemas)[K]>;
+
+const envelope = {
+  id: z.string().uuid(),
+  storeCode: z.string().min(1).max(LIMITS.storeCode),
+  tillCode: z.string().min(1).max(LIMITS.tillCode),
+  seq: z.number().int().positive(),
+  createdAt: z.string().datetime(),
+  businessDate: day,
+};
+
+/** An event of the device's stream: its id, kind, seq, time, business day and body. */
+export const eventSchema = z.discriminatedUnion(
+  'kind',
+  EVENT_KINDS.map((k) => z.object({ ...envelope, kind: z.literal(k), body: eventBodySchemas[k] })) as unknown as [
+    z.ZodObject<typeof envelope & { kind: z.ZodLiteral<EventKind>; body: z.ZodTypeAny }>,
+    ...Array<z.ZodObject<typeof envelope & { kind: z.ZodLiteral<EventKind>; body: z.ZodTypeAny }>>,
+  ],
+);
+export interface WireEvent<K extends EventKind = EventKind> {
+  id: string;
+  kind: K;
+  storeCode: string;
+  tillCode: string;
+  seq: number;
+  createdAt: string;
+  businessDate: string;
+  body: WireEventBody<K>;
+}
+
 export const deviceIdSchema = z.string().uuid();
 
 /** `deviceId`: the installation's id from `till init` (absent from protocol 1 tills). */
@@ -111,10 +239,19 @@ export const syncStateSchema = z.object({
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 
-/** A batch of consecutive outbox rows in seq order. HQ validates each sale with saleSchema. */
-export const uploadRequestSchema = z.object({
-  sales: z.array(z.object({ seq: z.number().int().positive(), hash: z.string().min(1).max(128), sale: z.unknown() })).min(1).max(500),
+/**
+ * A batch of consecutive outbox rows in seq order. HQ validates each sale with saleSchema and
+ * each event (protocol 3: `kind` set, `event` instead of `sale`) with eventSchema.
+ */
+export const uploadItemSchema = z.object({
+  seq: z.number().int().positive(),
+  hash: z.string().min(1).max(128),
+  sale: z.unknown().optional(),
+  kind: z.string().max(32).optional(),
+  event: z.unknown().optional(),
 });
+export type UploadItem = z.infer<typeof uploadItemSchema>;
+export const uploadRequestSchema = z.object({ sales: z.array(uploadItemSchema).min(1).max(500) });
 export type UploadRequest = z.infer<typeof uploadRequestSchema>;
 
 /**
@@ -128,6 +265,8 @@ export const ackSchema = z.object({
   saleId: z.string().nullable(),
   hash: z.string(),
   status: z.enum(['held', 'quarantined', 'conflict']),
+  /** Protocol 3: why HQ flagged the event it holds (counted all the same), e.g. a return beyond what was sold. */
+  flag: z.string().max(2000).optional(),
 });
 export type Ack = z.infer<typeof ackSchema>;
 
@@ -199,6 +338,10 @@ export const errorBodySchema = z.object({ error: z.object({ code: z.string(), me
 //                   sale.seq != item seq, another store/till, inconsistent totals, sale id
 //                   already known); either way hwm advances, so a poison sale never blocks.
 //   seq >  hwm + 1  gap: the batch stops there; `expectedSeq` says what HQ needs next.
+// Protocol 3 events (`kind` + `event`) follow the same rules, seq for seq, in the same hwm: an
+// event HQ cannot take (not a valid eventSchema event, another seq or till) is quarantined and
+// advances hwm; its ack carries the event id in `saleId`. A return taking a line back beyond
+// what was sold (two tills returning it offline) is kept, counted and flagged with an alert.
 // The answer is returned only after the transaction committed durably. `acks` gives, per seq
 // HQ processed, the sale id and content hash it holds there ('held', 'quarantined', or for a
 // different content 'conflict'); `held` answers the same for seqs a till asks about at its
@@ -266,10 +409,11 @@ export function canonicalJson(value: unknown): string {
 /**
  * The hash HQ acknowledges a sale by: sha256 of the sale as saleSchema parses it (its key
  * order, unknown keys dropped), or of the canonical JSON of anything that is no valid sale.
+ * An event (`kind` other than 'sale') the same way with eventSchema.
  * The till computes it over its outbox payload to compare with HQ's acks.
  */
-export function heldHash(raw: unknown): string {
-  const parsed = saleSchema.safeParse(raw);
+export function heldHash(raw: unknown, kind = 'sale'): string {
+  const parsed = (kind === 'sale' ? saleSchema : eventSchema).safeParse(raw);
   const text = parsed.success ? JSON.stringify(parsed.data) : canonicalJson(raw);
   return createHash('sha256').update(text).digest('hex');
 }

@@ -19,6 +19,8 @@ export interface SyncStatusReport {
   conflicts: number;
   /** This device's uploads HQ holds in quarantine (not counted), as HQ last said; shown until HQ resolves them. */
   quarantined: number;
+  /** Events HQ holds and flagged (counted all the same), e.g. a return another till had already made. */
+  flaggedByHq: number;
   /** This installation's id (HQ's stream for it). */
   deviceId: string | null;
   oldestPendingAt: string | null;

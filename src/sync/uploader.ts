@@ -8,7 +8,7 @@
 // duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
 // lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
 import type { DB } from '../db/open.js';
-import { markConflict, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
+import { markConflict, markFlagged, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
 import { getDeviceIdentity, getIdentity } from '../db/settings.js';
 import { continueAfter, firstPendingSeq, lastLocalSeq, localSyncStatus, recordHqView, recordSyncSuccess } from '../db/sync-state.js';
 import { HqError, type HqClient } from './client.js';
@@ -137,7 +137,8 @@ export class Uploader {
     db.transaction(() => {
       for (const r of rows) {
         const a = bySeq.get(r.seq);
-        const same = a !== undefined && a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload));
+        const same = a !== undefined && a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind);
+        if (same && a.flag) markFlagged(db, r.seq, a.flag);
         if (same && r.syncedAt === null) synced += markSynced(db, r.seq);
         else if (!same && r.syncedAt !== null) again += markUnsynced(db, r.seq);
       }
@@ -160,12 +161,15 @@ export class Uploader {
       for (const r of rows) {
         const a = bySeq.get(r.seq);
         if (!a) continue;
-        if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload))) synced += markSynced(db, r.seq);
+        if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind)) {
+          synced += markSynced(db, r.seq);
+          if (a.flag) markFlagged(db, r.seq, a.flag);
+        }
         else {
           conflicts += markConflict(
             db,
             r.seq,
-            `HQ holds ${a.saleId && a.saleId !== r.saleId ? `sale ${a.saleId}` : 'other content'} at seq ${r.seq} (hash ${a.hash.slice(0, 12)}); this sale is in HQ's quarantine`,
+            `HQ holds ${a.saleId && a.saleId !== r.eventId ? `${r.kind === 'sale' ? 'sale' : 'event'} ${a.saleId}` : 'other content'} at seq ${r.seq} (hash ${a.hash.slice(0, 12)}); this ${r.kind === 'sale' ? 'sale' : r.kind} is in HQ's quarantine`,
           );
         }
       }
@@ -187,8 +191,10 @@ export class Uploader {
     let n = 0;
     for (const r of rows) {
       if (n > 0 && (r.seq !== rows[n - 1].seq + 1 || bytes + r.payload.length > this.ctx.options.maxBatchBytes)) break;
-      // The stored payload goes on the wire as it is, with the hash HQ acknowledges it by.
-      parts.push(`{"seq":${r.seq},"hash":"${heldHash(JSON.parse(r.payload))}","sale":${r.payload}}`);
+      // The stored payload goes on the wire as it is, with the hash HQ acknowledges it by; a
+      // sale exactly as in protocol 2, any other event with its kind (protocol 3).
+      const hash = heldHash(JSON.parse(r.payload), r.kind);
+      parts.push(r.kind === 'sale' ? `{"seq":${r.seq},"hash":"${hash}","sale":${r.payload}}` : `{"seq":${r.seq},"hash":"${hash}","kind":"${r.kind}","event":${r.payload}}`);
       bytes += r.payload.length;
       n++;
     }

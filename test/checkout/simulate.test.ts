@@ -15,7 +15,12 @@ describe('simulate sales', () => {
     const summary = simulateSales(db, { count: 40, seed: 5, cashier: { id: '1001', name: '张三' }, policy: { discountLimitBp: 1000 } });
     const sales = listSales(db);
     expect(sales).toHaveLength(40);
-    expect(pendingCount(db)).toBe(40);
+    // 40 sales in the event stream, after the shift simulate opened for its cashier.
+    expect(pendingCount(db)).toBe(41);
+    expect((db.prepare("SELECT kind, count(*) AS n FROM outbox GROUP BY kind ORDER BY kind").all() as unknown[])).toEqual([
+      { kind: 'sale', n: 40 },
+      { kind: 'shift-open', n: 1 },
+    ]);
     expect(summary.totalFen).toBe(sales.reduce((s, x) => s + x.totalFen, 0));
     for (const s of sales) {
       expect(s.status).toBe('completed');

@@ -150,10 +150,20 @@ describe('till sales void (post-void)', () => {
   });
 });
 
+function pendingIn(home: string): number {
+  const db = openDatabase(join(home, 'till.db'));
+  try {
+    return pendingCount(db);
+  } finally {
+    db.close();
+  }
+}
+
 describe('training sales (练习)', () => {
   it('are rung up apart: not listed, exported or uploaded unless asked for, and never returned', () => {
     sell({ lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] });
     const before = asJson(till(home, ['sales', 'list', '--json'])).length;
+    const pendingBefore = pendingIn(home);
     const sim = till(home, ['simulate', 'sales', '--count', '3', '--training', '--cashier', '1001']);
     expect(sim.code, sim.stderr).toBe(0);
     expect(sim.stderr).toMatch(/Rang up 3 training \(练习\) sales/);
@@ -166,16 +176,25 @@ describe('training sales (练习)', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain('"receiptNo":"DEMO-T01-');
     expect(exported.stdout).not.toContain('"receiptNo":"T-');
+    // Nothing of training enters the event stream to HQ.
+    expect(pendingIn(home)).toBe(pendingBefore);
     const db = openDatabase(join(home, 'till.db'));
     try {
-      expect(pendingCount(db)).toBe(before);
+      expect((db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'sale'").get() as { n: number }).n).toBe(before);
     } finally {
       db.close();
     }
-    // A real sale after them keeps the upload sequence gap-free.
+    // A real sale after them keeps the device's event stream (sales, returns, shifts …) gap-free.
     sell({ lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] });
-    const seqs = asJson(till(home, ['sales', 'list', '--json'])).map((s: { seq: number }) => s.seq);
-    expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+    const last = asJson(till(home, ['sales', 'list', '--json'])).at(-1) as { seq: number };
+    const stream = openDatabase(join(home, 'till.db'));
+    try {
+      const seqs = (stream.prepare('SELECT seq FROM outbox ORDER BY seq').all() as Array<{ seq: number }>).map((r) => r.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(seqs.at(-1)).toBe(last.seq);
+    } finally {
+      stream.close();
+    }
     // Its receipt, reprinted, says it is none: a training slip cannot pass for a paid sale.
     const slip = till(home, ['print', 'reprint', training[0].receiptNo, '--printer', 'preview']);
     expect(slip.code, slip.stderr).toBe(0);

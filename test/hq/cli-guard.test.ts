@@ -62,7 +62,7 @@ describe.each(STORAGES)('till hq (CLI) guards on %s', (kind) => {
     expect(ok.code).toBe(0);
     expect(ok.stderr).toMatch(/Accepted #\d+ \(S001\/Q1 seq 3\).*王经理/);
     const report = JSON.parse(cli(['sales', 'report', '--store', 'S001', '--json']).stdout);
-    expect(report.byTill).toContainEqual({ storeCode: 'S001', tillCode: 'Q1', salesCount: 1, totalFen: 15_000_000 });
+    expect(report.byTill).toContainEqual({ storeCode: 'S001', tillCode: 'Q1', salesCount: 1, totalFen: 15_000_000, returnsFen: 0, netFen: 15_000_000 });
     const again = cli(['quarantine', 'accept', String(page2[0].id), '--reason', 'again', '--by', '王经理']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already accepted by 王经理/);

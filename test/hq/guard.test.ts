@@ -101,7 +101,7 @@ describe.each(STORAGES)('HQ guards on %s', (kind) => {
       const exact = 1025n * BigInt(max);
       expect(r.salesCount).toBe(1025);
       expect(r.totalFen).toBe(exact);
-      expect(r.byTill).toEqual([{ storeCode: 'S001', tillCode: 'BIG', salesCount: 1025, totalFen: exact }]);
+      expect(r.byTill).toEqual([{ storeCode: 'S001', tillCode: 'BIG', salesCount: 1025, totalFen: exact, returnsFen: 0, netFen: exact }]);
       expect(r.byDay.reduce((s, g) => s + BigInt(g.totalFen), 0n)).toBe(exact);
     } finally {
       await big.close();

@@ -44,7 +44,7 @@ describe.each(STORAGES)('HQ HTTP on %s', (kind) => {
   });
 
   it('answers /healthz without a token', async () => {
-    expect(await get(url, '/healthz', null)).toEqual({ status: 200, body: { ok: true, protocol: 2, storage: kind } });
+    expect(await get(url, '/healthz', null)).toEqual({ status: 200, body: { ok: true, protocol: 3, storage: kind } });
   });
 
   describe('enrollment', () => {

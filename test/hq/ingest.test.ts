@@ -180,10 +180,10 @@ describe.each(STORAGES)('HQ ingest on %s', (kind) => {
     await hq.ingest(t2, [item(sale(t2, 1)), item(voided)]);
     const sum = (t: TillPrincipal, seqs: number[]) => seqs.reduce((s, q) => s + sale(t, q).totalFen, 0);
     const r = await hq.salesReport({ storeCode: t2.storeCode });
-    expect(r.byTill.find((g) => g.tillCode === t2.tillCode)).toEqual({ storeCode: 'S002', tillCode: t2.tillCode, salesCount: 1, totalFen: sum(t2, [1]) });
+    expect(r.byTill.find((g) => g.tillCode === t2.tillCode)).toEqual({ storeCode: 'S002', tillCode: t2.tillCode, salesCount: 1, totalFen: sum(t2, [1]), returnsFen: 0, netFen: sum(t2, [1]) });
     const all = await hq.salesReport();
     const mine = all.byTill.find((g) => g.tillCode === t1.tillCode)!;
-    expect(mine).toEqual({ storeCode: 'S001', tillCode: t1.tillCode, salesCount: 3, totalFen: sum(t1, [1, 2, 3]) });
+    expect(mine).toEqual({ storeCode: 'S001', tillCode: t1.tillCode, salesCount: 3, totalFen: sum(t1, [1, 2, 3]), returnsFen: 0, netFen: sum(t1, [1, 2, 3]) });
     expect(all.voidedCount).toBeGreaterThanOrEqual(1);
     // Overall equals the sum of the stores, and of the days.
     expect(all.byStore.reduce((s, g) => s + BigInt(g.totalFen), 0n)).toBe(BigInt(all.totalFen));

@@ -141,15 +141,15 @@ describe.each(STORAGES)('HQ process on %s', (kind) => {
     const sales = Array.from({ length: 30 }, (_, i) => makeSale('S001', 'T01', i + 1));
     const total = sales.reduce((s, x) => s + x.totalFen, 0);
     expect(r).toMatchObject({ salesCount: 30, totalFen: total });
-    expect(r.byStore).toEqual([{ storeCode: 'S001', salesCount: 30, totalFen: total }]);
-    expect(r.byTill).toEqual([{ storeCode: 'S001', tillCode: 'T01', salesCount: 30, totalFen: total }]);
+    expect(r.byStore).toEqual([{ storeCode: 'S001', salesCount: 30, totalFen: total, returnsFen: 0, netFen: total }]);
+    expect(r.byTill).toEqual([{ storeCode: 'S001', tillCode: 'T01', salesCount: 30, totalFen: total, returnsFen: 0, netFen: total }]);
     const byDay = new Map<string, { salesCount: number; totalFen: number }>();
     for (const s of sales) {
       const day = `${s.receiptNo.split('-')[2].slice(0, 4)}-${s.receiptNo.split('-')[2].slice(4, 6)}-${s.receiptNo.split('-')[2].slice(6)}`;
       const g = byDay.get(day) ?? { salesCount: 0, totalFen: 0 };
       byDay.set(day, { salesCount: g.salesCount + 1, totalFen: g.totalFen + s.totalFen });
     }
-    expect(r.byDay).toEqual([...byDay.entries()].sort().map(([day, g]) => ({ day, ...g })));
+    expect(r.byDay).toEqual([...byDay.entries()].sort().map(([day, g]) => ({ day, ...g, returnsFen: 0, netFen: g.totalFen })));
     const list = JSON.parse(hqCli(['sales', 'list', '--till', 'T01', '--limit', '5', '--json']).stdout);
     expect(list).toHaveLength(5);
     const human = hqCli(['sales', 'report']);

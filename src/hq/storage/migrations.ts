@@ -228,10 +228,39 @@ const quarantineV3 = `
   );
 `;
 
+// Version 4: the events of a device's stream other than sales (protocol 3: returns, voids,
+// approvals, shift open/close, pay-in/out, Z reports), keyed like sales by (device_id, seq),
+// each with its id, kind, business day and body as received. ref_id: the sale a return takes
+// back (HQ checks it against what was sold); amount_fen: what reports sum (a return's refund,
+// a Z's net, a pay-in/out's or void's amount). flag: why a person should look (counted all the same).
+const eventsV4 = `
+  CREATE TABLE hq_events (
+    event_id      TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    till_id       INTEGER NOT NULL REFERENCES hq_tills (id),
+    device_id     INTEGER NOT NULL REFERENCES hq_devices (id),
+    seq           INTEGER NOT NULL,
+    store_code    TEXT NOT NULL,
+    till_code     TEXT NOT NULL,
+    business_date TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    ref_id        TEXT,
+    amount_fen    INTEGER NOT NULL DEFAULT 0,
+    content_hash  TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    received_at   TEXT NOT NULL,
+    flag          TEXT,
+    UNIQUE (device_id, seq)
+  );
+  CREATE INDEX hq_events_day ON hq_events (kind, business_date, store_code, till_code);
+  CREATE INDEX hq_events_ref ON hq_events (ref_id) WHERE ref_id IS NOT NULL;
+`;
+
 export const hqMigrations: Record<number, Migration> = {
   1: { sqlite: sqliteV1, postgres: postgresV1 },
   2: { sqlite: sqliteV2, postgres: postgresV2 },
   3: { sqlite: quarantineV3, postgres: quarantineV3.replace(/\bINTEGER\b/g, 'BIGINT') },
+  4: { sqlite: eventsV4, postgres: eventsV4.replace(/\bINTEGER\b/g, 'BIGINT') },
 };
 
 export const HQ_SCHEMA_VERSION = Math.max(...Object.keys(hqMigrations).map(Number));

@@ -1,0 +1,95 @@
+// HQ ingest of the stream's events other than sales (protocol 3): the sales' exactly-once rules
+// hold for every kind — a re-sent event is a duplicate, other content at its seq a conflict, a
+// poison event is quarantined without blocking the stream — and the report nets returns out.
+// The same story runs against SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HqStore, TillPrincipal } from '../../src/hq/store.js';
+import type { EventKind, WireEvent, WireEventBody } from '../../src/sync/protocol.js';
+import { STORAGES, createTestDb, enrolledTill, item, makeSale, saleId, type TestDb } from './helpers.js';
+
+function event<K extends EventKind>(t: TillPrincipal, seq: number, kind: K, body: WireEventBody<K>, day = '2026-01-02'): WireEvent<K> {
+  return { id: saleId(t.storeCode, t.tillCode, seq, 999), kind, storeCode: t.storeCode, tillCode: t.tillCode, seq, createdAt: `${day}T09:00:00.000Z`, businessDate: day, body };
+}
+const ev = (e: WireEvent) => ({ seq: e.seq, hash: 'till-hash', kind: e.kind, event: e });
+
+describe.each(STORAGES)('HQ events on %s', (kind) => {
+  let tdb: TestDb;
+  let hq: HqStore;
+  let n = 0;
+  const till = async () => (await enrolledTill(hq, 'S001', `V${++n}`)).principal;
+
+  beforeAll(async () => {
+    tdb = await createTestDb(kind);
+    hq = await tdb.open();
+    await hq.addStore('S001', '一号店');
+  });
+  afterAll(async () => {
+    await hq?.close();
+    await tdb?.drop();
+  });
+
+  const refund = (t: TillPrincipal, seq: number, sale: ReturnType<typeof makeSale>, qty: number, fen: number) =>
+    event(t, seq, 'return', {
+      returnNo: `${t.storeCode}-${t.tillCode}-20260102-R${seq}`,
+      saleId: sale.id,
+      receiptNo: sale.receiptNo,
+      type: 'return',
+      cashierId: '1001',
+      supervisorId: '7',
+      reason: '',
+      refundMode: 'cash',
+      refundFen: fen,
+      lines: [{ lineNo: 1, qty, qtyGrams: null, refundFen: fen }],
+      tenders: [{ method: 'cash', amountFen: fen }],
+    });
+
+  it('a return after its sale is held once: re-sent it is a duplicate, other content at its seq a conflict, and the day nets it out', async () => {
+    const t = await till();
+    const sale = makeSale(t.storeCode, t.tillCode, 1); // business day 2026-01-02, line 1 qty 2
+    const ret = refund(t, 2, sale, 1, sale.lines[0].unitPriceFen);
+    const first = await hq.ingest(t, [item(sale), ev(ret)]);
+    expect(first).toMatchObject({ ackedThrough: 2, inserted: 2, duplicates: 0, quarantined: 0 });
+    expect(first.acks!.map((a) => [a.seq, a.saleId, a.status])).toEqual([
+      [1, sale.id, 'held'],
+      [2, ret.id, 'held'],
+    ]);
+    const again = await hq.ingest(t, [ev(ret)]);
+    expect(again).toMatchObject({ ackedThrough: 2, inserted: 0, duplicates: 1, quarantined: 0 });
+    const other = await hq.ingest(t, [ev({ ...ret, body: { ...ret.body, reason: '改过' } })]);
+    expect(other).toMatchObject({ ackedThrough: 2, quarantined: 1 });
+    expect(other.acks![0].status).toBe('conflict');
+    const r = await hq.salesReport({ storeCode: 'S001', from: '2026-01-02', to: '2026-01-02' });
+    const mine = r.byTill.find((g) => g.tillCode === t.tillCode)!;
+    expect(mine).toEqual({ storeCode: 'S001', tillCode: t.tillCode, salesCount: 1, totalFen: sale.totalFen, returnsFen: ret.body.refundFen, netFen: sale.totalFen - ret.body.refundFen });
+    expect((await hq.held(t, [2]))[0]).toMatchObject({ seq: 2, saleId: ret.id, status: 'held' });
+  });
+
+  it('a poison event (not a valid event, or another till’s) is quarantined and the stream goes on', async () => {
+    const t = await till();
+    const z = event(t, 3, 'z-report', { no: 1, takenAt: '2026-01-02T22:00:00.000Z', businessDate: '2026-01-02', salesCount: 1, grossFen: 500, discountFen: 0, returnsFen: 0, netFen: 500, grandTotalFen: 500 });
+    const r = await hq.ingest(t, [
+      { seq: 1, hash: 'x', kind: 'return', event: { nonsense: true } },
+      ev({ ...event(t, 2, 'approval', { cashierId: '1', supervisorId: '7', reason: 'r', action: 'a', detail: 'd' }), tillCode: 'T99' }),
+      ev(z),
+    ]);
+    expect(r).toMatchObject({ ackedThrough: 3, inserted: 1, quarantined: 2 });
+    expect(r.acks!.map((a) => a.status)).toEqual(['quarantined', 'quarantined', 'held']);
+    expect(await hq.listZ({ tillCode: t.tillCode })).toEqual([expect.objectContaining({ no: 1, netFen: 500, businessDate: '2026-01-02' })]);
+    // An admin cannot "accept" an event as a sale: it stays in quarantine.
+    const [, other] = await hq.listQuarantine({ till: { storeCode: t.storeCode, tillCode: t.tillCode } });
+    await expect(hq.acceptQuarantined(other.id, '王经理', 'checked')).rejects.toThrow(/approval event, not a sale/);
+  });
+
+  it('a line returned beyond what was sold (two tills, offline) is kept, counted and flagged, with an alert', async () => {
+    const a = await till();
+    const b = await till();
+    const sale = makeSale(a.storeCode, a.tillCode, 1); // line 1: qty 2
+    await hq.ingest(a, [item(sale), ev(refund(a, 2, sale, 2, 100))]);
+    const late = refund(b, 1, sale, 1, 50);
+    expect(await hq.ingest(b, [ev(late)])).toMatchObject({ inserted: 1, quarantined: 0 });
+    const alerts = await hq.listAlerts();
+    expect(alerts).toContainEqual(expect.objectContaining({ kind: 'over-return', tillCode: b.tillCode }));
+    const r = await hq.salesReport({ storeCode: 'S001', from: '2026-01-02', to: '2026-01-02' });
+    expect(r.byTill.find((g) => g.tillCode === b.tillCode)).toMatchObject({ salesCount: 0, returnsFen: 50, netFen: -50 });
+  });
+});
