@@ -259,7 +259,7 @@ const en = {
   // the store's day at the checkout (modes/shift.ts)
   'cmd.training': 'training mode on/off',
   'cmd.cashMove': 'pay in / pay out',
-  'cmd.closeShift': 'count the drawer and close the shift',
+  'cmd.closeShift': 'count the drawer, close shift',
   'cmd.switchField': 'switch (pay in/out · by note/total)',
   'status.training': 'TRAINING',
   'login.training': 'TRAINING — sales here are not sales (F3 switches it off)',
@@ -316,7 +316,7 @@ const en = {
   'dialog.closed.even': 'Exact: neither over nor short.',
   'dialog.closed.hint': 'Enter or Esc: sign out',
   // returns at the checkout (modes/returns.ts)
-  'cmd.returnSale': 'return / post-void (supervisor)',
+  'cmd.returnSale': 'return / post-void',
   'msg.trainingNoReturn': 'Training mode: no returns here.',
   'msg.returnScan': 'Scan the receipt’s barcode or type its number, Enter.',
   'msg.returnTraining': '{receipt} is a training sale: it was never a sale, so it cannot be returned.',
@@ -339,7 +339,7 @@ const en = {
   'dialog.return.refundLine': '{n}. {name} {qty}  refund {amount}',
   'dialog.return.refund': 'Refund {amount}: {tenders}',
   // X and Z at the checkout (modes/reports.ts)
-  'cmd.xReport': 'X report (F4 in it: Z, supervisor)',
+  'cmd.xReport': 'X report (then F4: Z)',
   'cmd.takeZ': 'take the Z report (supervisor)',
   'msg.zTaken': 'Z report {no} taken: net {net}.',
   'msg.zNothing': 'Nothing to close: no sale and no return since the last Z.',
@@ -666,7 +666,7 @@ const zh: Record<MessageKey, string> = {
   'dialog.closed.even': '账实相符：无长短款。',
   'dialog.closed.hint': '回车或 Esc：退出登录',
   // 收银台退货（modes/returns.ts）
-  'cmd.returnSale': '退货 / 整单撤销（主管）',
+  'cmd.returnSale': '退货 / 整单撤销',
   'msg.trainingNoReturn': '练习模式：不能退货。',
   'msg.returnScan': '请扫描小票条码或输入小票号，回车。',
   'msg.returnTraining': '{receipt} 是练习交易：它不是销售，不能退货。',
@@ -689,7 +689,7 @@ const zh: Record<MessageKey, string> = {
   'dialog.return.refundLine': '{n}. {name} {qty}  退款 {amount}',
   'dialog.return.refund': '退款 {amount}：{tenders}',
   // 收银台 X/Z 报表（modes/reports.ts）
-  'cmd.xReport': 'X 报表（其中 F4：Z 报表，主管）',
+  'cmd.xReport': 'X 报表（再按 F4：Z）',
   'cmd.takeZ': '出 Z 报表（主管）',
   'msg.zTaken': 'Z 报表 {no} 已生成：净额 {net}。',
   'msg.zNothing': '没有可结的数据：上次 Z 报表以来没有销售和退货。',

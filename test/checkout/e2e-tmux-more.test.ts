@@ -32,7 +32,7 @@ const TEXT = {
     ready: '就绪',
     printFailed: '小票未打印：打印机连接不上。交易已保存，按 F12 补打。',
     oneItem: '（1 件，',
-    helpF12: /F12\s+重印上一张小票/,
+    helpF12: /F12\s+重印上一张小票(  |\s*$)/m,
     qtyAsk: (name: string) => `第 1 行 ${name}：现为 1 件`,
     removed: (name: string) => `已删除：${name}。`,
   },
@@ -56,7 +56,8 @@ const TEXT = {
     ready: 'ready',
     printFailed: 'Receipt not printed: printer unreachable. Sale saved; F12 reprints.',
     oneItem: '(1 item, ',
-    helpF12: /F12\s+reprint last receipt \(COPY\)\s*$/m,
+    // Whole, and followed by a gap or the end of the line (the right column starts after two spaces).
+    helpF12: /F12\s+reprint last receipt \(COPY\)(  |\s*$)/m,
     qtyAsk: (name: string) => `Line 1 ${name}: quantity now 1`,
     removed: (name: string) => `Removed: ${name}.`,
   },

@@ -24,13 +24,16 @@ export function HelpPanel({ view, width, height }: { view: CheckoutView; width: 
   const { t, help } = view;
   if (!help) return null;
   const { wide, keys } = helpRows(view);
-  // Two columns of keys when there is room, so every key of a screen fits in 80×24.
-  const cols = width >= 70 ? 2 : 1;
+  // Two columns of keys when every entry fits whole with a gap between the columns (so every key
+  // of a screen fits in 80×24); otherwise one column, scrolled with ↑↓. An entry is never cut.
+  const keyW = 2 + Math.max(...keys.map(([k]) => textWidth(k)), ...wide.map(([k]) => textWidth(k)));
+  const half = Math.floor((width - 2) / 2);
+  const perHalf = Math.ceil(keys.length / 2);
+  const fitsTwo = keys.every(([, what], i) => keyW + textWidth(what) + (i < perHalf ? 2 : 0) <= half + (i < perHalf ? 0 : width - 2 - 2 * half));
+  const cols = fitsTwo ? 2 : 1;
   const perCol = Math.ceil(keys.length / cols);
-  // The left column as wide as its longest entry, so the right one keeps room for long words.
-  const leftW = cols === 1 ? width - 2 : Math.min(Math.floor((width - 2) / 2), 2 + Math.max(...keys.slice(0, perCol).map(([, what]) => 12 + textWidth(what))));
-  const cell = ([k, what]: [string, string], c: number) => (c === 0 && cols > 1 ? padRight(padRight(k, 12) + what, leftW) : padRight(k, 12) + what);
-  const lines = wide.map(([k, what]) => '  ' + padRight(k, 12) + what);
+  const cell = ([k, what]: [string, string], c: number) => (c === 0 && cols > 1 ? padRight(padRight(k, keyW) + what, half) : padRight(k, keyW) + what);
+  const lines = wide.map(([k, what]) => '  ' + padRight(k, keyW) + what);
   for (let r = 0; r < perCol; r++) {
     lines.push('  ' + Array.from({ length: cols }, (_, c) => keys[c * perCol + r]).map((k, c) => (k ? cell(k, c) : '')).join(''));
   }
