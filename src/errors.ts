@@ -34,6 +34,21 @@ export class NotFoundError extends TillError {
   }
 }
 
+/** A receipt of another store: only HQ knows it, and a return there is not taken offline. */
+export class OtherStoreError extends TillError {
+  constructor(
+    readonly receiptNo: string,
+    readonly storeCode: string,
+    readonly ownStore: string,
+  ) {
+    super(
+      `Receipt ${receiptNo} is from store ${storeCode}, not this store (${ownStore}): a return there needs HQ to know the receipt, and this till cannot ask HQ for it. Take the return at store ${storeCode}.`,
+      ExitCode.userError,
+      'E_OTHER_STORE',
+    );
+  }
+}
+
 export class UsageError extends TillError {
   constructor(message: string) {
     super(message, ExitCode.usage, 'E_USAGE');

@@ -15,3 +15,12 @@ export function businessDate(d: Date): string {
 export function receiptNumber(store: string, till: string, date: string, dailySeq: number): string {
   return `${store}-${till}-${date}-${String(dailySeq).padStart(4, '0')}`;
 }
+
+/**
+ * The store a receipt number names (<store>-<till>-<yyyymmdd>-<seq>; a store code may itself hold
+ * a hyphen, a till code does not), or null when the text is no receipt number.
+ */
+export function receiptStore(receiptNo: string): string | null {
+  const m = /^(.+)-[^-]+-\d{8}-\d{4,}$/.exec(receiptNo.trim());
+  return m ? m[1] : null;
+}

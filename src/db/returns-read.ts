@@ -3,8 +3,10 @@
 import { linePaidFen, returnedByLine, type PriorReturn, type RefundableSale, type RefundMode } from '../core/refund.js';
 import { saleDiscountByLine } from '../core/sale.js';
 import type { TenderMethod } from '../core/types.js';
-import { NotFoundError } from '../errors.js';
+import { receiptStore } from '../core/ids.js';
+import { NotFoundError, OtherStoreError } from '../errors.js';
 import { stmt, type DB } from './open.js';
+import { getSetting } from './settings.js';
 import { TRAINING_SEQ_BASE } from './sales.js';
 
 export type ReturnKind = 'return' | 'post-void';
@@ -72,6 +74,12 @@ export function saleHead(db: DB, ref: string): SaleHead {
       ? stmt(db, `${SQL.saleByReceipt.replace(/ WHERE .*/, '')} WHERE seq < ? ORDER BY seq DESC LIMIT 1`).get(TRAINING_SEQ_BASE)
       : (stmt(db, SQL.saleByReceipt).get(key) ?? stmt(db, SQL.saleById).get(key))
   ) as SaleHead | undefined;
+  if (!r) {
+    // Another store's receipt is not a typo: say where it belongs rather than "not found".
+    const store = receiptStore(key);
+    const own = getSetting(db, 'store.code');
+    if (store && own && store !== own) throw new OtherStoreError(key, store, own);
+  }
   if (!r) throw new NotFoundError(`No sale with receipt number "${ref}" on this till. Check the number on the receipt, or \`till sales list\`.`);
   return r;
 }

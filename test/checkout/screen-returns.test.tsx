@@ -56,6 +56,17 @@ describe('a return at the checkout', () => {
     await h.waitFor('未退货：');
   });
 
+  test('a receipt of another store is refused with where to take it back, and the screen stays on the search', async () => {
+    const db = storeDb();
+    h = renderCheckout(db);
+    await h.login();
+    await h.write(CTRL_R);
+    await h.waitFor('扫描小票条码');
+    await h.write('S009-T02-20261207-0007\r');
+    await h.waitFor('S009-T02-20261207-0007 是 S009 门店的小票：异店退货需要总部查到这张小票');
+    expect(h.frame()).toContain('扫描小票条码');
+  });
+
   test('F2: a post-void of a sale of this shift, approved by a supervisor', async () => {
     const db = storeDb();
     h = renderCheckout(db);

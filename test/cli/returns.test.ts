@@ -114,6 +114,20 @@ describe('till sales return', () => {
   });
 });
 
+describe('a return at another store', () => {
+  it('a receipt from another store is refused with where it belongs, not "not found"; nothing is written', () => {
+    const before = asJson(till(home, ['sales', 'returns', '--json'])).length;
+    const other = approve(['return', 'S002-T03-20261207-0042']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/Receipt S002-T03-20261207-0042 is from store S002, not this store \(DEMO\): a return there needs HQ/);
+    // A mistyped number of this store is still "not found".
+    const typo = approve(['return', 'DEMO-T01-20261207-9999']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/No sale with receipt number "DEMO-T01-20261207-9999" on this till/);
+    expect(asJson(till(home, ['sales', 'returns', '--json']))).toHaveLength(before);
+  });
+});
+
 describe('till sales void (post-void)', () => {
   it('voids a finished sale of today in full, back to its tenders; the slip reprints with 退货 / RETURN', () => {
     const receipt = sell({ lines: [cola, chips], orderDiscountFen: 100, tenders: [{ method: 'card', tenderedFen: 600, reference: '654321' }, { method: 'cash', tenderedFen: 2000 }] });

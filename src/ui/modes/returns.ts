@@ -3,7 +3,7 @@
 // number and PIN (never the cashier themself), then the return is committed and its slip printed.
 // The rules are checkout/returns.ts's (shared with `till sales return|void`); this asks and shows.
 import { formatYuan } from '../../core/money.js';
-import { TillError } from '../../errors.js';
+import { OtherStoreError, TillError } from '../../errors.js';
 import type { PrintResult, ReturnDialog } from '../checkout-types.js';
 import type { Command } from '../keymap.js';
 import { closeDialog, openDialog, type Ctx } from './context.js';
@@ -60,6 +60,7 @@ export function submitReturnDialog(c: Ctx, d: ReturnDialog, text: string): void 
         c.message = null;
         return setDialog(c, { kind: 'return-pick', sale, postVoid: false });
       } catch (err) {
+        if (err instanceof OtherStoreError) return c.say('msg.returnOtherStore', { receipt: err.receiptNo, store: err.storeCode }, 'error');
         return c.say('msg.returnRefused', { error: errorText(err) }, 'error');
       }
     }
