@@ -1,6 +1,7 @@
 // X and Z reports: a 2,000-sale day (3 lines each, change given, 20 returns, a closed shift) on a
 // till holding 1,000,000 past sales already closed by a Z, beside a bare indexed SUM over the
 // same day's rows. The past must cost nothing: a report reads only the events after the last Z.
+// Then the return lookup by receipt number on the same till, beside a bare indexed lookup.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { setSetting } from '../src/db/settings.js';
 import { closeShift, openShift } from '../src/db/shifts.js';
 import { createUser } from '../src/db/users.js';
 import { takeZReport, xReport } from '../src/db/zreports.js';
+import { findReturnable } from '../src/checkout/returns.js';
 import { interleaved, median, report, reportAbsolute } from './lib.js';
 
 const PAST = 1_000_000;
@@ -91,6 +93,20 @@ try {
   const z = median(zs);
   report({ name: `Z report (taken, rolled back), same day, median`, value: z, unit: 'ms', baseline: sumX, baselineName: 'bare indexed SUM of the day' });
   reportAbsolute({ name: 'Z report median', value: z, unit: 'ms', limit: 50 });
+
+  // A return looks the sale up by the number on the receipt: old or of today, with or without
+  // earlier returns, it is a few indexed probes whatever the till holds.
+  const receipts = Array.from({ length: 21 }, (_, i) => `B1-T1-${i % 3 === 0 ? PAST + 1 + (i % 20) * 97 : 1 + i * 47_609}`);
+  const bareSale = db.prepare('SELECT id, total_fen FROM sales WHERE receipt_no = ?');
+  for (const r of receipts.slice(0, 3)) (findReturnable(db, r), bareSale.get(r)); // warm-up
+  let k = 0;
+  const [lookup, bareLookup] = interleaved(
+    receipts.length,
+    () => time(() => findReturnable(db, receipts[k])),
+    () => time(() => bareSale.get(receipts[k++])),
+  );
+  report({ name: `return lookup by receipt number (findReturnable) on ${PAST.toLocaleString()} past sales, median`, value: lookup, unit: 'ms', baseline: bareLookup, baselineName: 'bare indexed lookup of the same sale' });
+  reportAbsolute({ name: 'return lookup median', value: lookup, unit: 'ms', limit: 5 });
   db.close();
 } finally {
   rmSync(home, { recursive: true, force: true });
