@@ -8,6 +8,7 @@ import { commitReturn, findReturnable, previewReturn } from '../../src/checkout/
 import { listReturns, recordReturn, returnFigures, SQL } from '../../src/db/returns.js';
 import { recordSale } from '../../src/db/sales.js';
 import type { SaleDraft } from '../../src/core/sale.js';
+import { receiptNumber, receiptStore } from '../../src/core/ids.js';
 import { memoryTill, removeDir, tempDir, till } from '../helpers/till.js';
 
 // A demo store: cashier 1001 (PIN 1111), supervisor 9001 (PIN 9999), admin 1 (PIN 1234).
@@ -125,6 +126,12 @@ describe('a return at another store', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/No sale with receipt number "DEMO-T01-20261207-9999" on this till/);
     expect(asJson(till(home, ['sales', 'returns', '--json']))).toHaveLength(before);
+  });
+
+  it('reads the store from the number as the till prints it, a hyphen in the store code included', () => {
+    for (const store of ['S002', 'SH-01', 'A-B-C']) expect(receiptStore(receiptNumber(store, 'T01', '20261207', 42))).toBe(store);
+    expect(receiptStore(' S002-T01-20261207-12345 ')).toBe('S002');
+    for (const junk of ['', '12345', 'S002-T01-2026127-0001', 'T01-20261207-0001', 'a return']) expect(receiptStore(junk)).toBeNull();
   });
 });
 
