@@ -37,9 +37,11 @@ export interface CheckoutStore {
   readOpenCart(): OpenCart | undefined;
   saveOpenCart(cashierId: string, cart: string, at: Date): void;
   clearOpenCart(): void;
+  /** Holds the sale and drops it from the open cart in one transaction (never both held and restored). */
   suspend(input: { cashierId: string; label: string; cart: string }, at: Date): SuspendedSale;
   listSuspended(): SuspendedSale[];
-  takeSuspended(id: number): SuspendedSale | undefined;
+  /** Takes a held sale back as the open cart of `cashierId` in one transaction (a crash right after loses neither). */
+  takeSuspended(id: number, cashierId: string, at: Date): SuspendedSale | undefined;
   countSuspended(): number;
   pendingCount(): number;
   /**
@@ -83,9 +85,19 @@ export function sqliteStore(db: DB): CheckoutStore {
     readOpenCart: () => readOpenCart(db),
     saveOpenCart: (cashierId, cart, at) => saveOpenCart(db, cashierId, cart, at),
     clearOpenCart: () => clearOpenCart(db),
-    suspend: (input, at) => suspendSale(db, input, at),
+    suspend: (input, at) =>
+      db.transaction(() => {
+        const held = suspendSale(db, input, at);
+        clearOpenCart(db);
+        return held;
+      }).immediate(),
     listSuspended: () => listSuspended(db),
-    takeSuspended: (id) => takeSuspended(db, id),
+    takeSuspended: (id, cashierId, at) =>
+      db.transaction(() => {
+        const taken = takeSuspended(db, id);
+        if (taken) saveOpenCart(db, cashierId, taken.cart, at);
+        return taken;
+      }).immediate(),
     countSuspended: () => countSuspended(db),
     pendingCount: () => pendingCount(db),
     recordVoid: (v, after, approval) =>

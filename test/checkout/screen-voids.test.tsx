@@ -41,6 +41,37 @@ describe('voids journal', () => {
     expect(v.businessDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
+  test('Ctrl+C, F6: the sale is held and the till left; after a restart it is held, not also restored (no double charge)', async () => {
+    const db = storeDb();
+    h = renderCheckout(db);
+    await h.login();
+    await h.write(`${COLA}\r`);
+    await h.waitFor('应收 ¥3.50');
+    await tick(400); // the open cart has been saved meanwhile
+    await h.write(KEY.ctrlC, KEY.f6);
+    await tick(20);
+    expect(h.exited).toBe(true);
+    expect(readOpenCart(db)).toBeUndefined();
+    h.unmount();
+    h = renderCheckout(db);
+    await h.login();
+    expect(h.view().cart.lines).toHaveLength(0);
+    expect(h.view().status.suspended).toBe(1);
+  });
+
+  test('a held sale taken back is the open cart at once: a crash right after resuming loses nothing', async () => {
+    const db = storeDb();
+    h = renderCheckout(db);
+    await h.login();
+    await h.write(`${COLA}\r`, KEY.f6);
+    await h.waitFor('挂单');
+    await h.write(KEY.f7);
+    await tick(20);
+    await h.write(KEY.enter);
+    await h.waitFor('应收 ¥3.50');
+    expect(JSON.parse(readOpenCart(db)!.cart).lines).toHaveLength(1);
+  });
+
   test('a removed line and a cancelled sale are journaled with their amounts; the approver when one was needed', async () => {
     const db = storeDb();
     h = renderCheckout(db);

@@ -23,7 +23,7 @@ function resumeSelected(c: Ctx): void {
   } catch {
     return c.say('msg.suspendedDamaged', { id: item.id }, 'error');
   }
-  const taken = c.store.takeSuspended(item.id);
+  const taken = c.store.takeSuspended(item.id, c.user!.id, c.now());
   c.screen = SALE;
   if (!taken) {
     c.refreshStatus();
