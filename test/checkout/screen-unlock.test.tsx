@@ -53,3 +53,19 @@ describe('supervisor at the sign-in screen', () => {
     expect(listApprovals(db)).toHaveLength(0);
   });
 });
+
+describe('a scan at the sign-in screen', () => {
+  test('is neither a cashier number nor a PIN: five scans in the PIN field lock nobody, and the code is not shown', async () => {
+    h = renderCheckout(storeDb());
+    await h.write(`${COLA}\r`);
+    await h.waitFor('扫描不能当作工号或密码');
+    expect(h.view().login.field).toBe('id');
+    await h.write('1001', KEY.enter);
+    for (let i = 0; i < 5; i++) await h.write(`${COLA}\r`);
+    await h.waitFor('扫描不能当作工号或密码');
+    expect(h.frame()).not.toContain(COLA);
+    expect(h.frame()).not.toMatch(/锁定|密码错误/);
+    await h.write('1111', KEY.enter);
+    await h.waitFor(/欢迎|备用金|float/);
+  });
+});

@@ -6,12 +6,19 @@ import type { LoginResult } from '../../db/users.js';
 import type { Tone } from '../checkout-types.js';
 import { SALE, type Ctx, type ModeHandler } from './context.js';
 import { afterSignIn } from './shift.js';
+import { scannedCode } from '../../checkout/scan-detect.js';
 
 export const LOGIN_START = { mode: 'login', login: { id: '', field: 'id' } } as const;
 
 function submit(c: Ctx, text: string): void {
   if (c.screen.mode !== 'login') return;
   const login = c.screen.login;
+  // A scanned product or payment code is neither a cashier number nor a PIN: refused without
+  // counting as a wrong PIN (five scans would lock the cashier) and without being shown back.
+  if (scannedCode(text, '', Number.POSITIVE_INFINITY)) {
+    c.clearInput();
+    return c.say('msg.scanAtSignIn', {}, 'error');
+  }
   if (login.field === 'id') {
     const id = text.trim();
     c.clearInput();
