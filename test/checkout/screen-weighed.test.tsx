@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { listApprovals } from '../../src/db/approvals.js';
 import { parseWeight } from '../../src/checkout/weight.js';
-import { BANANA_LABEL, KEY, renderCheckout, storeDb, type Harness } from './helpers.js';
+import { BANANA_LABEL, COLA, KEY, WATER, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -41,6 +41,22 @@ describe('typed weights', () => {
     await h.write('9001', KEY.enter, '9999', KEY.enter);
     await h.waitFor(/香蕉\s+0\.500kg/);
     expect(listApprovals(db).map((a) => [a.supervisorId, a.reason, a.detail.split(';')[0]])).toEqual([['9001', 'manual-weight', 'typed weight: 香蕉 500 g']]);
+  });
+
+  test('the weighed line a supervisor approved is the selected one: Del removes it, not the line before', async () => {
+    h = renderCheckout(storeDb(), { weighManual: 'supervisor' });
+    await h.login();
+    await h.write(`${COLA}\r${WATER}\r`);
+    await h.waitFor('应收 ¥5.50');
+    await h.write('10002', KEY.enter);
+    await h.waitFor('无秤签');
+    await h.write('300', KEY.enter);
+    await h.write('9001', KEY.enter, '9999', KEY.enter);
+    await h.waitFor(/香蕉\s+0\.300kg/);
+    expect(h.view().selected).toBe(2);
+    await h.write(KEY.del);
+    await tick(20);
+    expect(h.view().cart.lines.map((l) => l.name)).toEqual(['可口可乐500ml', '农夫山泉550ml']);
   });
 
   test('weigh.manual = never: weigh it and scan the label', async () => {

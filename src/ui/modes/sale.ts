@@ -132,7 +132,15 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
     if (c.training) c.saver.markSaved(r.state);
     else if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
     else if (approval) c.store.recordApproval(approval, c.now());
+    const before = c.cart.lines;
     c.cart = r.state;
+    // The line a scan or a typed weight added (or the one it added to) is the selected one, so
+    // Del, F2 and F4 act on it, whichever way the line came (a supervisor's approval included).
+    if (action.type === 'addLine') {
+      const lines = c.cart.lines;
+      const changed = lines.length > before.length ? lines.length - 1 : lines.findIndex((l, i) => l !== before[i]);
+      if (changed >= 0) c.selected = changed;
+    }
     afterApplied(c, action, removed);
     return true;
   }
