@@ -57,7 +57,7 @@ export interface CartPolicy {
 }
 
 export type CartAction =
-  | { type: 'addLine'; line: NewLine; qty?: number }
+  | { type: 'addLine'; line: NewLine; qty?: number; approvedBy?: string }
   | { type: 'setQty'; index: number; qty: number; approvedBy?: string }
   | { type: 'removeLine'; index: number; approvedBy?: string }
   | { type: 'setLineDiscount'; index: number; discount: Discount | null; approvedBy?: string }
@@ -251,15 +251,16 @@ export function saleDiscountOverLimit(cart: CartState, policy: CartPolicy): bool
 }
 
 /**
- * A change that leaves the sale's discount above the limit and raises its share of the gross
- * (a second discount stacked on a first, or a full-price line removed under an amount off)
- * needs a supervisor. A change that lowers the share of a sale already approved does not.
+ * A change that leaves the sale's discount above the limit and raises it — its share of the
+ * gross (a second discount stacked on a first, a full-price line removed under an amount off) or
+ * its amount (more goods under an approved 50% off: the supervisor approved ¥4.25, not ¥3,000) —
+ * needs a supervisor. A change that lowers both, on a sale already approved, does not.
  */
 function needsDiscountApproval(cart: CartState, next: CartState, policy: CartPolicy, approvedBy: string | undefined): boolean {
   if (approvedBy || !saleDiscountOverLimit(next, policy)) return false;
   const before = cartSummary(cart);
   const after = cartSummary(next);
-  return after.discountFen * before.subtotalFen > before.discountFen * after.subtotalFen || before.subtotalFen === 0;
+  return after.discountFen > before.discountFen || after.discountFen * before.subtotalFen > before.discountFen * after.subtotalFen || before.subtotalFen === 0;
 }
 
 /** Why this line's text would make HQ refuse the sale (core/limits.ts), or null. */
@@ -321,7 +322,9 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
       if (same >= 0) {
         const l = cart.lines[same];
         if (l.qty + qty > MAX_QTY) return refuse('bad-qty');
-        return ok(withLine(cart, same, { ...l, qty: l.qty + qty }));
+        const more = withLine(cart, same, { ...l, qty: l.qty + qty });
+        if (needsDiscountApproval(cart, more, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
+        return ok(more);
       }
       if (cart.lines.length >= LIMITS.saleLines) return refuse('too-many-lines', { n: LIMITS.saleLines });
       const line: CartLine = {
@@ -335,7 +338,9 @@ export function reduceCart(cart: CartState, action: CartAction, policy: CartPoli
         ...(n.fixedPriceFen !== undefined ? { fixedPriceFen: n.fixedPriceFen } : {}),
         discount: null,
       };
-      return ok({ ...cart, lines: [...cart.lines, line], nextKey: cart.nextKey + 1 });
+      const added = { ...cart, lines: [...cart.lines, line], nextKey: cart.nextKey + 1 };
+      if (needsDiscountApproval(cart, added, policy, action.approvedBy)) return refuse('needs-approval', { reason: 'discount-over-limit' });
+      return ok(added);
     }
     case 'setQty': {
       const l = cart.lines[action.index];

@@ -34,6 +34,18 @@ describe('the discount limit applies to the sale’s whole discount against its 
     expect(refusal(cart, { type: 'setLineDiscount', index: 0, discount: { kind: 'percent', bp: 500 } })).toEqual({ code: 'needs-approval', reason: 'discount-over-limit' });
   });
 
+  it('an approved 50% off does not grow with the sale unseen: more goods under it need a supervisor again', () => {
+    const cart = run([{ type: 'addLine', line: gum }, { type: 'setOrderDiscount', discount: { kind: 'percent', bp: 5000 }, approvedBy: '9001' }]);
+    expect(cartSummary(cart).discountFen).toBe(500);
+    expect(refusal(cart, { type: 'addLine', line: wine })).toEqual({ code: 'needs-approval', reason: 'discount-over-limit' });
+    expect(refusal(cart, { type: 'addLine', line: gum, qty: 998 })).toEqual({ code: 'needs-approval', reason: 'discount-over-limit' });
+    expect(refusal(cart, { type: 'setQty', index: 0, qty: 5 })).toEqual({ code: 'needs-approval', reason: 'discount-over-limit' });
+    const more = run([{ type: 'addLine', line: wine, approvedBy: '9002' }], cart);
+    expect(cartSummary(more)).toMatchObject({ subtotalFen: 11000, discountFen: 5500 });
+    // Fewer goods under it lower the discount: nobody needed.
+    expect(refusal(more, { type: 'removeLine', index: 1 })).toBeUndefined();
+  });
+
   it('discounts that together stay within the limit need nobody', () => {
     const cart = run([
       { type: 'addLine', line: wine },
