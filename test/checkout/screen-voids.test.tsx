@@ -72,6 +72,26 @@ describe('voids journal', () => {
     expect(JSON.parse(readOpenCart(db)!.cart).lines).toHaveLength(1);
   });
 
+  test('cancelling a sale with money taken says to give it back, how much and how it was paid', async () => {
+    h = renderCheckout(storeDb(), { lang: 'en' });
+    await h.login();
+    await h.write(`${COLA}\r${NOODLES}\r`);
+    await h.waitFor('8.00');
+    await h.write(KEY.f10);
+    await tick(20);
+    await h.write('5', KEY.enter);
+    await h.waitFor(/Paid ¥5\.00/);
+    await h.write(KEY.esc);
+    await tick(20);
+    await h.write(KEY.f8);
+    await tick(20);
+    await h.write('y');
+    await tick(20);
+    await h.write('9001', KEY.enter, '9999', KEY.enter);
+    await h.waitFor('Give the customer back ¥5.00');
+    expect(h.view().cart.lines).toHaveLength(0);
+  });
+
   test('a removed line and a cancelled sale are journaled with their amounts; the approver when one was needed', async () => {
     const db = storeDb();
     h = renderCheckout(db);

@@ -132,7 +132,8 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
     if (c.training) c.saver.markSaved(r.state);
     else if (action.type === 'removeLine' || action.type === 'clear') journalVoid(c, action.type === 'clear' ? 'sale-cancelled' : 'line-removed', r.state, approval, action.type === 'removeLine' ? action.index : undefined);
     else if (approval) c.store.recordApproval(approval, c.now());
-    const before = c.cart.lines;
+    const prev = c.cart;
+    const before = prev.lines;
     c.cart = r.state;
     // The line a scan or a typed weight added (or the one it added to) is the selected one, so
     // Del, F2 and F4 act on it, whichever way the line came (a supervisor's approval included).
@@ -141,7 +142,7 @@ export function apply(c: Ctx, action: CartAction, r: CartResult = reduceCart(c.c
       const changed = lines.length > before.length ? lines.length - 1 : lines.findIndex((l, i) => l !== before[i]);
       if (changed >= 0) c.selected = changed;
     }
-    afterApplied(c, action, removed);
+    afterApplied(c, action, removed, prev);
     return true;
   }
   if (r.refusal.code === 'needs-approval') {
@@ -171,7 +172,7 @@ export function dropSale(c: Ctx): void {
   c.selected = 0;
 }
 
-function afterApplied(c: Ctx, action: CartAction, removed?: string): void {
+function afterApplied(c: Ctx, action: CartAction, removed: string | undefined, prev: CartState): void {
   c.selected = Math.min(c.selected, Math.max(0, c.cart.lines.length - 1));
   switch (action.type) {
     case 'removeLine':
@@ -180,7 +181,11 @@ function afterApplied(c: Ctx, action: CartAction, removed?: string): void {
     case 'clear':
       if (c.screen.mode === 'payment') c.screen = SALE;
       c.selected = 0;
-      c.say('msg.voided');
+      // Money already taken goes back to the customer: say how much and how it was paid.
+      if (cartSummary(prev).paidFen > 0) {
+        const methods = [...new Set(prev.tenders.map((t) => c.t(`method.${t.method}` as MessageKey)))].join(' + ');
+        c.say('msg.voidedGiveBack', { amount: formatYuan(cartSummary(prev).paidFen), methods }, 'error');
+      } else c.say('msg.voided');
       break;
     case 'removeLastTender':
       c.say('msg.tenderRemoved');
