@@ -16,9 +16,9 @@ afterEach(() => {
   while (unmounts.length) unmounts.pop()!();
 });
 
-async function mount(columns: number, rows: number, lang: 'zh-CN' | 'en' = 'zh-CN') {
+async function mount(columns: number, rows: number, lang: 'zh-CN' | 'en' = 'zh-CN', training = false) {
   const db = storeDb();
-  const controller = new CheckoutController({ db, identity: getIdentity(db)!, lang, discountLimitPercent: 10, printerUri: 'preview', hqUrl: '', statusEveryMs: 0, searchDelayMs: 10 });
+  const controller = new CheckoutController({ db, identity: getIdentity(db)!, lang, discountLimitPercent: 10, printerUri: 'preview', hqUrl: '', statusEveryMs: 0, searchDelayMs: 10, training });
   const stdout = new FakeScreen(columns, rows);
   const stdin = new FakeKeyboard();
   const ink = render(<CheckoutApp controller={controller} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
@@ -78,5 +78,16 @@ describe('layout', () => {
     expect(new Set(ends).size).toBe(1);
     const priceEnds = rows.map((l) => stringWidth(l.slice(0, l.search(/\d+\.\d\d\s+\d+\.\d\d\s*$/)) + l.match(/\d+\.\d\d(?=\s+\d+\.\d\d\s*$)/)![0]));
     expect(new Set(priceEnds).size).toBe(1);
+  });
+});
+
+describe('training mode', () => {
+  test('is marked on the status bar at every width, 60 columns included', async () => {
+    for (const [columns, rows] of [[60, 16], [80, 24], [120, 40]] as const) {
+      const { last, type } = await mount(columns, rows, 'zh-CN', true);
+      await type('1001', KEY.enter, '1111', KEY.enter);
+      await tick(30);
+      expect(last().split('\n')[0], `${columns} columns`).toContain('[练习]');
+    }
   });
 });

@@ -12,12 +12,13 @@ export function StatusBar({ view, width }: { view: CheckoutView; width: number }
   const time = useClock();
   const { t, identity, status, user } = view;
   // The store name gives way first when the line is too long; cashier, sync and time stay.
-  // Training (练习) is marked first of all, on every screen: these are not sales.
-  const left = `${view.training ? `[${t('status.training')}] ` : ''}${identity.storeName} ${identity.storeCode}/${identity.tillCode}`;
+  const left = `${identity.storeName} ${identity.storeCode}/${identity.tillCode}`;
   const hq = status.hq
     ? `${t('status.hq')} ${status.online === null ? t('status.unknown') : status.online ? t('status.online') : t('status.offline')}`
     : t('status.hqNone');
   const parts = [
+    // Training (练习) is marked first of the parts that always stay, on every screen and width: these are not sales.
+    ...(view.training ? [`[${t('status.training')}]`] : []),
     ...(user ? [t('status.cashier', { id: user.id, name: user.name })] : []),
     status.hq ? `${hq} ${t('status.pending', { n: status.pending })}` : hq,
     // A sale HQ does not hold as the till sold it stays in view until HQ resolves it.
