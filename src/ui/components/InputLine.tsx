@@ -24,7 +24,11 @@ function prompt(view: CheckoutView): { key: MessageKey; params?: Params; secret?
       if (d.kind === 'report' && d.field !== null) return d.field === 'id' ? { key: 'input.supervisorId' } : { key: 'input.supervisorPin', secret: true };
       if (d.kind === 'approve' || d.kind === 'return-preview') return d.field === 'id' ? { key: 'input.supervisorId' } : { key: 'input.supervisorPin', secret: true };
       if (d.kind === 'float' || (d.kind === 'cash-move' && d.field === 'amount') || (d.kind === 'close-count' && d.by === 'total')) return { key: 'input.amount' };
-      if (d.kind === 'return-find') return { key: 'input.code' };
+      if (d.kind === 'return-find') return { key: 'input.receipt' };
+      if (d.kind === 'return-pick') return { key: 'input.returnLines' };
+      if (d.kind === 'weight') return { key: 'input.weight' };
+      if (d.kind === 'cash-move') return { key: 'input.reason' };
+      if (d.kind === 'close-count') return { key: 'input.count' };
       return { key: 'input.confirm' };
     }
     case 'list':
