@@ -91,3 +91,19 @@ describe('training mode', () => {
     }
   });
 });
+
+describe('the totals line', () => {
+  test('never cuts the amount still due: with a discount and a part payment at 80 and 60 columns it is whole', async () => {
+    for (const [columns, rows] of [[80, 24], [60, 16]] as const) {
+      const { last, type } = await mount(columns, rows, 'en');
+      await type('1001', KEY.enter, '1111', KEY.enter);
+      await tick(20);
+      await type(`10*${CHIPS}\r`, `5*${NOODLES}\r`, KEY.f5, '5', KEY.enter, KEY.f10, '20', KEY.enter);
+      await tick(30);
+      // 10 × 7.80 + 5 × 4.50 = 100.50, less 5.00 off = 95.50; 20.00 paid leaves 75.50 due.
+      const line = last().split('\n').filter((l) => l.includes('TOTAL')).at(-1)!; // the bar above the input line
+      expect(line, `${columns} columns`).toContain('Due ¥75.50');
+      expect(line).toContain('TOTAL ¥95.50');
+    }
+  });
+});
