@@ -1,5 +1,6 @@
 // till sales list|show: what this till sold — lines, tenders, totals (fen), status, sync state;
 // till sales approvals: the supervisor approvals given at its checkout.
+import { QUARANTINED_AT_HQ } from '../db/outbox.js';
 import { Command } from 'commander';
 import { formatLocalTime } from '../core/dates.js';
 import { formatFen } from '../core/money.js';
@@ -14,7 +15,7 @@ import { returnCommands } from './returns.js';
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
 
 // A training sale is never uploaded: 'never', neither pending nor synced.
-const syncState = (s: SaleWithSync) => (s.training ? 'never' : s.syncedAt ? 'synced' : 'pending');
+const syncState = (s: SaleWithSync) => (s.training ? 'never' : !s.syncedAt ? 'pending' : s.hqFlag === QUARANTINED_AT_HQ ? 'quarantined at HQ' : 'synced');
 const toJson = (s: SaleWithSync) => ({ ...s, sync: syncState(s) });
 
 function qtyText(l: SaleWithSync['lines'][number]): string {

@@ -110,8 +110,11 @@ async function once(engine: Engine, signal: AbortSignal, timeoutMs: number, json
   try {
     const r = await engine.runOnce({ deadline: Date.now() + timeoutMs, signal });
     const s = engine.snapshot();
-    if (json) return printJson({ uploaded: r.upload.acked, resent: r.upload.resent, conflicted: r.upload.conflicts, batches: r.upload.batches, catalog: r.catalog, ...s });
-    const parts = [`Uploaded ${r.upload.acked} sale(s)`];
+    const newlyQuarantined = r.upload.quarantined ?? 0;
+    if (json) return printJson({ uploaded: r.upload.acked, quarantinedNow: newlyQuarantined, resent: r.upload.resent, conflicted: r.upload.conflicts, batches: r.upload.batches, catalog: r.catalog, ...s });
+    // Events of every kind travel in one stream (sales, returns, shifts, Z…): counted as events.
+    const parts = [`Uploaded ${r.upload.acked - newlyQuarantined} event(s)`];
+    if (newlyQuarantined) parts.push(`and ${newlyQuarantined} that HQ took into quarantine (not counted)`);
     if (r.waitedForOtherUploader) parts.push('(another process was uploading; waited for it)');
     say(`${parts.join(' ')}; ${s.pending} pending. Catalog: ${r.catalog.upserts} updated, ${r.catalog.deletes + r.catalog.swept} removed, cursor ${s.catalogCursor}.`);
     if (r.catalog.skipped) say(`Warning: ${s.lastError?.message}`);

@@ -151,6 +151,9 @@ export function markConflict(db: DB, seq: number, why: string): number {
   return stmt(db, 'UPDATE outbox SET conflict = ? WHERE seq = ? AND synced_at IS NULL').run(why, seq).changes;
 }
 
+/** The flag of a row HQ holds in quarantine (not counted until a person at HQ accepts it). */
+export const QUARANTINED_AT_HQ = 'quarantined at HQ: not counted until HQ accepts it (till hq quarantine accept)';
+
 /** HQ holds this row's event and flagged it (counted all the same): kept beside the row, shown by `till sync status`. */
 export function markFlagged(db: DB, seq: number, flag: string): number {
   return stmt(db, 'UPDATE outbox SET hq_flag = ? WHERE seq = ? AND hq_flag IS NOT ?').run(flag, seq, flag).changes;

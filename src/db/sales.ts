@@ -11,6 +11,8 @@ import { receiptBase } from './sync-state.js';
 
 export interface SaleWithSync extends Sale {
   syncedAt: string | null;
+  /** What HQ said of it beyond holding it: quarantined (not counted), or counted and flagged. */
+  hqFlag: string | null;
   /** The store's business day (YYYY-MM-DD) decided at commit (store time zone and cutoff). */
   businessDate: string;
   /** A training sale (练习模式): never uploaded, listed or exported unless asked for. */
@@ -108,6 +110,7 @@ interface SaleRow {
   training: number;
   business_date: string;
   synced_at: string | null;
+  hq_flag: string | null;
 }
 
 function hydrate(db: DB, r: SaleRow): SaleWithSync {
@@ -142,12 +145,13 @@ function hydrate(db: DB, r: SaleRow): SaleWithSync {
     lines,
     payments,
     syncedAt: r.synced_at,
+    hqFlag: r.hq_flag ?? null,
     businessDate: `${r.business_date.slice(0, 4)}-${r.business_date.slice(4, 6)}-${r.business_date.slice(6)}`,
     training: r.training === 1,
   };
 }
 
-const SELECT_SALE = 'SELECT s.*, o.synced_at FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id';
+const SELECT_SALE = 'SELECT s.*, o.synced_at, o.hq_flag FROM sales s LEFT JOIN outbox o ON o.sale_id = s.id';
 
 export interface SaleQuery {
   /** ISO timestamps or dates; `to` is exclusive when a timestamp, inclusive of the whole day when a date. */

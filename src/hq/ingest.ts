@@ -19,7 +19,7 @@ import { sha256 } from './tokens.js';
  * ('over-return', two tills returned it offline) — those are counted and flagged.
  */
 export interface HqAlert {
-  kind: 'conflict' | 'rejected' | 'duplicate-receipt' | 'second-device' | 'over-return';
+  kind: 'conflict' | 'rejected' | 'duplicate-receipt' | 'second-device' | 'over-return' | 'retired-backlog';
   storeCode: string;
   tillCode: string;
   /** The installation's id (null: an HQ-v1 till not heard from since). */
@@ -154,13 +154,13 @@ async function ingestWhere(
     const events: StoredEvent[] = [];
     const take = (p: (typeof prepared)[number]) => {
       if (p.kind !== undefined) {
-        const broken = eventProblem(p.e, p.seq, till, p.kind) ?? afterRetirement(p.e.event!, row.retired_at);
+        const broken = eventProblem(p.e, p.seq, till, p.kind) ?? afterRetirement(p.e.event!, row);
         if (broken === null) events.push({ seq: p.seq, e: p.e as StoredEvent['e'], flag: null, tillHash: p.tillHash });
         else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
         known.set(p.seq, { seq: p.seq, saleId: saleIdOf(p.e), hash: p.e.hash, status: broken === null ? 'held' : 'quarantined' });
         return;
       }
-      const broken = ruleBroken(p.e, p.seq, till, { maxSaleFen: ctx.maxSaleFen }) ?? afterRetirement(p.e.sale!, row.retired_at);
+      const broken = ruleBroken(p.e, p.seq, till, { maxSaleFen: ctx.maxSaleFen }) ?? afterRetirement(p.e.sale!, row);
       if (broken === null) sales.push({ seq: p.seq, sale: p.e.sale!, e: p.e, tillHash: p.tillHash, flag: null });
       else quarantine.push({ seq: p.seq, kind: 'rejected', reason: broken, saleId: saleIdOf(p.e), e: p.e, tillHash: p.tillHash });
       known.set(p.seq, { seq: p.seq, saleId: saleIdOf(p.e), hash: p.e.hash, status: broken === null ? 'held' : 'quarantined' });
@@ -288,10 +288,16 @@ async function ingestWhere(
   return result;
 }
 
-/** A retired device's backlog is taken; what it made after its retirement is not. */
-function afterRetirement(s: Pick<WireSale, 'createdAt'>, retiredAt: string | null): string | null {
-  if (retiredAt === null || s.createdAt <= retiredAt) return null;
-  return `the device was retired at ${retiredAt} and this sale was made after (${s.createdAt}); enroll the device again to sell on it`;
+/**
+ * A retired device's backlog is taken; what it made after its retirement is not, nor what it
+ * claims to have made before HQ first enrolled it (a kept token backdating sales into the past).
+ */
+function afterRetirement(s: Pick<WireSale, 'createdAt'>, device: Pick<DeviceRow, 'retired_at' | 'created_at'>): string | null {
+  const retiredAt = device.retired_at;
+  if (retiredAt === null) return null;
+  if (s.createdAt > retiredAt) return `the device was retired at ${retiredAt} and this was made after (${s.createdAt}); enroll the device again to sell on it`;
+  if (s.createdAt < device.created_at) return `the device is retired and this claims a time (${s.createdAt}) before HQ first enrolled it (${device.created_at})`;
+  return null;
 }
 
 /**
@@ -307,6 +313,17 @@ async function flagSales(
   alert: (a: Omit<HqAlert, 'storeCode' | 'tillCode' | 'deviceId'>) => void,
 ): Promise<void> {
   if (sales.length === 0) return;
+  // A retired device's backlog is counted, but a person should see it arrive (its token may be
+  // in someone else's hands).
+  if (device.retired_at !== null) {
+    for (const s of sales) s.flag = `backlog of device ${till.deviceId ?? `#${till.deviceRowId}`}, retired ${device.retired_at}`;
+    alert({
+      kind: 'retired-backlog',
+      seq: sales[0].seq,
+      quarantineId: null,
+      message: `till ${till.storeCode}/${till.tillCode}: retired device ${till.deviceId ?? `#${till.deviceRowId}`} sent ${sales.length} sale(s) made before its retirement; they are counted and flagged; if that device is not in the store's hands, check them`,
+    });
+  }
   // A device that first enrolled while another device of its till code was (and is still)
   // active: what it sold since is flagged. Enrolling a device again does not make it new.
   if (Number(device.older_active) > 0) {

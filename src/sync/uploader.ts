@@ -7,6 +7,7 @@
 // Correctness never rests on the lease: HQ treats a seq it already has (same hash) as a
 // duplicate and acknowledges it, so two uploaders racing or a retried batch whose answer was
 // lost cost bandwidth, never a duplicate sale. The lease keeps uploads in order and cheap.
+import { QUARANTINED_AT_HQ } from '../db/outbox.js';
 import type { DB } from '../db/open.js';
 import { markConflict, markFlagged, markPendingAfter, markSynced, markUnsynced, pendingBatch, rowsThrough, type OutboxRow } from '../db/outbox.js';
 import { getDeviceIdentity, getIdentity } from '../db/settings.js';
@@ -27,6 +28,8 @@ export interface UploadStats {
   resent: number;
   /** Rows found to conflict with what HQ holds at their seq (kept, shown, not synced). */
   conflicts: number;
+  /** Rows HQ took into quarantine in this run (held, not counted until a person accepts them). */
+  quarantined?: number;
   /** Set when another process holds the upload lease: nothing was uploaded here. */
   leaseHeldBy?: string;
 }
@@ -163,7 +166,11 @@ export class Uploader {
         if (!a) continue;
         if (a.status !== 'conflict' && a.hash === heldHash(JSON.parse(r.payload), r.kind)) {
           synced += markSynced(db, r.seq);
-          if (a.flag) markFlagged(db, r.seq, a.flag);
+          // HQ holds it, but in quarantine: not counted until a person accepts it. Shown per sale.
+          if (a.status === 'quarantined') {
+            markFlagged(db, r.seq, QUARANTINED_AT_HQ);
+            stats.quarantined = (stats.quarantined ?? 0) + 1;
+          } else if (a.flag) markFlagged(db, r.seq, a.flag);
         }
         else {
           conflicts += markConflict(

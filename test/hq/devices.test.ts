@@ -81,9 +81,16 @@ describe.each(STORAGES)('HQ devices on %s', (kind) => {
       // Re-sending the backlog counts it once.
       await hq.ingest(t, [item(makeSale('S1', 'R1', 3))]);
       expect((await hq.listSales({ tillCode: 'R1' })).map((s) => s.seq).sort()).toEqual([1, 2, 3]);
+      // The backlog is counted but flagged, with an alert: the token may be in other hands.
+      expect((await hq.listSales({ tillCode: 'R1' })).find((s) => s.seq === 3)?.flag).toMatch(/backlog of device .* retired/);
+      expect((await hq.listAlerts()).map((a) => a.kind)).toContain('retired-backlog');
+      // A kept token cannot backdate sales before HQ first enrolled the device: quarantined, not counted.
+      const backdated = { ...makeSale('S1', 'R1', 5), createdAt: '2025-12-31T08:00:00.000Z' };
+      expect((await hq.ingest(t, [item(backdated)])).acks?.map((a) => a.status)).toEqual(['quarantined']);
+      expect((await hq.listSales({ tillCode: 'R1' })).map((s) => s.seq).sort()).toEqual([1, 2, 3]);
       const again = await hq.createEnrollCode('S1', 'R1');
       await hq.enroll(again.code); // a protocol 1 device, known by having no id
-      expect((await hq.listDevices())[0]).toMatchObject({ status: 'enrolled', retiredAt: null, hwm: 4 });
+      expect((await hq.listDevices())[0]).toMatchObject({ status: 'enrolled', retiredAt: null, hwm: 5 });
     } finally {
       await hq.close();
     }

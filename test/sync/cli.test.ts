@@ -91,7 +91,7 @@ describe('till enroll and till sync', () => {
     await hq.store.catalog.add({ name: '可口可乐500ml', priceFen: 350, barcodes: ['6901234567892'] });
     const r = await tillAsync(home, ['sync', '--once']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/Uploaded 25 sale\(s\); 0 pending\. Catalog: 1 updated/);
+    expect(r.stderr).toMatch(/Uploaded 25 event\(s\); 0 pending\. Catalog: 1 updated/);
     expect(await hqCount()).toBe(25);
     const p = JSON.parse((await tillAsync(home, ['products', 'show', '6901234567892', '--json'])).stdout);
     expect(p).toMatchObject({ name: '可口可乐500ml', priceFen: 350 });

@@ -57,6 +57,13 @@ describe('the till shows what HQ does not count', () => {
     expect(await status(t)).toMatchObject({ online: true, pending: 0, conflicts: 0, quarantined: 1 });
     const bg = startBackgroundSync({ db: t.db, home: t.home });
     expect(bg.status()).toMatchObject({ pending: 0, conflicts: 0, quarantined: 1 });
+    // And per sale: that very sale reads "quarantined at HQ", the others "synced".
+    const list = JSON.parse((await tillAsync(t.home, ['sales', 'list', '--json'])).stdout) as Array<{ seq: number; sync: string }>;
+    expect(list.map((x) => [x.seq, x.sync])).toEqual([
+      [1, 'synced'],
+      [2, 'quarantined at HQ'],
+      [3, 'synced'],
+    ]);
   });
 
   it('a seq at which HQ holds another sale is a conflict on both sides: shown at the till, quarantined and alerted at HQ', async () => {
