@@ -50,7 +50,7 @@ const day = z.string().refine((v) => parseDay(v) !== null, { error: (iss) => `"$
 const dayQuery = z
   .object({ from: day.optional(), to: day.optional(), store: z.string().max(16).optional() })
   .strict()
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to; put the earlier day first', path: ['from'] });
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'is after to; put the earlier day first', path: ['from'] });
 const quarantineQuery = z
   .object({
     store: z.string().max(16).optional(),

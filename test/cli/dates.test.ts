@@ -184,6 +184,6 @@ describe('HQ report query parameters', () => {
   it('answers 400 when from is after to', async () => {
     const r = await report('from=2026-12-31&to=2026-12-01');
     expect(r.status).toBe(400);
-    expect(r.body.error.message).toMatch(/from is after to/);
+    expect(r.body.error.message).toMatch(/from: is after to; put the earlier day first/);
   });
 });
