@@ -108,6 +108,7 @@ const en = {
   'last.printed': 'Receipt printed.',
   'last.preview': 'Receipt (shown on screen, no printer):',
   'label.suspended': '{first} and others, {items}, {total}',
+  'label.suspendedOne': '{first}, {items}, {total}',
   // key help
   'cmd.help': 'help',
   'cmd.pay': 'pay',
@@ -468,6 +469,7 @@ const zh: Record<MessageKey, string> = {
   'last.printed': '小票已打印。',
   'last.preview': '小票预览（未接打印机，显示在屏幕上）：',
   'label.suspended': '{first} 等 {items}，{total}',
+  'label.suspendedOne': '{first}，{items}，{total}',
   'cmd.help': '帮助',
   'cmd.pay': '结账',
   'cmd.qty': '改数量',

@@ -218,7 +218,7 @@ export function suspend(c: Ctx): boolean {
     return false;
   }
   const totals = cartSummary(c.cart);
-  const label = c.t('label.suspended', { first: c.cart.lines[0].name, items: itemsText(c.t, itemCount(c.cart)), total: formatYuan(totals.totalFen) });
+  const label = c.t(c.cart.lines.length > 1 ? 'label.suspended' : 'label.suspendedOne', { first: c.cart.lines[0].name, items: itemsText(c.t, itemCount(c.cart)), total: formatYuan(totals.totalFen) });
   const s = c.store.suspend({ cashierId: c.user!.id, label, cart: serializeCart(c.cart) }, c.now());
   c.cart = { ...EMPTY_CART, nextKey: 1 };
   c.selected = 0;
