@@ -18,6 +18,7 @@ import { stmt, type DB } from './open.js';
 import { enqueueEvent } from './outbox.js';
 import { findReturn, priorReturns, refundableSale, saleHead, type ReturnKind, type ReturnRecord, type SaleHead } from './returns-read.js';
 import { businessDayRuleOf, getIdentity } from './settings.js';
+import { currentShift } from './shifts.js';
 import { verifyLogin, type User } from './users.js';
 
 export * from './returns-read.js';
@@ -88,8 +89,13 @@ function planReturn(db: DB, input: Omit<ReturnInput, 'supervisorId'>, at: Date):
   const day = businessDayOf(at, businessDayRuleOf(db)).replaceAll('-', '');
   const prior = priorReturns(db, head.id);
   if (kind === 'post-void') {
-    // "In the same shift": until shifts land (db/shifts.ts), the same business day at this till.
-    if (head.business_date !== day) throw new UserError(`${head.receipt_no} was sold on another business day (${head.business_date}): a post-void is for today's sales; make a return instead.`, 'E_POST_VOID');
+    // A post-void undoes a sale of the drawer's open shift (its cash is still in that drawer);
+    // an older sale comes back as a return.
+    const shift = currentShift(db);
+    const soldAt = (stmt(db, 'SELECT created_at AS at FROM sales WHERE id = ?').get(head.id) as { at: string }).at;
+    if (!shift || soldAt < shift.openedAt) {
+      throw new UserError(`${head.receipt_no} was not sold in the open shift${shift ? ` (opened ${shift.openedAt})` : ' (no shift is open)'}: a post-void is for this shift's sales; make a return instead.`, 'E_POST_VOID');
+    }
     if (prior.length > 0) throw new UserError(`${head.receipt_no} already has a return: a post-void voids a whole untouched sale; return the rest instead.`, 'E_POST_VOID');
     if (input.lines) throw new UserError('A post-void takes the whole sale back: leave the lines out.', 'E_POST_VOID');
   }
@@ -112,7 +118,7 @@ export function previewReturn(db: DB, input: Omit<ReturnInput, 'supervisorId'>, 
 }
 
 /**
- * Records a return (or a post-void: a full return of a sale of the same business day, nothing
+ * Records a return (or a post-void: a full return of a sale of the open shift, nothing
  * of it returned before). One IMMEDIATE transaction: the sale, what was already returned of it,
  * the plan (core/refund.ts), the rows and the approval journal entry. Throws UserError /
  * NotFoundError with a message for the cashier; nothing is written then.

@@ -7,6 +7,7 @@ import { openDatabase, type DB } from '../../src/db/open.js';
 import { commitReturn, findReturnable, previewReturn } from '../../src/checkout/returns.js';
 import { listReturns, recordReturn, returnFigures, SQL } from '../../src/db/returns.js';
 import { recordSale } from '../../src/db/sales.js';
+import { openShift } from '../../src/db/shifts.js';
 import type { SaleDraft } from '../../src/core/sale.js';
 import { receiptNumber, receiptStore } from '../../src/core/ids.js';
 import { memoryTill, removeDir, tempDir, till } from '../helpers/till.js';
@@ -136,7 +137,18 @@ describe('a return at another store', () => {
 });
 
 describe('till sales void (post-void)', () => {
-  it('voids a finished sale of today in full, back to its tenders; the slip reprints with 退货 / RETURN', () => {
+  it('a post-void is for a sale of the open shift: none open, or a sale before it, is refused (make a return)', () => {
+    const before = sell({ lines: [cola], tenders: [{ method: 'cash', tenderedFen: 1050 }] });
+    const none = approve(['void', before]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/not sold in the open shift \(no shift is open\).*make a return instead/);
+    expect(till(home, ['shift', 'open', '--cashier', '1001', '--float', '100']).code).toBe(0);
+    const older = approve(['void', before]);
+    expect(older.code).toBe(1);
+    expect(older.stderr).toMatch(/not sold in the open shift \(opened /);
+  });
+
+  it('voids a finished sale of the open shift in full, back to its tenders; the slip reprints with 退货 / RETURN', () => {
     const receipt = sell({ lines: [cola, chips], orderDiscountFen: 100, tenders: [{ method: 'card', tenderedFen: 600, reference: '654321' }, { method: 'cash', tenderedFen: 2000 }] });
     // "last" is the last real sale: this one.
     const v = asJson(approve(['void', 'last', '--reason', '收银员按错', '--json']));
@@ -273,6 +285,7 @@ describe('the till itself', () => {
     db?.close();
     db = memoryTill();
     const at = new Date();
+    openShift(db, { cashierId: '1001', floatFen: 0 }, new Date(at.getTime() - 1000)); // the post-void below is of this shift
     const mixed = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [cola, chips], tenders: [{ method: 'card', tenderedFen: 1000, reference: '1' }, { method: 'cash', tenderedFen: 1000 }] }, at);
     const cash = recordSale(db, { cashierId: '1001', cashierName: '张三', lines: [chips], tenders: [{ method: 'cash', tenderedFen: 650 }] }, at);
     recordReturn(db, { receiptNo: mixed.receiptNo, lines: [{ lineNo: 1, qty: 2 }], supervisorId: '9001' }, at);
