@@ -144,6 +144,12 @@ export function submitShiftDialog(c: Ctx, d: ShiftDialog, text: string): void {
       if (d.field === 'amount') {
         const fen = amountOf(c, typed, false);
         if (fen === null) return;
+        // A pay-out beyond what the drawer should hold is refused at once, before the reason is asked.
+        const drawer = d.move === 'pay-out' ? c.store.expectedCash() : null;
+        if (drawer !== null && fen > drawer) {
+          c.clearInput();
+          return c.settings.blindClose ? c.say('msg.drawerShortBlind', {}, 'error') : c.say('msg.drawerShort', { amount: formatYuan(drawer) }, 'error');
+        }
         c.message = null;
         return setDialog(c, { ...d, field: 'reason', amountFen: fen });
       }
