@@ -11,6 +11,8 @@
 // against the sale and the returns it already holds. It keeps the first; a later one that goes
 // beyond is stored and counted all the same (the money left that drawer, and the till's Z
 // counts it: HQ's day must still equal the Z reports) but flagged, with an alert.
+// A return whose sale HQ does not count (quarantined, or never seen) is not counted either: it
+// is held in quarantine with its sale, and counted when an admin accepts the sale.
 import { createHash } from 'node:crypto';
 import { canonicalJson, eventSchema, saleSchema, type WireEvent } from '../sync/protocol.js';
 import { exactSum, exactSumColumns, type ExactFen } from './sums.js';

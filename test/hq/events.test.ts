@@ -124,6 +124,23 @@ describe.each(STORAGES)('HQ events on %s', (kind) => {
     }
   });
 
+  it('a sale quarantined and its return in the same upload: both held, the return counted when the sale is accepted', async () => {
+    const strict = await tdb.open({ maxSaleFen: 1 });
+    try {
+      const t = await till();
+      const sale = makeSale(t.storeCode, t.tillCode, 1);
+      const ret = refund(t, 2, sale, 1, 100);
+      const r = await strict.ingest(t, [item(sale), ev(ret)]);
+      expect(r.acks!.map((a) => a.status)).toEqual(['quarantined', 'quarantined']);
+      const [held, heldRet] = await hq.listQuarantine({ till: t });
+      expect(heldRet.reason).toBe(`its sale ${sale.id} is not counted at HQ (quarantined in the same upload)`);
+      await hq.acceptQuarantined(held.id, '王经理', 'checked');
+      expect(await hq.salesReport({ tillCode: t.tillCode, from: '2026-01-02', to: '2026-01-02' })).toMatchObject({ salesCount: 1, returnsFen: 100, netFen: sale.totalFen - 100 });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('a return of a sale HQ has never seen is held in quarantine, not counted', async () => {
     const t = await till();
     const ghost = makeSale(t.storeCode, t.tillCode, 7);
