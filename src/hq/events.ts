@@ -11,6 +11,8 @@
 // against the sale and the returns it already holds. It keeps the first; a later one that goes
 // beyond is stored and counted all the same (the money left that drawer, and the till's Z
 // counts it: HQ's day must still equal the Z reports) but flagged, with an alert.
+// A return whose sale HQ does not count (quarantined, or never seen) is not counted either: it
+// is held in quarantine with its sale, and counted when an admin accepts the sale.
 import { createHash } from 'node:crypto';
 import { canonicalJson, eventSchema, saleSchema, type WireEvent } from '../sync/protocol.js';
 import { exactSum, exactSumColumns, type ExactFen } from './sums.js';
@@ -224,4 +226,43 @@ export async function listZ(ctx: HqContext, qy: ZQuery = {}): Promise<ZRow[]> {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** The reason a return is held in quarantine with its sale (the prefix is how accept finds it). */
+export function uncountedSaleReason(saleId: string, where: string): string {
+  return `its sale ${saleId} is not counted at HQ (${where})`;
+}
+
+/**
+ * Takes out of `events` the returns (and post-voids) whose sale HQ does not count (no row in
+ * hq_sales): they go to quarantine with their sale, not counted, until an admin accepts the
+ * sale (acceptQuarantined then counts them too). `inBatch` are the sale ids this very upload
+ * puts aside. Returns what is still to be stored and what is held.
+ */
+export async function holdReturnsOfUncounted(
+  q: Queryable,
+  events: StoredEvent[],
+  deviceRowId: number,
+  inBatch: Set<string>,
+): Promise<{ kept: StoredEvent[]; held: Array<StoredEvent & { reason: string }> }> {
+  const kept: StoredEvent[] = [];
+  const held: Array<StoredEvent & { reason: string }> = [];
+  for (const x of events) {
+    if (x.e.event.kind !== 'return') {
+      kept.push(x);
+      continue;
+    }
+    const saleId = (x.e.event as WireEvent<'return'>).body.saleId;
+    if (await q.get('SELECT 1 AS one FROM hq_sales WHERE sale_id = ?', [saleId])) {
+      kept.push(x);
+      continue;
+    }
+    const aside = await q.get<{ id: number }>(
+      "SELECT id FROM hq_quarantine WHERE sale_id = ? AND kind = 'rejected' AND accepted_at IS NULL ORDER BY (CASE WHEN device_id = ? THEN 0 ELSE 1 END), id LIMIT 1",
+      [saleId, deviceRowId],
+    );
+    const where = aside ? `quarantined #${aside.id}` : inBatch.has(saleId) ? 'quarantined in the same upload' : 'unknown';
+    held.push({ ...x, reason: uncountedSaleReason(saleId, where) });
+  }
+  return { kept, held };
 }

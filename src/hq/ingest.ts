@@ -5,7 +5,7 @@
 import { NotFoundError } from '../errors.js';
 import type { Ack, SyncState, UploadRequest, UploadResponse, WireSale } from '../sync/protocol.js';
 import { DEFAULT_QUARANTINE_CAP, putAside, storableText, type Quarantined } from './quarantine.js';
-import { checkReturns, eventProblem, examineEvent, hashesOfEventIds, insertEvents, type StoredEvent } from './events.js';
+import { checkReturns, eventProblem, examineEvent, hashesOfEventIds, holdReturnsOfUncounted, insertEvents, type StoredEvent } from './events.js';
 import { businessDay, examineSale, ruleBroken, type Examined } from './rules.js';
 import { forUpdate, isUniqueViolation, valuesList, type Queryable } from './storage/driver.js';
 import type { HqContext, TillPrincipal } from './tills.js';
@@ -241,6 +241,11 @@ async function ingestWhere(
     }
     // The other events of the batch (protocol 3): returns checked against what was sold, then
     // stored; an event id HQ already has is a duplicate when its content is the same.
+    // A return of a sale HQ does not count is held in quarantine with its sale (accepting the sale counts it).
+    const uncounted = new Set(quarantine.flatMap((x) => (x.kind === 'rejected' && x.e.sale ? [x.e.sale.id] : [])));
+    const { kept, held } = await holdReturnsOfUncounted(q, events, till.deviceRowId, uncounted);
+    for (const x of held) quarantine.push({ seq: x.seq, kind: 'rejected', reason: x.reason, saleId: x.e.event.id, e: x.e, tillHash: x.tillHash });
+    events.splice(0, events.length, ...kept);
     for (const o of await checkReturns(q, events)) alert({ kind: 'over-return', seq: o.seq, quarantineId: null, message: storableText(o.message) });
     const insertedEvents = await insertEvents(q, events, { tillId: till.tillId, deviceRowId: till.deviceRowId, receivedAt });
     insertedCount += insertedEvents.size;

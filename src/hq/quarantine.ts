@@ -5,6 +5,7 @@
 import { NotFoundError, UserError } from '../errors.js';
 import { EVENT_KINDS, saleSchema } from '../sync/protocol.js';
 import { businessDay, examineSale, identityProblem, type Examined } from './rules.js';
+import { checkReturns, examineEvent, insertEvents, uncountedSaleReason, type StoredEvent } from './events.js';
 import { valuesList, type Queryable } from './storage/driver.js';
 
 /** Stored quarantine rows per device (stream) before further uploads are only counted (default). */
@@ -195,7 +196,31 @@ export async function acceptQuarantined(
       [s.id, Number(x.till_id), Number(x.device_id), seq, s.storeCode, s.tillCode, s.receiptNo, businessDay(s), s.createdAt, s.status, s.totalFen, s.itemCount, e.hash, e.text, at],
     );
     await q.run('UPDATE hq_quarantine SET accepted_at = ?, accepted_by = ?, accept_reason = ? WHERE id = ?', [at, storableText(who), storableText(why), id]);
+    await acceptReturnsOf(q, s.id, id, storableText(who), at);
     const [row] = await listQuarantine(q, { afterId: id - 1, limit: 1, includeAccepted: true });
     return row;
   });
+}
+
+/**
+ * The returns held in quarantine because their sale `saleId` was not counted (any device's),
+ * counted now that quarantined sale #saleRow is accepted: stored in hq_events in seq order,
+ * checked against what was sold exactly as if they had arrived after it, and recorded as
+ * accepted by `who` "with its sale #saleRow". A return whose event id HQ already holds stays.
+ */
+async function acceptReturnsOf(q: Queryable, saleId: string, saleRow: number, who: string, at: string): Promise<void> {
+  const rows = await q.all<{ id: number; till_id: number; device_id: number; seq: number; payload: string; till_hash: string | null }>(
+    `SELECT id, till_id, device_id, seq, payload, till_hash FROM hq_quarantine
+     WHERE kind = 'rejected' AND accepted_at IS NULL AND reason LIKE ? ORDER BY device_id, seq`,
+    [`${uncountedSaleReason(saleId, '')}`.replace(/ \(\)$/, '') + ' (%'],
+  );
+  for (const r of rows) {
+    const e = examineEvent(JSON.parse(r.payload));
+    if (!e.event || e.event.kind !== 'return') continue;
+    const x: StoredEvent = { seq: Number(r.seq), e: e as StoredEvent['e'], flag: null, tillHash: r.till_hash ?? '' };
+    await checkReturns(q, [x]);
+    const taken = await insertEvents(q, [x], { tillId: Number(r.till_id), deviceRowId: Number(r.device_id), receivedAt: at });
+    if (!taken.has(e.event.id)) continue;
+    await q.run('UPDATE hq_quarantine SET accepted_at = ?, accepted_by = ?, accept_reason = ? WHERE id = ?', [at, who, `with its sale #${saleRow}`, Number(r.id)]);
+  }
 }

@@ -92,4 +92,61 @@ describe.each(STORAGES)('HQ events on %s', (kind) => {
     const r = await hq.salesReport({ storeCode: 'S001', from: '2026-01-02', to: '2026-01-02' });
     expect(r.byTill.find((g) => g.tillCode === b.tillCode)).toMatchObject({ salesCount: 0, returnsFen: 50, netFen: -50 });
   });
+  it('a return of a sale HQ quarantined is held with it, and counted only when an admin accepts the sale', async () => {
+    // A till whose sales break HQ's rule (over its per-sale cap): the sale is quarantined.
+    const strict = await tdb.open({ maxSaleFen: 1 });
+    try {
+      const t = await till();
+      const sale = makeSale(t.storeCode, t.tillCode, 1); // business day 2026-01-02, line 1 qty 2
+      const ret = refund(t, 2, sale, 1, sale.lines[0].unitPriceFen);
+      const day = { tillCode: t.tillCode, from: '2026-01-02', to: '2026-01-02' };
+      expect((await strict.ingest(t, [item(sale)])).acks![0].status).toBe('quarantined');
+      const r = await strict.ingest(t, [ev(ret)]);
+      expect(r).toMatchObject({ ackedThrough: 2, inserted: 0, quarantined: 1 });
+      expect(r.acks).toEqual([expect.objectContaining({ seq: 2, saleId: ret.id, status: 'quarantined' })]);
+      const [held, heldRet] = await hq.listQuarantine({ till: t });
+      expect(heldRet).toMatchObject({ seq: 2, reason: `its sale ${sale.id} is not counted at HQ (quarantined #${held.id})` });
+      expect(await hq.salesReport(day)).toMatchObject({ salesCount: 0, returnsFen: 0, netFen: 0 });
+      // The till re-sends the return: a duplicate, still quarantined; the stream goes on.
+      expect(await strict.ingest(t, [ev(ret)])).toMatchObject({ duplicates: 1, acks: [expect.objectContaining({ status: 'quarantined' })] });
+
+      await hq.acceptQuarantined(held.id, '王经理', 'checked the receipt');
+      expect(await hq.salesReport(day)).toMatchObject({ salesCount: 1, totalFen: sale.totalFen, returnsFen: ret.body.refundFen, netFen: sale.totalFen - ret.body.refundFen });
+      const all = await hq.listQuarantine({ till: t, includeAccepted: true });
+      expect(all.find((x) => x.id === heldRet.id)!.accepted).toMatchObject({ by: '王经理', reason: `with its sale #${held.id}` });
+      expect(await hq.held(t, [2])).toEqual([expect.objectContaining({ seq: 2, saleId: ret.id, status: 'held' })]);
+      await expect(hq.acceptQuarantined(held.id, '王经理', 'again')).rejects.toThrow(/already accepted/);
+      await expect(hq.acceptQuarantined(heldRet.id, '王经理', 'again')).rejects.toThrow(/already accepted/);
+      expect(await hq.ingest(t, [ev(ret)])).toMatchObject({ duplicates: 1, inserted: 0 });
+      expect(await hq.salesReport(day)).toMatchObject({ salesCount: 1, netFen: sale.totalFen - ret.body.refundFen });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('a sale quarantined and its return in the same upload: both held, the return counted when the sale is accepted', async () => {
+    const strict = await tdb.open({ maxSaleFen: 1 });
+    try {
+      const t = await till();
+      const sale = makeSale(t.storeCode, t.tillCode, 1);
+      const ret = refund(t, 2, sale, 1, 100);
+      const r = await strict.ingest(t, [item(sale), ev(ret)]);
+      expect(r.acks!.map((a) => a.status)).toEqual(['quarantined', 'quarantined']);
+      const [held, heldRet] = await hq.listQuarantine({ till: t });
+      expect(heldRet.reason).toBe(`its sale ${sale.id} is not counted at HQ (quarantined in the same upload)`);
+      await hq.acceptQuarantined(held.id, '王经理', 'checked');
+      expect(await hq.salesReport({ tillCode: t.tillCode, from: '2026-01-02', to: '2026-01-02' })).toMatchObject({ salesCount: 1, returnsFen: 100, netFen: sale.totalFen - 100 });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('a return of a sale HQ has never seen is held in quarantine, not counted', async () => {
+    const t = await till();
+    const ghost = makeSale(t.storeCode, t.tillCode, 7);
+    const r = await hq.ingest(t, [ev(refund(t, 1, ghost, 1, 100))]);
+    expect(r).toMatchObject({ inserted: 0, quarantined: 1 });
+    expect((await hq.listQuarantine({ till: t }))[0].reason).toBe(`its sale ${ghost.id} is not counted at HQ (unknown)`);
+    expect(await hq.salesReport({ tillCode: t.tillCode, from: '2026-01-02', to: '2026-01-02' })).toMatchObject({ returnsFen: 0, netFen: 0 });
+  });
 });
