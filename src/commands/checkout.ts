@@ -68,10 +68,7 @@ export async function openCheckout(cmd: Command, training = false): Promise<void
           weighManual: config.get('weigh.manual'),
           hqUrl,
           background,
-          printerState: async () => {
-            const [{ printerStatus }, { printerStateOf }] = await Promise.all([import('../print/index.js'), import('../checkout/printer-state.js')]);
-            return printerStateOf(await printerStatus({ home, config, lang }));
-          },
+          printerState: async () => (await import('../print/index.js')).printerState({ home, config, lang }),
           blindClose: config.get('shift.blindClose'),
           printReport: async (report) => {
             const { printReport } = await import('../print/index.js');

@@ -3,6 +3,7 @@
 // once, with who accepted it and why. Storage is opened through the caller's withHq.
 import { Command, type Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { intOption } from './options.js';
 import type { HqStore } from '../hq/store.js';
 import { printJson, say, writeOut } from './context.js';
 
@@ -11,10 +12,6 @@ export interface HqCommandDeps {
   withHq<T>(cmd: Command, fn: (hq: HqStore) => Promise<T>): Promise<T>;
 }
 
-export function wholeOption(v: string, what: string, min: number): number {
-  if (!/^\d{1,15}$/.test(v.trim()) || Number(v) < min) throw new UsageError(`${what} takes a whole number of at least ${min}, got "${v}".`);
-  return Number(v);
-}
 
 /** "S001/T01" → the till's store and code. */
 function tillRefOption(v: string): { storeCode: string; tillCode: string } {
@@ -28,8 +25,8 @@ export function quarantineCommand({ dbOption, withHq }: HqCommandDeps): Command 
     .description('uploads HQ did not take as sales (rule-breaking sales, re-sent seqs with different content), oldest first, a page at a time')
     .option('--store <code>', 'only this store')
     .option('--till <store/till>', 'only this till, e.g. S001/T01', tillRefOption)
-    .option('--limit <n>', 'at most n rows', (v) => wholeOption(v, '--limit', 1), 100)
-    .option('--after <id>', 'rows after this id (the last id of the previous page)', (v) => wholeOption(v, '--after', 0))
+    .option('--limit <n>', 'at most n rows', intOption('--limit', 1), 100)
+    .option('--after <id>', 'rows after this id (the last id of the previous page)', intOption('--after', 0))
     .option('--accepted', 'include uploads an admin accepted')
     .option('--json', 'print JSON: an array of {id, storeCode, tillCode, seq, kind, reason, saleId, receivedAt, accepted}')
     .addOption(dbOption())
@@ -60,7 +57,7 @@ export function quarantineCommand({ dbOption, withHq }: HqCommandDeps): Command 
     .option('--json', 'print the accepted row as JSON')
     .addOption(dbOption())
     .action(async (ref: string, opts, cmd: Command) => {
-      const id = wholeOption(ref.replace(/^#/, ''), '<id>', 1);
+      const id = intOption('<id>', 1)(ref.replace(/^#/, ''));
       const by = opts.by ?? (await import('node:os')).userInfo().username;
       const row = await withHq(cmd, (hq) => hq.acceptQuarantined(id, by, opts.reason));
       if (opts.json) return printJson(row);

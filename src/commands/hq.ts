@@ -8,11 +8,11 @@ import type { HqStore } from '../hq/store.js';
 import type { HqProduct } from '../hq/catalog.js';
 import type { ReportGroup } from '../hq/reports.js';
 import { homeOf, printJson, say, writeOut } from './context.js';
-import { collect, csvImportOptions, dayPeriod, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
+import { collect, csvImportOptions, dayPeriod, intOption, positiveInt, priceOption, withBusinessDayOptions, withCsvImportOptions } from './options.js';
 import { patchFromOptions, withUpdateOptions } from './products.js';
 import { deviceCommands } from './hq-tills.js';
 import { zCommand } from './hq-z.js';
-import { quarantineCommand, wholeOption } from './hq-quarantine.js';
+import { quarantineCommand } from './hq-quarantine.js';
 
 function dbOption(): Option {
   return new Option('--db <file|url>', 'HQ database: a SQLite file or a postgres:// URL (default: <home>/hq.db)').env('TILL_HQ_DB');
@@ -59,7 +59,7 @@ const serve = new Command('serve')
   .option('--port <n>', 'port to listen on (0 picks a free one)', portOption, 8787)
   .option('--pool <n>', 'PostgreSQL connections of this instance', (v) => positiveInt(v, '--pool'), 10)
   .option('--max-sale <yuan>', 'plausibility cap: a larger sale is quarantined for a person to check (0 = no cap)', maxSaleOption, 10_000_000)
-  .option('--quarantine-cap <n>', 'quarantined uploads stored per till; beyond it they are counted, not stored', (v) => wholeOption(v, '--quarantine-cap', 1), 1000)
+  .option('--quarantine-cap <n>', 'quarantined uploads stored per till; beyond it they are counted, not stored', intOption('--quarantine-cap', 1), 1000)
   .action(async (opts, cmd: Command) => {
     const { openHq } = await import('../hq/open.js');
     const { buildHqServer, listeningUrls } = await import('../hq/server.js');

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { CancelledError, PartialError, UserError } from '../errors.js';
 import type { ImportSummary } from '../import/service.js';
-import { openTill, printJson, say, writeOut } from './context.js';
+import { openTill, printJson, say } from './context.js';
 import { csvImportOptions, withCsvImportOptions } from './options.js';
 
 export const importCommand = withCsvImportOptions(

@@ -30,3 +30,20 @@ export async function askSecret(question: string, optionHint: string): Promise<s
     });
   });
 }
+
+/** The first line of stdin (the PIN), never echoed, never logged; a pipe left open is not waited for. */
+export async function readStdinLine(): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (line: string) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(line.trim());
+    };
+    rl.once('line', finish);
+    rl.once('close', () => finish(''));
+  });
+}

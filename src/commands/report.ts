@@ -6,8 +6,7 @@ import { formatYuan } from '../core/money.js';
 import type { ReportBody } from '../db/zreports.js';
 import { UsageError } from '../errors.js';
 import type { Lang } from '../print/index.js';
-import { askSecret } from './prompt.js';
-import { readStdinLine } from './returns.js';
+import { askSecret, readStdinLine } from './prompt.js';
 import { globals, openTill, printJson, say, writeOut, type TillContext } from './context.js';
 
 /** The report on stdout: JSON, or the printed layout at 80 mm as text. */

@@ -9,32 +9,12 @@ import type { ReturnRecord } from '../db/returns.js';
 import { UsageError } from '../errors.js';
 import type { Lang } from '../print/index.js';
 import { globals, homeOf, openTill, printJson, say, writeOut } from './context.js';
-import { dateRange, withPeriodOptions } from './options.js';
-import { askSecret } from './prompt.js';
+import { dateRange, intOption, withPeriodOptions } from './options.js';
+import { askSecret, readStdinLine } from './prompt.js';
 
 const METHOD: Record<string, string> = { cash: 'cash', card: 'card', wechat: 'WeChat', alipay: 'Alipay' };
 
-const positiveInt = (what: string) => (v: string) => {
-  if (!/^\d+$/.test(v.trim()) || Number(v) <= 0 || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`${what} is a whole number above 0, got "${v}".`);
-  return Number(v);
-};
 
-/** The first line of stdin (the PIN), never echoed, never logged; a pipe left open is not waited for. */
-export async function readStdinLine(): Promise<string> {
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (line: string) => {
-      if (done) return;
-      done = true;
-      rl.close();
-      resolve(line.trim());
-    };
-    rl.once('line', finish);
-    rl.once('close', () => finish(''));
-  });
-}
 
 async function supervisorPin(id: string, fromStdin: boolean | undefined): Promise<string> {
   const pin = fromStdin ? await readStdinLine() : await askSecret(`PIN of supervisor ${id}: `, '--pin-stdin (and the PIN as one line on stdin)');
@@ -108,14 +88,14 @@ const returnCmd = approvalOptions(
     .description('take goods back against a receipt: the whole sale, or some lines (--line n [--qty q], repeated); a weighed line only whole')
     .argument('<receipt-no>', 'the sale\'s receipt number (S001-T01-20261126-0001), or "last"')
     .option('--line <n>', 'a line of the receipt to return (see `till sales show`); repeat for more lines', (v) => {
-      picked.push({ lineNo: positiveInt('--line')(v) });
+      picked.push({ lineNo: intOption('--line', 1)(v) });
       return picked;
     })
     .option('--qty <q>', 'how many of the --line before it (default: all of that line not yet returned)', (v) => {
       const last = picked[picked.length - 1];
       if (!last) throw new InvalidArgumentError('--qty follows the --line it is for: --line 2 --qty 1.');
       if (last.qty !== undefined) throw new InvalidArgumentError(`line ${last.lineNo} has two --qty; give one.`);
-      last.qty = positiveInt('--qty')(v);
+      last.qty = intOption('--qty', 1)(v);
       return v;
     })
     .option('--reason <text>', 'why the customer brought it back')

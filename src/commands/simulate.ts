@@ -2,7 +2,7 @@
 // a store's test environment, demo data, and load for sync tests.
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { printJson, say, writeOut } from './context.js';
+import { printJson, say } from './context.js';
 import { intOption, withTill } from './options.js';
 
 

@@ -2,7 +2,6 @@
 // given as one line on stdin with --pin-stdin; never as an argument, where the shell history and
 // the process list would keep it.
 import { Argument, Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { ACTIONS, PERMISSIONS, ROLES } from '../core/permissions.js';
 import type { Role } from '../core/types.js';
 import { UsageError, UserError } from '../errors.js';
@@ -29,7 +28,7 @@ async function readNewPin(o: PinOptions, userId: string): Promise<string> {
   const { validatePin, weakPinReason } = await import('../db/users.js');
   let pin: string;
   if (o.pinStdin) {
-    pin = readFileSync(0, 'utf8').split(/\r?\n/)[0].trim();
+    pin = await (await import('./prompt.js')).readStdinLine();
     if (!pin) throw new UserError('--pin-stdin: stdin held no PIN; pipe one line, e.g. `printf "%s\\n" "$PIN" | till users …`.');
   } else {
     const { askSecret } = await import('./prompt.js');

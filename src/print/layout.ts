@@ -167,18 +167,29 @@ export interface ReceiptInput {
   training?: boolean;
 }
 
+/**
+ * The blocks of one slip being laid out, and the ways every slip (sale, return, X/Z) adds to
+ * them: a line of text, centred text wrapped to the paper (big text takes two columns a
+ * character), a rule, and a label with its value at the right edge.
+ */
+export function slip(cols: number) {
+  const blocks: ReceiptBlock[] = [];
+  const text = (t: string, align: Align = 'left', extra: { bold?: boolean; size?: TextSize } = {}) => blocks.push({ kind: 'text', text: t, align, ...extra });
+  const centered = (t: string, extra: { bold?: boolean; size?: TextSize } = {}) => {
+    for (const l of wrap(t, extra.size === 'big' ? Math.floor(cols / 2) : cols)) text(l, 'center', extra);
+  };
+  const rule = (char: '-' | '=' = '-') => blocks.push({ kind: 'rule', char });
+  const row = (label: string, value: string, extra: { bold?: boolean } = {}) => {
+    for (const l of leftRight(label, value, cols)) text(l, 'left', extra);
+  };
+  return { blocks, text, centered, rule, row };
+}
+
 /** The receipt of one sale, line by line. */
 export function layoutReceipt(input: ReceiptInput): ReceiptDoc {
   const { sale, identity, paper } = input;
   const cols = PAPER[paper].columns;
-  const blocks: ReceiptBlock[] = [];
-  const text = (t: string, align: Align = 'left', extra: { bold?: boolean; size?: TextSize } = {}) => blocks.push({ kind: 'text', text: t, align, ...extra });
-  const centered = (t: string, extra: { bold?: boolean; size?: TextSize } = {}) => {
-    const big = extra.size === 'big';
-    const lines = wrap(t, big ? Math.floor(cols / 2) : cols);
-    for (const l of lines) text(l, 'center', extra);
-  };
-  const rule = (char: '-' | '=' = '-') => blocks.push({ kind: 'rule', char });
+  const { blocks, text, centered, rule } = slip(cols);
 
   // Header: store, address, marks.
   const storeName = clean(identity.storeName).trim() || identity.storeCode;

@@ -4,7 +4,7 @@
 import { formatFen } from '../core/money.js';
 import { textWidth } from '../core/text-width.js';
 import type { ReportBody } from '../db/zreports.js';
-import { clean, formatLocalTime, leftRight, PAPER, TENDER_LABEL, wrap, type Align, type PaperWidth, type ReceiptBlock, type ReceiptDoc, type TextSize } from './layout.js';
+import { clean, formatLocalTime, PAPER, slip, TENDER_LABEL, type PaperWidth, type ReceiptDoc } from './layout.js';
 
 export const X_MARK = 'X 报表 / X REPORT';
 export const Z_MARK = 'Z 报表 / Z REPORT';
@@ -20,15 +20,7 @@ export interface ReportSlipInput {
 export function layoutReport(input: ReportSlipInput): ReceiptDoc {
   const { report: r, paper } = input;
   const cols = PAPER[paper].columns;
-  const blocks: ReceiptBlock[] = [];
-  const text = (t: string, align: Align = 'left', extra: { bold?: boolean; size?: TextSize } = {}) => blocks.push({ kind: 'text', text: t, align, ...extra });
-  const centered = (t: string, extra: { bold?: boolean; size?: TextSize } = {}) => {
-    for (const l of wrap(t, extra.size === 'big' ? Math.floor(cols / 2) : cols)) text(l, 'center', extra);
-  };
-  const rule = () => blocks.push({ kind: 'rule', char: '-' });
-  const row = (label: string, value: string, extra: { bold?: boolean } = {}) => {
-    for (const l of leftRight(label, value, cols)) text(l, 'left', extra);
-  };
+  const { blocks, text, centered, rule, row } = slip(cols);
   const money = (label: string, fen: number, extra: { bold?: boolean } = {}) => row(label, formatFen(fen), extra);
   const heading = (t: string) => {
     rule();

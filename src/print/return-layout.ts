@@ -5,7 +5,7 @@ import { formatFen } from '../core/money.js';
 import { textWidth } from '../core/text-width.js';
 import type { ReturnRecord } from '../db/returns.js';
 import type { TillIdentity } from '../db/settings.js';
-import { clean, COPY_MARK, formatKg, formatLocalTime, leftRight, PAPER, padStart, TENDER_LABEL, wrap, type Align, type PaperWidth, type ReceiptBlock, type ReceiptDoc, type TextSize } from './layout.js';
+import { clean, COPY_MARK, formatKg, formatLocalTime, leftRight, PAPER, padStart, slip, TENDER_LABEL, wrap, type PaperWidth, type ReceiptDoc } from './layout.js';
 
 export const RETURN_MARK = '退货 / RETURN';
 export const POST_VOID_MARK = '整单作废 / POST-VOID';
@@ -22,12 +22,7 @@ export interface ReturnSlipInput {
 export function layoutReturnReceipt(input: ReturnSlipInput): ReceiptDoc {
   const { ret, identity, paper } = input;
   const cols = PAPER[paper].columns;
-  const blocks: ReceiptBlock[] = [];
-  const text = (t: string, align: Align = 'left', extra: { bold?: boolean; size?: TextSize } = {}) => blocks.push({ kind: 'text', text: t, align, ...extra });
-  const centered = (t: string, extra: { bold?: boolean; size?: TextSize } = {}) => {
-    for (const l of wrap(t, extra.size === 'big' ? Math.floor(cols / 2) : cols)) text(l, 'center', extra);
-  };
-  const rule = () => blocks.push({ kind: 'rule', char: '-' });
+  const { blocks, text, centered, rule } = slip(cols);
   const field = (label: string, value: string) => {
     if (textWidth(`${label} ${value}`) <= cols) text(`${label} ${value}`);
     else {

@@ -24,7 +24,9 @@ export interface Background {
 export type PrintResult = { ok: true; preview?: string; /** printed, with something to tell (paper low) */ warning?: string } | { ok: false; message: string; /** print/transport.ts FailureReason */ reason?: string };
 
 /** What a printer answered to a status request (DLE EOT); anything but 'ready' is shown as such. */
-export type PrinterState = 'ready' | 'paper-low' | 'paper-out' | 'cover-open' | 'offline' | 'unreachable' | 'not-a-printer' | 'unknown';
+// What the printer says of itself (print/status.ts decides it from the DLE EOT answers).
+import type { PrinterState } from '../print/status.js';
+export type { PrinterState };
 
 /** The till's settings the screen needs (from `till config`), and the side services built on them. */
 export interface CheckoutSettings {

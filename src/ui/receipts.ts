@@ -6,7 +6,6 @@ import type { Sale } from '../core/types.js';
 import type { Cashier } from '../checkout/service.js';
 import { NotFoundError } from '../errors.js';
 import type { MessageKey } from '../core/i18n.js';
-import { PRINT_FAILURES } from '../checkout/printer-state.js';
 import type { CheckoutSettings, PrinterState, PrintResult } from './checkout-types.js';
 import { SALE, type Ctx } from './modes/context.js';
 import { shiftRefusal } from './modes/shift.js';
@@ -57,6 +56,9 @@ async function printSale(c: Ctx, print: NonNullable<CheckoutSettings['print']>, 
   // What the printer says now (paper out after this receipt, back online after a failure).
   if (before !== 'preview') await pollPrinter(c);
 }
+
+/** The failure reasons printing reports (print/transport.ts FailureReason) that have a short text of their own. */
+const PRINT_FAILURES = ['unreachable', 'timeout', 'dropped', 'paper-out', 'cover-open', 'offline', 'io'] as const;
 
 /** The cashier's words for a failed print: short, without the CLI advice meant for an admin. */
 function failureText(c: Ctx, r: Extract<PrintResult, { ok: false }>): string {

@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { textWidth } from '../../src/core/text-width.js';
 import type { PrinterState } from '../../src/ui/checkout-controller.js';
-import { printerStateOf } from '../../src/checkout/printer-state.js';
 import { COLA, KEY, renderCheckout, storeDb, tick, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -62,12 +61,4 @@ describe('printer status', () => {
     await tick(10);
   });
 
-  test('status reports: ready only when the printer said so', () => {
-    expect(printerStateOf({ kind: 'tcp', reachable: false, reportsStatus: false })).toBe('unreachable');
-    expect(printerStateOf({ kind: 'tcp', reachable: true, reportsStatus: false })).toBe('not-a-printer');
-    expect(printerStateOf({ kind: 'tcp', reachable: true, reportsStatus: true, online: true, paper: 'ok' })).toBe('ready');
-    expect(printerStateOf({ kind: 'tcp', reachable: true, reportsStatus: true, online: true, paper: 'near-end' })).toBe('paper-low');
-    expect(printerStateOf({ kind: 'tcp', reachable: true, reportsStatus: true, online: false, paper: 'out' })).toBe('paper-out');
-    expect(printerStateOf({ kind: 'device', reachable: true, reportsStatus: false })).toBe('unknown');
-  });
 });
